@@ -1,0 +1,37 @@
+// Bundles: extension host (cjs, vscode external), runner child process, CLI, bench and unit tests.
+import * as esbuild from 'esbuild';
+import { readdirSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const external = ['vscode', '@tensorflow/*'];
+
+const unitTests = readdirSync('test/unit')
+  .filter((f) => f.endsWith('.test.ts'))
+  .map((f) => `test/unit/${f}`);
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  external,
+  logLevel: 'warning',
+  loader: { '.wasm': 'binary' },
+};
+
+const builds = [
+  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { runner: 'src/runner/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { bench: 'scripts/bench.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: unitTests, outdir: 'dist/test/unit', outbase: 'test/unit' },
+];
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}
