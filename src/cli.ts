@@ -1,0 +1,117 @@
+// precond-lab: the lab engine from a terminal. `presets`, `run`, `report`, `data`.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError, expandRuns } from './shared/config';
+import { PRESETS } from './shared/presets';
+import { parseArgs } from './cli/args';
+import { applyOverrides, loadExperiment } from './cli/load';
+import { attachProgress } from './cli/progress';
+import { RunManager, defaultWorkers } from './sweep/runManager';
+import { loadSummary } from './sweep/store';
+import { report, table } from './sweep/report';
+import { teacherFor } from './lab/experiments/noise';
+import type { BackendChoice } from './shared/protocol';
+import { BACKEND_CHOICES } from './lab/backend';
+
+const USAGE = `precond-lab - how preconditioning steers feature learning (Yoshida & Nitanda 2025)
+
+  precond-lab presets
+  precond-lab run <preset|config.json> [--quick] [--out DIR] [--workers N] [--backend auto|tfjs-node|wasm|cpu]
+                  [--case high,low] [--p -2,0,2] [--snr 1] [--seeds 42,43] [--steps N] [--eval-every K]
+                  [--lr X] [--width N] [--init weights.json] [--name NAME] [--force]
+  precond-lab report <experiment folder | name> [--out DIR]
+  precond-lab data <preset|config.json> --case high --snr 1 --seed 42 --out FILE
+
+Results go to --out (default ./.precond-lab), one folder per experiment.`;
+
+const VALUED = ['out', 'workers', 'backend', 'case', 'p', 'snr', 'seeds', 'seed', 'steps', 'eval-every', 'lr', 'width', 'init', 'name'] as const;
+const SWITCHES = ['quick', 'force', 'help'] as const;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const args = parseArgs(rest, VALUED, SWITCHES);
+  const outRoot = path.resolve(args.flags.get('out') ?? '.precond-lab');
+  switch (command) {
+    case 'presets':
+      return presets();
+    case 'run':
+      return run(args, outRoot);
+    case 'report': {
+      const target = args.positional[0];
+      if (!target) throw new Error('report needs an experiment folder or name');
+      const dir = fs.existsSync(path.join(target, 'experiment.json')) || fs.existsSync(path.join(target, 'summary.json')) ? target : path.join(outRoot, target);
+      const { summary, warning } = loadSummary(dir);
+      if (warning) process.stderr.write(`warning: ${warning}\n`);
+      process.stdout.write(report(summary) + '\n');
+      return 0;
+    }
+    case 'data':
+      return data(args);
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    default:
+      throw new Error(`unknown command '${command}'\n\n${USAGE}`);
+  }
+}
+
+function presets(): number {
+  const rows = PRESETS.map((p) => [p.name, p.full.figure ?? '', String(expandRuns(p.full).length), String(expandRuns(p.quick).length), p.summary]);
+  process.stdout.write(table(['preset', 'figure', 'runs', 'quick runs', 'what it shows'], rows) + '\n');
+  process.stdout.write('\nRun one with: precond-lab run <preset> [--quick]\n');
+  return 0;
+}
+
+async function run(args: ReturnType<typeof parseArgs>, outRoot: string): Promise<number> {
+  const target = args.positional[0];
+  if (!target) throw new Error('run needs a preset name or a config file');
+  const config = applyOverrides(loadExperiment(target, args.switches.has('quick')), args);
+  const backend = (args.flags.get('backend') ?? 'auto') as BackendChoice;
+  if (!BACKEND_CHOICES.includes(backend)) throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+  const workers = args.flags.has('workers') ? Number(args.flags.get('workers')) : defaultWorkers();
+  if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');
+  const initFile = args.flags.get('init');
+  const init = initFile ? JSON.parse(fs.readFileSync(initFile, 'utf8')) : undefined;
+  const total = expandRuns(config).length;
+  const manager = new RunManager({ runnerPath: path.join(__dirname, 'runner.js'), workers, backend, init, force: args.switches.has('force') });
+  process.stderr.write(`${config.name}: ${total} runs, ${workers} worker${workers > 1 ? 's' : ''}, results in ${path.join(outRoot, config.name)}\n`);
+  const finish = attachProgress(manager, total);
+  let interrupts = 0;
+  const onInt = (): void => {
+    if (++interrupts > 1) process.exit(130);
+    process.stderr.write('\ncancelling: finished runs are kept; Ctrl-C again to quit at once\n');
+    manager.cancel();
+  };
+  process.on('SIGINT', onInt);
+  const summary = await manager.runSweep(config, outRoot);
+  process.off('SIGINT', onInt);
+  finish();
+  process.stdout.write('\n' + report(summary) + '\n');
+  return summary.runs.every((r) => r.status === 'done') ? 0 : manager.isCancelled ? 130 : 1;
+}
+
+function data(args: ReturnType<typeof parseArgs>): number {
+  const target = args.positional[0];
+  const out = args.flags.get('out');
+  if (!target || !out) throw new Error('data needs a preset or config and --out FILE');
+  const config = applyOverrides(loadExperiment(target, false), args);
+  const num = (name: string, fallback: number): number => (args.flags.has(name) ? Number(args.flags.get(name)) : fallback);
+  const c = args.flags.get('case') ? config.grid.case[0] : 'high';
+  const d = teacherFor(config.settings, { case: c, snr: num('snr', config.grid.snr[0]), seed: num('seed', config.grid.seed[0]) });
+  const X: number[][] = [];
+  for (let i = 0; i < d.yRaw.length; i++) X.push(Array.from(d.x.subarray(i * d.dx, (i + 1) * d.dx)));
+  const payload = { case: c, lambda: Array.from(d.lambda), teacherIndex: d.teacherIndex, c: d.c, X, yRaw: Array.from(d.yRaw), y: Array.from(d.y), split: { train: Array.from(d.trainIdx), test: Array.from(d.testIdx) }, trainMean: d.yMean, trainStdUnbiased: d.yStd };
+  fs.writeFileSync(out, JSON.stringify(payload));
+  process.stderr.write(`wrote ${d.yRaw.length} samples (${d.trainIdx.length} train) to ${out}\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`precond-lab: ${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
+    process.exit(2);
+  },
+);

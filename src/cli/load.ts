@@ -1,0 +1,38 @@
+// Resolves what the user named on the command line (a preset, a preset's quick variant, or a config file) and
+// applies grid and setting overrides before validation, so a bad override is reported like a bad config field.
+import * as fs from 'node:fs';
+import { ConfigError, validateConfig, type ExperimentConfig } from '../shared/config';
+import { PRESETS, findPreset } from '../shared/presets';
+import { numberList, type ParsedArgs } from './args';
+
+export function loadExperiment(target: string, quick: boolean): ExperimentConfig {
+  const preset = findPreset(target);
+  if (preset) return quick ? preset.quick : preset.config;
+  if (!fs.existsSync(target)) {
+    throw new Error(`'${target}' is neither a preset (${PRESETS.map((p) => p.name).join(', ')}) nor a config file that exists.`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(target, 'utf8'));
+  } catch (e) {
+    throw new ConfigError([`${target} is not valid JSON: ${(e as Error).message}`]);
+  }
+  return validateConfig(raw);
+}
+
+export function applyOverrides(config: ExperimentConfig, args: ParsedArgs): ExperimentConfig {
+  const raw = JSON.parse(JSON.stringify(config)) as ExperimentConfig & Record<string, unknown>;
+  const grid = raw.grid as unknown as Record<string, unknown>;
+  const settings = raw.settings as unknown as Record<string, unknown>;
+  const f = args.flags;
+  if (f.has('case')) grid.case = f.get('case')!.split(',').map((s) => s.trim());
+  if (f.has('p')) grid.p = numberList('p', f.get('p')!);
+  if (f.has('snr')) grid.snr = numberList('snr', f.get('snr')!);
+  if (f.has('seeds')) grid.seed = numberList('seeds', f.get('seeds')!);
+  if (f.has('steps')) settings.steps = Number(f.get('steps'));
+  if (f.has('eval-every')) settings.evalEvery = Number(f.get('eval-every'));
+  if (f.has('lr')) settings.lr = Number(f.get('lr'));
+  if (f.has('width')) settings.width = Number(f.get('width'));
+  if (f.has('name')) raw.name = f.get('name')!;
+  return validateConfig(raw);
+}

@@ -1,0 +1,131 @@
+// Experiment 1 (paper Figure 1 a-b): M runs that share data (same case, SNR and seed; one per p) trained as one
+// batch with exact-covariance preconditioning P = Sigma^p, records streamed on the evaluation schedule.
+import type { Settings, CaseName } from '../../shared/config';
+import { generateTeacher, gather, type TeacherData } from '../data/teacher';
+import type { Kernel, MlpParams, RegressionData } from '../kernels/types';
+import { initRegressor, paramsToJson } from '../model';
+import { featureEnergy, precondDiagonal, staticSpectra, teacherAlignment } from '../spectra';
+import type { ExperimentEvents, RunOutcome, MetricRecord } from './records';
+import { isEvalStep, spectraInterval } from './schedule';
+
+export interface GroupCommon {
+  case: CaseName;
+  snr: number;
+  seed: number;
+}
+
+export interface GroupRun {
+  id: string;
+  p: number;
+  /** start from these weights instead of drawing them (--init) */
+  init?: MlpParams;
+}
+
+export function teacherFor(settings: Settings, common: GroupCommon, teacherIndex?: number): TeacherData {
+  return generateTeacher({ ...common, n: settings.n, dx: settings.dx, trainFraction: settings.trainFraction, scale: settings.scale, teacherIndex });
+}
+
+export function regressionData(data: TeacherData): RegressionData {
+  const tr = gather(data, data.trainIdx);
+  const te = gather(data, data.testIdx);
+  return { dx: data.dx, nTrain: data.trainIdx.length, nTest: data.testIdx.length, xTrain: tr.x, yTrain: tr.y, xTest: te.x, yTest: te.y };
+}
+
+export interface TrainedGroup {
+  outcomes: RunOutcome[];
+  /** final parameters of each run that finished (same order as the runs) */
+  params: (MlpParams | undefined)[];
+  data: TeacherData;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Async only so that a caller's event loop (IPC, cancel) turns a few times a second during training. */
+export async function trainNoiseGroup(settings: Settings, common: GroupCommon, runs: GroupRun[], kernel: Kernel, ev: ExperimentEvents): Promise<TrainedGroup> {
+  const data = teacherFor(settings, common);
+  const reg = regressionData(data);
+  const { steps, evalEvery, width, dx } = { ...settings };
+  const nTrain = reg.nTrain;
+  const batch = kernel.create(reg, {
+    width,
+    lr: settings.lr,
+    l2: settings.l2 / nTrain,
+    precond: runs.map((r) => Float32Array.from(precondDiagonal(data.lambda, r.p))),
+    init: runs.map((r) => r.init ?? initRegressor(common.seed, dx, width, settings.initScale)),
+  });
+  const spectraEvery = spectraInterval(steps, evalEvery, settings.spectraEvery);
+  const outcomes: RunOutcome[] = runs.map((r) => ({
+    id: r.id,
+    status: 'cancelled',
+    final: {},
+    spectra: staticSpectra(data.lambda, r.p, reg.xTrain, nTrain, data.teacherIndex),
+  }));
+  const live = runs.map(() => true);
+  const last: (MetricRecord | undefined)[] = runs.map(() => undefined);
+  const best = runs.map(() => ({ testMSE: Infinity, step: 0 }));
+
+  const emit = (m: number, step: number, trainMSE: number, testMSE: number): void => {
+    const rec: MetricRecord = { step, trainMSE, testMSE };
+    if (step % spectraEvery === 0 || step === steps || step === 0) {
+      rec.energy = featureEnergy(batch.params(m).W1, width, dx);
+      rec.alignment = teacherAlignment(rec.energy, data.teacherIndex);
+    }
+    last[m] = rec;
+    if (testMSE < best[m].testMSE) best[m] = { testMSE, step };
+    ev.record(runs[m].id, rec);
+  };
+
+  try {
+    const train0 = batch.trainMSE();
+    const test0 = batch.testMSE();
+    runs.forEach((_, m) => emit(m, 0, train0[m], test0[m]));
+    let lastProgress = 0;
+    let step = 0;
+    for (step = 1; step <= steps; step++) {
+      if (ev.shouldStop()) break;
+      const train = batch.step();
+      const evalNow = isEvalStep(step, steps, evalEvery);
+      const test = evalNow ? batch.testMSE() : undefined;
+      for (let m = 0; m < runs.length; m++) {
+        if (!live[m]) continue;
+        const bad = !Number.isFinite(train[m]) ? `train MSE is ${train[m]}` : test && !Number.isFinite(test[m]) ? `test MSE is ${test[m]}` : undefined;
+        if (bad) {
+          live[m] = false;
+          outcomes[m] = { ...outcomes[m], status: 'diverged', reason: `diverged at step ${step}: ${bad}`, final: { divergedAt: step } };
+          continue;
+        }
+        if (test) emit(m, step, train[m], test[m]);
+      }
+      if (!live.some(Boolean)) break;
+      const now = Date.now();
+      if (now - lastProgress > 200 || step === steps) {
+        lastProgress = now;
+        runs.forEach((r, m) => live[m] && ev.progress(r.id, step, steps));
+        await yieldToEventLoop();
+      }
+    }
+    const finished = step > steps;
+    const params: (MlpParams | undefined)[] = runs.map(() => undefined);
+    runs.forEach((r, m) => {
+      if (!live[m] || !finished) return;
+      const rec = last[m]!;
+      params[m] = batch.params(m);
+      outcomes[m] = {
+        ...outcomes[m],
+        status: 'done',
+        final: {
+          trainMSE: rec.trainMSE,
+          testMSE: rec.testMSE,
+          bestTestMSE: best[m].testMSE,
+          bestStep: best[m].step,
+          noiseFloor: 1 / (1 + common.snr * common.snr),
+          alignment: rec.alignment ?? 0,
+        },
+        weights: paramsToJson(params[m]!, dx),
+      };
+    });
+    return { outcomes, params, data };
+  } finally {
+    batch.dispose();
+  }
+}

@@ -1,0 +1,65 @@
+// Experiment 3 (paper Figure 3 a-b): Task 1 is Experiment 1 at the Task-1 SNR for each p (reused from an
+// earlier run when one matches); Task 2 draws new data from the same eigenvalues with the teacher at the
+// opposite end of the spectrum, freezes W1 and b1, and refits the output layer by centred ridge regression.
+import type { Settings } from '../../shared/config';
+import type { Kernel, MlpParams } from '../kernels/types';
+import { hiddenFeatures, paramsToJson } from '../model';
+import { headMSE, ridgeHead } from '../ridge';
+import { gather } from '../data/teacher';
+import { teacherFor, trainNoiseGroup, type GroupCommon, type GroupRun } from './noise';
+import type { ExperimentEvents, RunOutcome } from './records';
+
+export interface TransferRun extends GroupRun {
+  /** Task 1 weights of a matching finished run, and where they came from */
+  task1?: { params: MlpParams; from: string; final: Record<string, number> };
+}
+
+/** Task 2's teacher: High -> index 1 (a small-variance direction), Low -> index dx - 2 (a large one). */
+export function task2TeacherIndex(kind: 'high' | 'low', dx: number): number {
+  return kind === 'high' ? 1 : dx - 2;
+}
+
+export async function runTransferGroup(settings: Settings, common: GroupCommon, runs: TransferRun[], kernel: Kernel, ev: ExperimentEvents): Promise<RunOutcome[]> {
+  const toTrain = runs.filter((r) => !r.task1);
+  const trained = toTrain.length ? await trainNoiseGroup(settings, common, toTrain, kernel, ev) : undefined;
+  if (ev.shouldStop()) return runs.map((r) => ({ id: r.id, status: 'cancelled', final: {} }));
+
+  const task2 = teacherFor(settings, { ...common, snr: settings.task2Snr, seed: common.seed + settings.task2SeedOffset }, task2TeacherIndex(common.case, settings.dx));
+  const tr = gather(task2, task2.trainIdx);
+  const te = gather(task2, task2.testIdx);
+  const nTr = task2.trainIdx.length;
+  const nTe = task2.testIdx.length;
+  const { width, dx } = settings;
+
+  return runs.map((r): RunOutcome => {
+    let task1: { params: MlpParams; final: Record<string, number>; base: RunOutcome | undefined };
+    if (r.task1) task1 = { params: r.task1.params, final: r.task1.final, base: undefined };
+    else {
+      const i = toTrain.indexOf(r);
+      const out = trained!.outcomes[i];
+      if (out.status !== 'done') return out;
+      task1 = { params: trained!.params[i]!, final: out.final, base: out };
+    }
+    const hTr = hiddenFeatures(task1.params, tr.x, nTr, dx);
+    const head = ridgeHead(hTr, tr.y, nTr, width, settings.ridge);
+    const hTe = hiddenFeatures(task1.params, te.x, nTe, dx);
+    const final = {
+      trainMSE: task1.final.trainMSE,
+      testMSE: task1.final.testMSE,
+      task1TestMSE: task1.final.testMSE,
+      task2TrainMSE: headMSE(hTr, tr.y, nTr, width, head),
+      task2TestMSE: headMSE(hTe, te.y, nTe, width, head),
+    };
+    if (!Number.isFinite(final.task2TestMSE)) {
+      return { id: r.id, status: 'diverged', final: { task1TestMSE: final.task1TestMSE }, reason: 'Task 2 ridge head is not finite' };
+    }
+    return {
+      ...(task1.base ?? { spectra: undefined }),
+      id: r.id,
+      status: 'done',
+      final,
+      weights: paramsToJson(task1.params, dx),
+      reusedTask1: r.task1?.from,
+    };
+  });
+}

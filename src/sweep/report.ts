@@ -1,0 +1,77 @@
+// Plain-text tables of a sweep's final metrics: one row per run, then the figure's view (test MSE by p and SNR
+// for Experiment 1; Task 1 and Task 2 mean and spread over seeds by p for Experiment 3).
+import type { Summary, SummaryRun } from './store';
+
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const numeric = (c: string): boolean => /^[-+]?[\d.]/.test(c) || c === '-';
+  const line = (cells: string[]): string => cells.map((c, i) => (i > 0 && numeric(c) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export const fmt = (v: number | undefined, digits = 4): string =>
+  v === undefined || !Number.isFinite(v) ? '-' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(digits);
+
+export function meanStd(values: number[]): { mean: number; std: number; n: number } {
+  const n = values.length;
+  if (n === 0) return { mean: NaN, std: NaN, n };
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const std = n > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, std, n };
+}
+
+const uniq = <T>(xs: T[]): T[] => [...new Set(xs)];
+const byNum = (a: number, b: number): number => a - b;
+
+function runsTable(summary: Summary): string {
+  const transfer = summary.experiment.kind === 'transfer';
+  const header = ['run', 'status', 'train MSE', 'test MSE', ...(transfer ? ['task2 test'] : ['best test', 'floor']), 'backend', 'sec'];
+  const rows = summary.runs.map((r) => [
+    r.id,
+    r.status,
+    fmt(r.final.trainMSE),
+    fmt(r.final.testMSE),
+    ...(transfer ? [fmt(r.final.task2TestMSE)] : [fmt(r.final.bestTestMSE), fmt(r.final.noiseFloor)]),
+    r.backend ?? '-',
+    r.seconds === undefined ? '-' : r.seconds.toFixed(1),
+  ]);
+  return table(header, rows);
+}
+
+function cell(runs: SummaryRun[], metric: string): string {
+  const done = runs.filter((r) => r.status === 'done' && Number.isFinite(r.final[metric]));
+  if (!done.length) return runs.some((r) => r.status === 'diverged') ? 'diverged' : '-';
+  const s = meanStd(done.map((r) => r.final[metric]));
+  return s.n > 1 ? `${fmt(s.mean, 3)} ± ${fmt(s.std, 3)}` : fmt(s.mean);
+}
+
+/** Rows p; columns either SNR values (one metric) or several metrics (all SNRs pooled). */
+function pivot(summary: Summary, caseName: string, metrics: string[], bySnr: boolean): string {
+  const runs = summary.runs.filter((r) => r.params.case === caseName);
+  const ps = uniq(runs.map((r) => r.params.p)).sort(byNum);
+  const cols = bySnr
+    ? uniq(runs.map((r) => r.params.snr)).sort(byNum).map((snr) => ({ name: `SNR ${snr}`, metric: metrics[0], keep: (r: SummaryRun) => r.params.snr === snr }))
+    : metrics.map((m) => ({ name: m, metric: m, keep: () => true }));
+  const rows = ps.map((p) => [String(p), ...cols.map((c) => cell(runs.filter((r) => r.params.p === p && c.keep(r)), c.metric))]);
+  return table(['p', ...cols.map((c) => c.name)], rows);
+}
+
+export function report(summary: Summary): string {
+  const cfg = summary.experiment;
+  const cases = uniq(summary.runs.map((r) => r.params.case));
+  const out = [`${cfg.name} (${cfg.kind}${cfg.figure ? `, ${cfg.figure}` : ''}): ${summary.runs.length} runs`, '', runsTable(summary)];
+  for (const c of cases) {
+    if (cfg.kind === 'noise') {
+      out.push('', `Case ${c}: final test MSE (rows p, columns SNR; noise floor 1/(1+SNR^2))`, pivot(summary, c, ['testMSE'], true));
+    } else {
+      const seeds = uniq(summary.runs.map((r) => r.params.seed)).length;
+      out.push('', `Case ${c}: Task 1 and Task 2 test MSE by p (mean ± std over ${seeds} seed${seeds > 1 ? 's' : ''})`, pivot(summary, c, ['task1TestMSE', 'task2TestMSE'], false));
+    }
+  }
+  const failed = summary.runs.filter((r) => r.status !== 'done');
+  if (failed.length) {
+    out.push('', 'Runs that did not finish:');
+    for (const r of failed) out.push(`  ${r.id}: ${r.status}${r.reason ? ` - ${r.reason}` : ''}`);
+  }
+  return out.join('\n');
+}
