@@ -10,6 +10,7 @@ import { RunManager, defaultWorkers } from './sweep/runManager';
 import { loadSummary } from './sweep/store';
 import { report, table } from './sweep/report';
 import { teacherFor } from './lab/experiments/noise';
+import { paramsFromJson, paramsToJson, type ParamsJson } from './lab/model';
 import type { BackendChoice } from './shared/protocol';
 import { BACKEND_CHOICES } from './lab/backend';
 
@@ -73,7 +74,7 @@ async function run(args: ReturnType<typeof parseArgs>, outRoot: string): Promise
   const workers = args.flags.has('workers') ? Number(args.flags.get('workers')) : defaultWorkers();
   if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');
   const initFile = args.flags.get('init');
-  const init = initFile ? JSON.parse(fs.readFileSync(initFile, 'utf8')) : undefined;
+  const init = initFile ? readInit(initFile, config.settings.dx, config.settings.width) : undefined;
   const total = expandRuns(config).length;
   const manager = new RunManager({ runnerPath: path.join(__dirname, 'runner.js'), workers, backend, init, force: args.switches.has('force') });
   process.stderr.write(`${config.name}: ${total} runs, ${workers} worker${workers > 1 ? 's' : ''}, results in ${path.join(outRoot, config.name)}\n`);
@@ -90,6 +91,17 @@ async function run(args: ReturnType<typeof parseArgs>, outRoot: string): Promise
   finish();
   process.stdout.write('\n' + report(summary) + '\n');
   return summary.runs.every((r) => r.status === 'done') ? 0 : manager.isCancelled ? 130 : 1;
+}
+
+/** Reads and checks --init weights before anything starts, so a bad file is reported at once. */
+function readInit(file: string, dx: number, width: number): ParamsJson {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`--init ${file}: ${(e as Error).message}`);
+  }
+  return paramsToJson(paramsFromJson(raw, dx, width, `--init ${file}`), dx);
 }
 
 function data(args: ReturnType<typeof parseArgs>): number {

@@ -6,6 +6,7 @@ import type { Kernel, MlpParams } from '../kernels/types';
 import { hiddenFeatures, paramsToJson } from '../model';
 import { headMSE, ridgeHead } from '../ridge';
 import { gather } from '../data/teacher';
+import { staticSpectra, type StaticSpectra } from '../spectra';
 import { teacherFor, trainNoiseGroup, type GroupCommon, type GroupRun } from './noise';
 import type { ExperimentEvents, RunOutcome } from './records';
 
@@ -30,6 +31,15 @@ export async function runTransferGroup(settings: Settings, common: GroupCommon, 
   const nTr = task2.trainIdx.length;
   const nTe = task2.testIdx.length;
   const { width, dx } = settings;
+  let task1Spectra: ((p: number) => StaticSpectra) | undefined;
+  const spectraOf = (p: number): StaticSpectra => {
+    if (!task1Spectra) {
+      const d = teacherFor(settings, common);
+      const x = gather(d, d.trainIdx).x;
+      task1Spectra = (q) => staticSpectra(d.lambda, q, x, d.trainIdx.length, d.teacherIndex);
+    }
+    return task1Spectra(p);
+  };
 
   return runs.map((r): RunOutcome => {
     let task1: { params: MlpParams; final: Record<string, number>; base: RunOutcome | undefined };
@@ -54,7 +64,7 @@ export async function runTransferGroup(settings: Settings, common: GroupCommon, 
       return { id: r.id, status: 'diverged', final: { task1TestMSE: final.task1TestMSE }, reason: 'Task 2 ridge head is not finite' };
     }
     return {
-      ...(task1.base ?? { spectra: undefined }),
+      ...(task1.base ?? { spectra: spectraOf(r.p) }),
       id: r.id,
       status: 'done',
       final,
