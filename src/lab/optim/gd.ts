@@ -1,0 +1,43 @@
+// GD (paper section 5): theta <- theta - lr * (g + wd * theta). Coupled L2 weight decay, no momentum.
+// Defaults lr 1e-2, weightDecay 1e-4: the reference defaults of Experiment 2 (torch.optim.SGD without momentum).
+
+import { withDefaults } from './options';
+import type { Objective, Optimizer, StepInfo } from './types';
+import { norm2 } from './vec';
+
+export interface GdOptions {
+  lr: number;
+  weightDecay: number;
+}
+
+export const GD_DEFAULTS: GdOptions = { lr: 1e-2, weightDecay: 1e-4 };
+
+export class Gd implements Optimizer {
+  readonly name = 'gd';
+  readonly options: GdOptions;
+  steps = 0;
+  private readonly grad: Float32Array;
+
+  constructor(
+    private readonly objective: Objective,
+    options?: Partial<GdOptions>,
+  ) {
+    this.options = withDefaults('gd', GD_DEFAULTS, options);
+    this.grad = new Float32Array(objective.layout.size);
+  }
+
+  step(theta: Float32Array): StepInfo {
+    const { lr, weightDecay: wd } = this.options;
+    const g = this.grad;
+    const loss = this.objective.lossGrad(theta, g);
+    let moved = 0;
+    for (let i = 0; i < theta.length; i++) {
+      const old = theta[i];
+      theta[i] = old - lr * (g[i] + wd * old);
+      const d = theta[i] - old;
+      moved += d * d;
+    }
+    this.steps++;
+    return { loss, gradNorm: norm2(g), updateNorm: Math.sqrt(moved), evals: 1, stats: {} };
+  }
+}

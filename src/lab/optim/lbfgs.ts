@@ -1,0 +1,217 @@
+// L-BFGS (paper section 5; torch.optim.LBFGS as the reference calls it: LBFGS(params, lr), no line search) on the
+// objective f = L + wd * sum ||theta||^2 (the reference's closure adds the penalty; the gradient gets 2 wd theta).
+// One step() runs up to maxIter inner iterations:
+//   direction d = -H g by the two-loop recursion over at most historySize pairs (s, y), H0 = (y^T s / y^T y) I from
+//   the newest pair; a pair is kept only if y^T s > 1e-10; the very first iteration uses d = -g;
+//   fixed step theta += t d with t = min(1, 1 / ||g||_1) * lr on the first iteration ever, lr afterwards;
+//   stop when g^T d > -tolChange, after maxIter iterations or maxEval evaluations, when max|g| <= tolGrad, when
+//   max|t d| <= tolChange, or when the objective changed by less than tolChange. The last iteration moves without
+//   re-evaluating; the next step's first evaluation closes the pair.
+// Defaults lr 1e-2, maxIter 20, maxEval 25 (= maxIter * 5 / 4), historySize 100, tolGrad 1e-7, tolChange 1e-9,
+// weightDecay 1e-4. StepInfo.loss is the objective's own loss (without the penalty); stats.penalizedLoss is f.
+// Without a line search L-BFGS has no finite-termination property on quadratics; LbfgsHistory is exported so
+// that property can be checked with exact steps.
+
+import { withDefaults } from './options';
+import type { Objective, Optimizer, StepInfo } from './types';
+import { distance, dot, norm2 } from './vec';
+import type { Vec } from './vec';
+
+export interface LbfgsOptions {
+  lr: number;
+  maxIter: number;
+  /** Defaults to floor(maxIter * 5 / 4), as torch does. */
+  maxEval: number;
+  historySize: number;
+  tolGrad: number;
+  tolChange: number;
+  weightDecay: number;
+  /** Storage of the (s, y) pairs: float32 halves the memory (torch keeps them in float32 too). */
+  historyPrecision: 'float32' | 'float64';
+}
+
+export const LBFGS_DEFAULTS: Omit<LbfgsOptions, 'maxEval'> = {
+  lr: 1e-2,
+  maxIter: 20,
+  historySize: 100,
+  tolGrad: 1e-7,
+  tolChange: 1e-9,
+  weightDecay: 1e-4,
+  historyPrecision: 'float32',
+};
+
+/** The curvature pairs and the two-loop recursion. */
+export class LbfgsHistory {
+  private readonly s: Vec[] = [];
+  private readonly y: Vec[] = [];
+  private readonly rho: number[] = [];
+  private readonly alpha: Float64Array;
+  private start = 0;
+  length = 0;
+  /** Scale of the initial inverse Hessian H0 = hDiag * I. */
+  hDiag = 1;
+
+  constructor(
+    readonly n: number,
+    readonly capacity: number,
+    private readonly precision: 'float32' | 'float64' = 'float64',
+  ) {
+    this.alpha = new Float64Array(capacity);
+  }
+
+  clear(): void {
+    this.start = 0;
+    this.length = 0;
+    this.hDiag = 1;
+  }
+
+  /** Adds the pair (oldest dropped when full) and rescales H0; the caller has checked y^T s > 0. */
+  push(s: Float64Array, y: Float64Array, ys: number): void {
+    let slot: number;
+    if (this.length < this.capacity) {
+      slot = (this.start + this.length) % this.capacity;
+      this.length++;
+    } else {
+      slot = this.start;
+      this.start = (this.start + 1) % this.capacity;
+    }
+    if (this.s[slot] === undefined) {
+      const make = (): Vec => (this.precision === 'float32' ? new Float32Array(this.n) : new Float64Array(this.n));
+      this.s[slot] = make();
+      this.y[slot] = make();
+    }
+    this.s[slot].set(s);
+    this.y[slot].set(y);
+    this.rho[slot] = 1 / ys;
+    this.hDiag = ys / dot(y, y);
+  }
+
+  /** out = -H g, oldest pair innermost. */
+  direction(g: Vec, out: Float64Array): void {
+    const { s, y, rho, alpha, capacity } = this;
+    for (let k = 0; k < out.length; k++) out[k] = -g[k];
+    for (let j = this.length - 1; j >= 0; j--) {
+      const slot = (this.start + j) % capacity;
+      const a = dot(s[slot], out) * rho[slot];
+      alpha[j] = a;
+      const yj = y[slot];
+      for (let k = 0; k < out.length; k++) out[k] -= a * yj[k];
+    }
+    for (let k = 0; k < out.length; k++) out[k] *= this.hDiag;
+    for (let j = 0; j < this.length; j++) {
+      const slot = (this.start + j) % capacity;
+      const c = alpha[j] - dot(y[slot], out) * rho[slot];
+      const sj = s[slot];
+      for (let k = 0; k < out.length; k++) out[k] += c * sj[k];
+    }
+  }
+}
+
+export class Lbfgs implements Optimizer {
+  readonly name = 'lbfgs';
+  readonly options: LbfgsOptions;
+  steps = 0;
+  private iterations = 0;
+  private readonly history: LbfgsHistory;
+  private readonly grad32: Float32Array;
+  private readonly g: Float64Array;
+  private readonly prevG: Float64Array;
+  private readonly d: Float64Array;
+  private readonly sv: Float64Array;
+  private readonly yv: Float64Array;
+  private readonly start: Float32Array;
+  private t = 0;
+  private dataLoss = NaN;
+
+  constructor(
+    private readonly objective: Objective,
+    options?: Partial<LbfgsOptions>,
+  ) {
+    const maxIter = options?.maxIter ?? LBFGS_DEFAULTS.maxIter;
+    this.options = withDefaults('lbfgs', { ...LBFGS_DEFAULTS, maxEval: Math.floor((maxIter * 5) / 4) }, options);
+    const n = objective.layout.size;
+    this.history = new LbfgsHistory(n, this.options.historySize, this.options.historyPrecision);
+    this.grad32 = new Float32Array(n);
+    this.g = new Float64Array(n);
+    this.prevG = new Float64Array(n);
+    this.d = new Float64Array(n);
+    this.sv = new Float64Array(n);
+    this.yv = new Float64Array(n);
+    this.start = new Float32Array(n);
+  }
+
+  step(theta: Float32Array): StepInfo {
+    const { lr, maxIter, maxEval, tolGrad, tolChange } = this.options;
+    const { g, prevG, d, history } = this;
+    this.start.set(theta);
+    let f = this.evaluate(theta);
+    const info = { loss: this.dataLoss, gradNorm: norm2(this.grad32), penalizedLoss: f };
+    let evals = 1;
+    let iters = 0;
+    if (maxAbs(g) > tolGrad) {
+      let optimal = false;
+      while (iters < maxIter) {
+        iters++;
+        this.iterations++;
+        if (this.iterations === 1) {
+          for (let k = 0; k < d.length; k++) d[k] = -g[k];
+          history.clear();
+        } else {
+          const { sv, yv } = this;
+          for (let k = 0; k < g.length; k++) {
+            yv[k] = g[k] - prevG[k];
+            sv[k] = d[k] * this.t;
+          }
+          const ys = dot(yv, sv);
+          if (ys > 1e-10) history.push(sv, yv, ys);
+          history.direction(g, d);
+        }
+        prevG.set(g);
+        const prevF = f;
+        this.t = this.iterations === 1 ? Math.min(1, 1 / sumAbs(g)) * lr : lr;
+        if (dot(g, d) > -tolChange) break;
+        for (let k = 0; k < theta.length; k++) theta[k] += this.t * d[k];
+        if (iters !== maxIter) {
+          f = this.evaluate(theta);
+          optimal = maxAbs(g) <= tolGrad;
+          evals++;
+        }
+        if (iters === maxIter || evals >= maxEval || optimal) break;
+        if (maxAbs(d) * Math.abs(this.t) <= tolChange) break;
+        if (Math.abs(f - prevF) < tolChange) break;
+      }
+    }
+    this.steps++;
+    return {
+      loss: info.loss,
+      gradNorm: info.gradNorm,
+      updateNorm: distance(theta, this.start),
+      evals,
+      stats: { penalizedLoss: info.penalizedLoss, iterations: iters, historyLength: history.length },
+    };
+  }
+
+  /** f = L + wd ||theta||^2 at theta; leaves L's gradient in grad32 and f's in g. */
+  private evaluate(theta: Float32Array): number {
+    const wd = this.options.weightDecay;
+    this.dataLoss = this.objective.lossGrad(theta, this.grad32);
+    let sq = 0;
+    for (let k = 0; k < theta.length; k++) {
+      sq += theta[k] * theta[k];
+      this.g[k] = this.grad32[k] + 2 * wd * theta[k];
+    }
+    return this.dataLoss + wd * sq;
+  }
+}
+
+function maxAbs(a: Float64Array): number {
+  let m = 0;
+  for (let k = 0; k < a.length; k++) m = Math.max(m, Math.abs(a[k]));
+  return m;
+}
+
+function sumAbs(a: Float64Array): number {
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += Math.abs(a[k]);
+  return s;
+}
