@@ -46,6 +46,8 @@ export interface BatchedRegressor {
   /** Train MSE (data term) of each model at the current parameters. */
   trainMSE(): Float64Array;
   params(model: number): MlpParams;
+  /** Replaces a model's parameters (used when another optimizer trains and the kernel only evaluates). */
+  setParams(model: number, params: MlpParams): void;
   dispose(): void;
 }
 
