@@ -19,13 +19,14 @@ const USAGE = `precond-lab - how preconditioning steers feature learning (Yoshid
   precond-lab presets
   precond-lab run <preset|config.json> [--quick] [--out DIR] [--workers N] [--backend auto|tfjs-node|wasm|cpu]
                   [--case high,low] [--p -2,0,2] [--snr 1] [--seeds 42,43] [--steps N] [--eval-every K]
-                  [--lr X] [--width N] [--init weights.json] [--name NAME] [--force]
+                  [--preconditioner exact-cov|adahessian] [--probe rademacher|gaussian|constant] [--lr X]
+                  [--weight-decay X] [--width N] [--optimizer gd,sam,...] [--init weights.json] [--name NAME] [--force]
   precond-lab report <experiment folder | name> [--out DIR]
   precond-lab data <preset|config.json> --case high --snr 1 --seed 42 --out FILE
 
 Results go to --out (default ./.precond-lab), one folder per experiment.`;
 
-const VALUED = ['out', 'workers', 'backend', 'case', 'p', 'snr', 'seeds', 'seed', 'steps', 'eval-every', 'lr', 'width', 'init', 'name'] as const;
+const VALUED = ['out', 'workers', 'backend', 'case', 'p', 'snr', 'seeds', 'seed', 'optimizer', 'steps', 'eval-every', 'lr', 'width', 'weight-decay', 'probe', 'preconditioner', 'init', 'name'] as const;
 const SWITCHES = ['quick', 'force', 'help'] as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -74,7 +75,8 @@ async function run(args: ReturnType<typeof parseArgs>, outRoot: string): Promise
   const workers = args.flags.has('workers') ? Number(args.flags.get('workers')) : defaultWorkers();
   if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');
   const initFile = args.flags.get('init');
-  const init = initFile ? readInit(initFile, config.settings.dx, config.settings.width) : undefined;
+  if (initFile && config.kind === 'ood') throw new Error('--init applies to the regression experiments (noise, transfer) only');
+  const init = initFile && config.kind !== 'ood' ? readInit(initFile, config.settings.dx, config.settings.width) : undefined;
   const total = expandRuns(config).length;
   const manager = new RunManager({ runnerPath: path.join(__dirname, 'runner.js'), workers, backend, init, force: args.switches.has('force') });
   process.stderr.write(`${config.name}: ${total} runs, ${workers} worker${workers > 1 ? 's' : ''}, results in ${path.join(outRoot, config.name)}\n`);
@@ -109,6 +111,7 @@ function data(args: ReturnType<typeof parseArgs>): number {
   const out = args.flags.get('out');
   if (!target || !out) throw new Error('data needs a preset or config and --out FILE');
   const config = applyOverrides(loadExperiment(target, false), args);
+  if (config.kind === 'ood') throw new Error('data writes the synthetic regression data (noise and transfer experiments); the OOD experiment uses MNIST');
   const num = (name: string, fallback: number): number => (args.flags.has(name) ? Number(args.flags.get(name)) : fallback);
   const c = args.flags.get('case') ? config.grid.case[0] : 'high';
   const d = teacherFor(config.settings, { case: c, snr: num('snr', config.grid.snr[0]), seed: num('seed', config.grid.seed[0]) });

@@ -1,11 +1,74 @@
-// Extension entry point. For now: an output channel that says which backend the lab would use; the commands,
-// tree and panels arrive with the extension issue.
+// Extension entry point: wires the host run manager, the Experiments view, the commands, the status bar, the
+// config files' CodeLens and the results documents. Returns an API for tests and for the panels.
 import * as vscode from 'vscode';
+import type { MetricRecord } from './lab/experiments/records';
+import { registerCommands } from './host/commands';
+import { registerConfigLens } from './host/configLens';
+import { createExperimentsView } from './host/experimentsView';
+import { LabRunner } from './host/labRunner';
+import { registerResultsDocuments } from './host/openResults';
+import { Reporter, type ShownMessage } from './host/reporter';
+import { readSettings } from './host/settings';
+import { createStatusBar } from './host/statusBar';
+import type { TreeSnapshot } from './host/treeModel';
 
-export function activate(context: vscode.ExtensionContext): void {
-  const output = vscode.window.createOutputChannel('Preconditioning Lab');
-  context.subscriptions.push(output, vscode.commands.registerCommand('precondLab.showOutput', () => output.show()));
-  output.appendLine('Preconditioning Lab activated. Run experiments from a terminal with `npx precond-lab run fig1-cov --quick`.');
+export interface RecordsEvent {
+  experiment: string;
+  runId: string;
+  records: MetricRecord[];
 }
 
+export interface LabApi {
+  /** the Experiments tree as plain data, built now from the store, the live sweeps and the config files */
+  tree(): TreeSnapshot;
+  /** finds config files again and redraws the tree */
+  refresh(): Promise<TreeSnapshot>;
+  /** the host run manager: enqueue, cancel, live state; events 'state', 'progress', 'records', 'sweep', ... */
+  runManager: LabRunner;
+  /** the results folder the tree shows (the precondLab.resultsFolder setting, resolved) */
+  storeRoot(): string;
+  /** live records of every run, as they stream from the runner processes */
+  onRecords: vscode.Event<RecordsEvent>;
+  /** notifications shown so far (newest last): VS Code cannot read them back */
+  messages(): readonly ShownMessage[];
+}
+
+export function activate(context: vscode.ExtensionContext): LabApi {
+  const channel = vscode.window.createOutputChannel('Preconditioning Lab', { log: true });
+  const reporter = new Reporter(channel);
+  const settings = () => readSettings(context.globalStorageUri.fsPath);
+  const lab = new LabRunner({
+    runnerPath: context.asAbsolutePath('dist/runner.js'),
+    workers: () => settings().maxParallelRuns,
+    backend: () => settings().backend,
+  });
+  const records = new vscode.EventEmitter<RecordsEvent>();
+  lab.on('records', (experiment, runId, recs) => records.fire({ experiment, runId, records: recs }));
+  lab.on('log', (line) => channel.info(line));
+  lab.on('backend', (backend, kernel) => channel.info(`runs use backend ${backend}${kernel ? `, kernel ${kernel}` : ''}`));
+
+  const view = createExperimentsView(lab, settings);
+  context.subscriptions.push(
+    channel,
+    records,
+    view,
+    createStatusBar(lab, settings),
+    registerResultsDocuments(view.onDidChange),
+    registerConfigLens(() => settings().resultsRoot, view.onDidChange),
+    ...registerCommands({ lab, reporter, settings, refresh: view.refresh }),
+  );
+  channel.info(`Preconditioning Lab activated; results folder ${settings().resultsRoot}`);
+
+  return {
+    tree: view.snapshot,
+    refresh: view.refresh,
+    runManager: lab,
+    storeRoot: () => settings().resultsRoot,
+    onRecords: records.event,
+    messages: () => reporter.recent,
+  };
+}
+
+// Runner processes exit when the extension host goes (they watch their IPC channel), leaving their runs
+// 'running' on disk, which the next window shows as interrupted with a re-run action.
 export function deactivate(): void {}

@@ -29,10 +29,19 @@ export function applyOverrides(config: ExperimentConfig, args: ParsedArgs): Expe
   if (f.has('p')) grid.p = numberList('p', f.get('p')!);
   if (f.has('snr')) grid.snr = numberList('snr', f.get('snr')!);
   if (f.has('seeds')) grid.seed = numberList('seeds', f.get('seeds')!);
-  if (f.has('steps')) settings.steps = Number(f.get('steps'));
-  if (f.has('eval-every')) settings.evalEvery = Number(f.get('eval-every'));
-  if (f.has('lr')) settings.lr = Number(f.get('lr'));
-  if (f.has('width')) settings.width = Number(f.get('width'));
+  if (f.has('optimizer')) grid.optimizer = f.get('optimizer')!.split(',').map((s) => s.trim());
+  const num = (flag: string): number => {
+    const v = Number(f.get(flag));
+    if (!Number.isFinite(v)) throw new Error(`--${flag}: '${f.get(flag)}' is not a number`);
+    return v;
+  };
+  if (f.has('steps')) settings.steps = num('steps');
+  if (f.has('eval-every')) settings.evalEvery = num('eval-every');
+  if (f.has('lr')) settings.lr = num('lr');
+  if (f.has('width')) settings.width = num('width');
+  if (f.has('weight-decay')) settings.weightDecay = num('weight-decay');
+  if (f.has('probe')) settings.probe = f.get('probe');
+  if (f.has('preconditioner')) settings.preconditioner = f.get('preconditioner');
   if (f.has('name')) raw.name = f.get('name')!;
   return validateConfig(raw);
 }

@@ -4,18 +4,21 @@
 import type { FromRunner, Job } from '../shared/protocol';
 import { initBackend } from '../lab/backend';
 import { pickKernel } from '../lab/kernels';
+import { simdVariant } from '../lab/kernels/simdKernel';
 import { paramsFromJson } from '../lab/model';
 import { trainNoiseGroup } from '../lab/experiments/noise';
 import { runTransferGroup } from '../lab/experiments/transfer';
-import type { ExperimentEvents, MetricRecord } from '../lab/experiments/records';
+import { runOodJob } from '../lab/experiments/ood';
+import type { ExperimentEvents, MetricRecord, RunOutcome } from '../lab/experiments/records';
 
 type Send = (msg: FromRunner) => Promise<void> | void;
 
 export async function executeJob(job: Job, send: Send, isCancelled: () => boolean): Promise<void> {
   const backend = await initBackend(job.backend);
   const kernel = pickKernel(backend.name);
-  await send({ type: 'started', backend: backend.name, kernel: kernel.name, note: backend.note });
-  const { settings, common } = job;
+    // fused (relaxed) and plain SIMD differ at float32 rounding, so the record says which one ran
+  const kernelName = job.kind === 'ood' ? 'optim' : kernel.name === 'simd' ? `simd (${simdVariant() ?? 'simd'})` : kernel.name;
+  await send({ type: 'started', backend: backend.name, kernel: kernelName, note: backend.note });
   const started = Date.now();
   const pending = new Map<string, MetricRecord[]>();
   const flush = (): void => {
@@ -38,13 +41,19 @@ export async function executeJob(job: Job, send: Send, isCancelled: () => boolea
     },
     shouldStop: isCancelled,
   };
-  const runs = job.runs.map((r) => ({
-    id: r.id,
-    p: r.p,
-    init: r.init ? paramsFromJson(r.init, settings.dx, settings.width, `initial weights of ${r.id}`) : undefined,
-    task1: r.task1 && { ...r.task1, params: paramsFromJson(r.task1.params, settings.dx, settings.width, `Task 1 weights of ${r.id}`) },
-  }));
-  const outcomes = job.kind === 'noise' ? (await trainNoiseGroup(settings, common, runs, kernel, ev)).outcomes : await runTransferGroup(settings, common, runs, kernel, ev);
+  let outcomes: RunOutcome[];
+  if (job.kind === 'ood') {
+    outcomes = await runOodJob(job.settings, job.common.seed, job.runs, ev);
+  } else {
+    const { settings, common } = job;
+    const runs = job.runs.map((r) => ({
+      id: r.id,
+      p: r.p ?? 0,
+      init: r.init ? paramsFromJson(r.init, settings.dx, settings.width, `initial weights of ${r.id}`) : undefined,
+      task1: r.task1 && { ...r.task1, params: paramsFromJson(r.task1.params, settings.dx, settings.width, `Task 1 weights of ${r.id}`) },
+    }));
+    outcomes = job.kind === 'noise' ? (await trainNoiseGroup(settings, common, runs, kernel, ev)).outcomes : await runTransferGroup(settings, common, runs, kernel, ev);
+  }
   flush();
   const seconds = (Date.now() - started) / 1000;
   for (const outcome of outcomes) await send({ type: 'outcome', outcome, seconds: seconds / outcomes.length });

@@ -59,6 +59,52 @@ export const PRESETS: Preset[] = [
   },
 ];
 
+// AdaHessian with power k = -p on every parameter (paper Figure 1c-d, 3c-d). The paper's grid stops at p = 1
+// (its caption calls p = -2 unstable); runs that blow up are recorded as diverged.
+const ADA_P_GRID = [-2, -1, 0, 1];
+PRESETS.push(
+  {
+    name: 'fig1-adahessian',
+    summary: 'Noise robustness with AdaHessian, Hessian power k = -p: test MSE over p x SNR, Case High and Low',
+    full: make({
+      name: 'fig1-adahessian',
+      kind: 'noise',
+      figure: 'Figure 1c-d',
+      description: 'Experiment 1 with AdaHessian (k = -p, decoupled weight decay 1e-6, Rademacher probe), 10000 steps.',
+      grid: { case: ['high', 'low'], p: ADA_P_GRID, snr: SNR_GRID, seed: [42] },
+      settings: { preconditioner: 'adahessian', evalEvery: 10 },
+    }),
+    quick: make({
+      name: 'fig1-adahessian-quick',
+      kind: 'noise',
+      figure: 'Figure 1c-d (quick)',
+      description: 'Experiment 1 with AdaHessian at SNR 1 for p in {-1, 0, 1}, 3000 steps.',
+      grid: { case: ['high', 'low'], p: [-1, 0, 1], snr: [1], seed: [42] },
+      settings: { preconditioner: 'adahessian', steps: 3000, evalEvery: 100 },
+    }),
+  },
+  {
+    name: 'fig3-adahessian',
+    summary: 'Forward transfer with AdaHessian (k = -p) on Task 1; Task 2 refits the output layer; 5 seeds',
+    full: make({
+      name: 'fig3-adahessian',
+      kind: 'transfer',
+      figure: 'Figure 3c-d',
+      description: 'Experiment 3 with AdaHessian on Task 1 (reused from fig1-adahessian when it matches), 5 seeds.',
+      grid: { case: ['high', 'low'], p: ADA_P_GRID, snr: [1], seed: [42, 43, 44, 45, 46] },
+      settings: { preconditioner: 'adahessian', evalEvery: 10 },
+    }),
+    quick: make({
+      name: 'fig3-adahessian-quick',
+      kind: 'transfer',
+      figure: 'Figure 3c-d (quick)',
+      description: 'Experiment 3 with AdaHessian for p in {-1, 0, 1}, 2 seeds, 3000 steps.',
+      grid: { case: ['high', 'low'], p: [-1, 0, 1], snr: [1], seed: [42, 43] },
+      settings: { preconditioner: 'adahessian', steps: 3000, evalEvery: 100 },
+    }),
+  },
+);
+
 export function findPreset(name: string): { config: ExperimentConfig; quick: ExperimentConfig } | undefined {
   const base = name.replace(/-quick$/, '');
   const p = PRESETS.find((x) => x.name === base);

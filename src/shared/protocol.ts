@@ -1,5 +1,5 @@
 // Messages between a run manager and its runner child process (one job = runs that share data).
-import type { CaseName, ExperimentKind, Settings } from './config';
+import type { CaseName, OodOptimizer, OodSettings, Settings } from './config';
 import type { MetricRecord, RunOutcome } from '../lab/experiments/records';
 import type { ParamsJson } from '../lab/model';
 
@@ -7,18 +7,16 @@ export type BackendChoice = 'auto' | 'tfjs-node' | 'wasm' | 'cpu';
 
 export interface JobRun {
   id: string;
-  p: number;
+  /** regression: the p of P = Sigma^p; OOD: AdaHessian's power is k = -p */
+  p?: number;
+  optimizer?: OodOptimizer;
   init?: ParamsJson;
   task1?: { params: ParamsJson; from: string; final: Record<string, number> };
 }
 
-export interface Job {
-  kind: ExperimentKind;
-  settings: Settings;
-  common: { case: CaseName; snr: number; seed: number };
-  runs: JobRun[];
-  backend: BackendChoice;
-}
+export type Job =
+  | { kind: 'noise' | 'transfer'; settings: Settings; common: { case: CaseName; snr: number; seed: number }; runs: JobRun[]; backend: BackendChoice }
+  | { kind: 'ood'; settings: OodSettings; common: { seed: number }; runs: JobRun[]; backend: BackendChoice };
 
 export type ToRunner = { type: 'start'; job: Job } | { type: 'cancel' };
 

@@ -1,5 +1,5 @@
-// Identity of a run's result. `weightsKey` covers what determines the trained first network (so a transfer
-// sweep can reuse a matching Experiment 1 run as its Task 1); `key` adds what determines the records.
+// Identity of a run's result. `weightsKey` covers what determines the trained network (so a transfer sweep can
+// reuse a matching Experiment 1 run as its Task 1); `key` adds what determines the records and the kind.
 import { createHash } from 'node:crypto';
 import type { ExperimentConfig, RunParams } from '../shared/config';
 
@@ -16,17 +16,15 @@ export function hashOf(value: unknown): string {
   return createHash('sha256').update(stable(value)).digest('hex').slice(0, 16);
 }
 
+/** Settings that change what is recorded or what happens after training, never the trained weights. */
+const NOT_TRAINING = new Set(['evalEvery', 'spectraEvery', 'ridge', 'task2Snr', 'task2SeedOffset']);
+
 export function weightsKey(config: ExperimentConfig, params: RunParams, initHash?: string): string {
-  const s = config.settings;
-  return hashOf({
-    params,
-    init: initHash ?? 'drawn',
-    training: [s.preconditioner, s.n, s.dx, s.trainFraction, s.scale, s.width, s.initScale, s.steps, s.lr, s.l2],
-  });
+  const training = Object.fromEntries(Object.entries(config.settings).filter(([k]) => !NOT_TRAINING.has(k)));
+  const family = config.kind === 'ood' ? 'classifier' : 'regressor';
+  return hashOf({ family, params, init: initHash ?? 'drawn', training });
 }
 
 export function runKey(config: ExperimentConfig, params: RunParams, initHash?: string): string {
-  const s = config.settings;
-  const extra = config.kind === 'transfer' ? [s.ridge, s.task2Snr, s.task2SeedOffset] : [];
-  return hashOf({ kind: config.kind, w: weightsKey(config, params, initHash), records: [s.evalEvery, s.spectraEvery], extra });
+  return hashOf({ kind: config.kind, params, init: initHash ?? 'drawn', settings: config.settings });
 }

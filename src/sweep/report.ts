@@ -20,10 +20,16 @@ export function meanStd(values: number[]): { mean: number; std: number; n: numbe
   return { mean, std, n };
 }
 
+const pct = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '-' : `${(100 * v).toFixed(1)}%`);
+
 const uniq = <T>(xs: T[]): T[] => [...new Set(xs)];
-const byNum = (a: number, b: number): number => a - b;
+const byNum = (a: number | undefined, b: number | undefined): number => (a ?? 0) - (b ?? 0);
 
 function runsTable(summary: Summary): string {
+  if (summary.experiment.kind === 'ood') {
+    const rows = summary.runs.map((r) => [r.id, r.status, fmt(r.final.trainLoss), pct(r.final.valAcc), pct(r.final.oodLeftAcc), pct(r.final.oodRightAcc), r.backend ?? '-', r.seconds === undefined ? '-' : r.seconds.toFixed(1)]);
+    return table(['run', 'status', 'train loss', 'ID val', 'OOD left', 'OOD right', 'backend', 'sec'], rows);
+  }
   const transfer = summary.experiment.kind === 'transfer';
   const header = ['run', 'status', 'train MSE', 'test MSE', ...(transfer ? ['task2 test'] : ['best test', 'floor']), 'backend', 'sec'];
   const rows = summary.runs.map((r) => [
@@ -56,10 +62,27 @@ function pivot(summary: Summary, caseName: string, metrics: string[], bySnr: boo
   return table(['p', ...cols.map((c) => c.name)], rows);
 }
 
+/** Figure 2: accuracy per optimizer (AdaHessian per power, shown as p = -k), mean ± std over seeds. */
+function oodTable(summary: Summary): string {
+  const keys = uniq(summary.runs.map((r) => `${r.params.optimizer}${r.params.p !== undefined ? ` (p = ${r.params.p})` : ''}`));
+  const rows = keys.map((k) => {
+    const runs = summary.runs.filter((r) => `${r.params.optimizer}${r.params.p !== undefined ? ` (p = ${r.params.p})` : ''}` === k);
+    const done = runs.filter((r) => r.status === 'done');
+    const col = (m: string): string => {
+      if (!done.length) return runs[0]?.status ?? '-';
+      const s = meanStd(done.map((r) => 100 * r.final[m]));
+      return s.n > 1 ? `${s.mean.toFixed(1)} ± ${s.std.toFixed(1)}` : `${s.mean.toFixed(1)}`;
+    };
+    return [k, col('valAcc'), col('oodLeftAcc'), col('oodRightAcc')];
+  });
+  return 'Accuracy in % (left: true digit, template of its flip partner; right: random label and its template)\n' + table(['optimizer', 'ID val', 'OOD left', 'OOD right'], rows);
+}
+
 export function report(summary: Summary): string {
   const cfg = summary.experiment;
-  const cases = uniq(summary.runs.map((r) => r.params.case));
+  const cases = uniq(summary.runs.map((r) => r.params.case)).filter((c): c is NonNullable<typeof c> => c !== undefined);
   const out = [`${cfg.name} (${cfg.kind}${cfg.figure ? `, ${cfg.figure}` : ''}): ${summary.runs.length} runs`, '', runsTable(summary)];
+  if (cfg.kind === 'ood') out.push('', oodTable(summary));
   for (const c of cases) {
     if (cfg.kind === 'noise') {
       out.push('', `Case ${c}: final test MSE (rows p, columns SNR; noise floor 1/(1+SNR^2))`, pivot(summary, c, ['testMSE'], true));

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { fork, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
-import { expandRuns, type ExperimentConfig, type RunSpec } from '../shared/config';
+import { expandRuns, type ExperimentConfig, type RegressionParams, type RunSpec } from '../shared/config';
 import type { BackendChoice, FromRunner, Job, JobRun } from '../shared/protocol';
 import type { MetricRecord } from '../lab/experiments/records';
 import type { ParamsJson } from '../lab/model';
@@ -122,13 +122,21 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
   }
 
   private groupJobs(config: ExperimentConfig, root: string, todo: { spec: RunSpec; file: RunFile }[]): { job: Job; files: RunFile[] }[] {
+    const backend = this.opts.backend ?? 'auto';
+    if (config.kind === 'ood') {
+      // one run per child: OOD runs are long and share nothing worth batching
+      return todo.map(({ spec, file }) => ({
+        job: { kind: 'ood', settings: config.settings, common: { seed: spec.params.seed }, runs: [{ id: spec.id, p: spec.params.p, optimizer: spec.params.optimizer }], backend },
+        files: [file],
+      }));
+    }
     const groups = new Map<string, { job: Job; files: RunFile[] }>();
     for (const { spec, file } of todo) {
-      const { case: c, snr, seed } = spec.params;
+      const { case: c, snr, seed } = spec.params as RegressionParams;
       const gk = `${c}|${snr}|${seed}`;
       let g = groups.get(gk);
       if (!g) {
-        g = { job: { kind: config.kind, settings: config.settings, common: { case: c, snr, seed }, runs: [], backend: this.opts.backend ?? 'auto' }, files: [] };
+        g = { job: { kind: config.kind, settings: config.settings, common: { case: c, snr, seed }, runs: [], backend }, files: [] };
         groups.set(gk, g);
       }
       const run: JobRun = { id: spec.id, p: spec.params.p, init: this.opts.init };
@@ -164,7 +172,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
         switch (msg.type) {
           case 'started':
             meta = { backend: msg.backend, kernel: msg.kernel };
-            this.emit('log', `job ${job.common.case} snr ${job.common.snr} seed ${job.common.seed}: backend ${msg.backend} (${msg.note}), kernel ${msg.kernel}`);
+            this.emit('log', `job ${files.map((f) => f.id).join(', ')}: backend ${msg.backend} (${msg.note}), kernel ${msg.kernel}`);
             break;
           case 'progress':
             this.emit('progress', msg.runId, msg.step, msg.steps);

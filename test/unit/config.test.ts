@@ -19,6 +19,7 @@ function problems(raw: unknown): string[] {
 
 test('a valid config gets the paper defaults', () => {
   const c = validateConfig(good);
+  assert.ok(c.kind === 'noise');
   assert.equal(c.settings.steps, 10000);
   assert.equal(c.settings.lr, 0.01);
   assert.equal(c.settings.width, 500);
@@ -30,7 +31,7 @@ test('an out-of-range p is refused with the field and the allowed range', () => 
 });
 
 test('every bad field is named', () => {
-  const msgs = problems({ version: 2, name: 'bad name!', kind: 'ood', grid: { case: ['middle'], p: [], snr: [0], seed: [1.5] }, settings: { steps: -1, speed: 3 }, extra: 1 });
+  const msgs = problems({ version: 2, name: 'bad name!', kind: 'bogus', grid: { case: ['middle'], p: [], snr: [0], seed: [1.5] }, settings: { steps: -1, speed: 3 }, extra: 1 });
   const fields = msgs.map((m) => m.split(':')[0]);
   for (const f of ['version', 'name', 'kind', 'extra', 'grid.case[0]', 'grid.p', 'grid.snr[0]', 'grid.seed[0]', 'settings.steps', 'settings.speed']) {
     assert.ok(fields.includes(f), `missing ${f} in ${JSON.stringify(msgs)}`);

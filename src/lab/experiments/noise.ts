@@ -1,12 +1,17 @@
 // Experiment 1 (paper Figure 1 a-b): M runs that share data (same case, SNR and seed; one per p) trained as one
-// batch with exact-covariance preconditioning P = Sigma^p, records streamed on the evaluation schedule.
+// batch with exact-covariance preconditioning P = Sigma^p (or AdaHessian with k = -p), records streamed on the
+// evaluation schedule.
 import type { Settings, CaseName } from '../../shared/config';
 import { generateTeacher, gather, type TeacherData } from '../data/teacher';
 import type { Kernel, MlpParams, RegressionData } from '../kernels/types';
 import { initRegressor, paramsToJson } from '../model';
 import { featureEnergy, precondDiagonal, staticSpectra, teacherAlignment } from '../spectra';
-import type { ExperimentEvents, RunOutcome, MetricRecord } from './records';
+import type { ExperimentEvents, RunOutcome, RegressionRecord } from './records';
 import { isEvalStep, spectraInterval } from './schedule';
+import { kernelStepper, type Stepper } from './stepper';
+import { adahessianStepper } from './adahessianStepper';
+
+const finiteOnly = (o: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(o).filter(([, v]) => Number.isFinite(v)));
 
 export interface GroupCommon {
   case: CaseName;
@@ -46,13 +51,19 @@ export async function trainNoiseGroup(settings: Settings, common: GroupCommon, r
   const reg = regressionData(data);
   const { steps, evalEvery, width, dx } = { ...settings };
   const nTrain = reg.nTrain;
-  const batch = kernel.create(reg, {
-    width,
-    lr: settings.lr,
-    l2: settings.l2 / nTrain,
-    precond: runs.map((r) => Float32Array.from(precondDiagonal(data.lambda, r.p))),
-    init: runs.map((r) => r.init ?? initRegressor(common.seed, dx, width, settings.initScale)),
-  });
+  const inits = runs.map((r) => r.init ?? initRegressor(common.seed, dx, width, settings.initScale));
+  const batch: Stepper =
+    settings.preconditioner === 'adahessian'
+      ? adahessianStepper(settings, common.seed, runs.map((r) => r.p), inits, reg, kernel)
+      : kernelStepper(
+          kernel.create(reg, {
+            width,
+            lr: settings.lr,
+            l2: settings.l2 / nTrain,
+            precond: runs.map((r) => Float32Array.from(precondDiagonal(data.lambda, r.p))),
+            init: inits,
+          }),
+        );
   const spectraEvery = spectraInterval(steps, evalEvery, settings.spectraEvery);
   const outcomes: RunOutcome[] = runs.map((r) => ({
     id: r.id,
@@ -61,11 +72,13 @@ export async function trainNoiseGroup(settings: Settings, common: GroupCommon, r
     spectra: staticSpectra(data.lambda, r.p, reg.xTrain, nTrain, data.teacherIndex),
   }));
   const live = runs.map(() => true);
-  const last: (MetricRecord | undefined)[] = runs.map(() => undefined);
+  const last: (RegressionRecord | undefined)[] = runs.map(() => undefined);
   const best = runs.map(() => ({ testMSE: Infinity, step: 0 }));
 
   const emit = (m: number, step: number, trainMSE: number, testMSE: number): void => {
-    const rec: MetricRecord = { step, trainMSE, testMSE };
+    const rec: RegressionRecord = { step, trainMSE, testMSE };
+    const diag = batch.diag?.(m);
+    if (diag && step > 0) rec.diag = finiteOnly(diag);
     if (step % spectraEvery === 0 || step === steps || step === 0) {
       rec.energy = featureEnergy(batch.params(m).W1, width, dx);
       rec.alignment = teacherAlignment(rec.energy, data.teacherIndex);
@@ -83,7 +96,7 @@ export async function trainNoiseGroup(settings: Settings, common: GroupCommon, r
     let step = 0;
     for (step = 1; step <= steps; step++) {
       if (ev.shouldStop()) break;
-      const train = batch.step();
+      const train = batch.step(live);
       const evalNow = isEvalStep(step, steps, evalEvery);
       const test = evalNow ? batch.testMSE() : undefined;
       for (let m = 0; m < runs.length; m++) {

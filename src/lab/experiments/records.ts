@@ -2,13 +2,26 @@
 import type { StaticSpectra } from '../spectra';
 import type { ParamsJson } from '../model';
 
+/** One evaluation of a run. Regression runs fill the MSEs, OOD runs the loss and accuracies. */
 export interface MetricRecord {
   step: number;
-  trainMSE: number;
-  testMSE: number;
+  trainMSE?: number;
+  testMSE?: number;
   /** on the spectra schedule: ||W1 u_i||^2 per eigen-direction and the teacher's share of it */
   energy?: number[];
   alignment?: number;
+  trainLoss?: number;
+  trainAcc?: number;
+  valAcc?: number;
+  oodLeftAcc?: number;
+  oodRightAcc?: number;
+  /** optimizer diagnostics at this step (update norm, preconditioner statistics, ...) */
+  diag?: Record<string, number>;
+}
+
+export interface RegressionRecord extends MetricRecord {
+  trainMSE: number;
+  testMSE: number;
 }
 
 export type FinalMetrics = Record<string, number>;

@@ -13,6 +13,7 @@
 // that property can be checked with exact steps.
 
 import { withDefaults } from './options';
+import { WasmPairStore } from './twoLoop';
 import type { Objective, Optimizer, StepInfo } from './types';
 import { distance, dot, norm2 } from './vec';
 import type { Vec } from './vec';
@@ -40,12 +41,17 @@ export const LBFGS_DEFAULTS: Omit<LbfgsOptions, 'maxEval'> = {
   historyPrecision: 'float32',
 };
 
-/** The curvature pairs and the two-loop recursion. */
+/**
+ * The curvature pairs and the two-loop recursion. Float32 pairs live in a WebAssembly SIMD module where the runtime
+ * has one (twoLoop.ts, ~4x faster on the OOD shape); float64 pairs, or no SIMD, use the JS loops below.
+ */
 export class LbfgsHistory {
   private readonly s: Vec[] = [];
   private readonly y: Vec[] = [];
   private readonly rho: number[] = [];
   private readonly alpha: Float64Array;
+  private readonly wasm: WasmPairStore | null;
+  private readonly order: number[] = [];
   private start = 0;
   length = 0;
   /** Scale of the initial inverse Hessian H0 = hDiag * I. */
@@ -57,6 +63,12 @@ export class LbfgsHistory {
     private readonly precision: 'float32' | 'float64' = 'float64',
   ) {
     this.alpha = new Float64Array(capacity);
+    this.wasm = precision === 'float32' ? WasmPairStore.create(n) : null;
+  }
+
+  /** Whether the recursion runs in WebAssembly. */
+  get usesWasm(): boolean {
+    return this.wasm !== null;
   }
 
   clear(): void {
@@ -75,36 +87,106 @@ export class LbfgsHistory {
       slot = this.start;
       this.start = (this.start + 1) % this.capacity;
     }
-    if (this.s[slot] === undefined) {
-      const make = (): Vec => (this.precision === 'float32' ? new Float32Array(this.n) : new Float64Array(this.n));
-      this.s[slot] = make();
-      this.y[slot] = make();
+    if (this.wasm) {
+      this.wasm.set(slot, s, y);
+    } else {
+      if (this.s[slot] === undefined) {
+        const make = (): Vec => (this.precision === 'float32' ? new Float32Array(this.n) : new Float64Array(this.n));
+        this.s[slot] = make();
+        this.y[slot] = make();
+      }
+      this.s[slot].set(s);
+      this.y[slot].set(y);
     }
-    this.s[slot].set(s);
-    this.y[slot].set(y);
     this.rho[slot] = 1 / ys;
     this.hDiag = ys / dot(y, y);
   }
 
-  /** out = -H g, oldest pair innermost. */
+  /**
+   * out = -H g, oldest pair innermost. Each axpy is fused with the next pair's dot product (one pass over out per
+   * pair instead of two), and the loops are specialised per storage precision so V8 keeps them monomorphic: on the
+   * OOD shape (203530 parameters, 100 float32 pairs) this took the JS recursion from ~300-600 ms to ~200 ms.
+   */
   direction(g: Vec, out: Float64Array): void {
-    const { s, y, rho, alpha, capacity } = this;
+    const { s, y, rho, alpha, capacity, length: m } = this;
+    const slot = (j: number): number => (this.start + j) % capacity;
+    if (this.wasm) {
+      this.order.length = m;
+      for (let j = 0; j < m; j++) this.order[j] = slot(j);
+      this.wasm.direction(g, out, this.order, rho, this.hDiag, alpha);
+      return;
+    }
     for (let k = 0; k < out.length; k++) out[k] = -g[k];
-    for (let j = this.length - 1; j >= 0; j--) {
-      const slot = (this.start + j) % capacity;
-      const a = dot(s[slot], out) * rho[slot];
+    if (m === 0) {
+      for (let k = 0; k < out.length; k++) out[k] *= this.hDiag;
+      return;
+    }
+    const f32 = this.precision === 'float32';
+    const axpyDot = f32 ? axpyDot32 : axpyDot64;
+    const dotOut = f32 ? dotOut32 : dotOut64;
+    // first loop, newest to oldest: alpha_j = rho_j s_j^T q, q -= alpha_j y_j
+    let d = dotOut(s[slot(m - 1)], out);
+    for (let j = m - 1; j >= 0; j--) {
+      const a = d * rho[slot(j)];
       alpha[j] = a;
-      const yj = y[slot];
-      for (let k = 0; k < out.length; k++) out[k] -= a * yj[k];
+      d = axpyDot(out, -a, y[slot(j)], j > 0 ? s[slot(j - 1)] : null);
     }
     for (let k = 0; k < out.length; k++) out[k] *= this.hDiag;
-    for (let j = 0; j < this.length; j++) {
-      const slot = (this.start + j) % capacity;
-      const c = alpha[j] - dot(y[slot], out) * rho[slot];
-      const sj = s[slot];
-      for (let k = 0; k < out.length; k++) out[k] += c * sj[k];
+    // second loop, oldest to newest: beta_j = rho_j y_j^T r, r += (alpha_j - beta_j) s_j
+    d = dotOut(y[slot(0)], out);
+    for (let j = 0; j < m; j++) {
+      const c = alpha[j] - d * rho[slot(j)];
+      d = axpyDot(out, c, s[slot(j)], j < m - 1 ? y[slot(j + 1)] : null);
     }
   }
+}
+
+// The two-loop recursion's kernels, one copy per storage type (a shared generic copy would see both array types
+// and deoptimise). out += c * u; returns next^T out after the update (0 without next).
+function axpyDot32(out: Float64Array, c: number, u: Vec, next: Vec | null): number {
+  const uu = u as Float32Array;
+  if (next === null) {
+    for (let k = 0; k < out.length; k++) out[k] += c * uu[k];
+    return 0;
+  }
+  const v = next as Float32Array;
+  let acc = 0;
+  for (let k = 0; k < out.length; k++) {
+    const o = out[k] + c * uu[k];
+    out[k] = o;
+    acc += v[k] * o;
+  }
+  return acc;
+}
+
+function axpyDot64(out: Float64Array, c: number, u: Vec, next: Vec | null): number {
+  const uu = u as Float64Array;
+  if (next === null) {
+    for (let k = 0; k < out.length; k++) out[k] += c * uu[k];
+    return 0;
+  }
+  const v = next as Float64Array;
+  let acc = 0;
+  for (let k = 0; k < out.length; k++) {
+    const o = out[k] + c * uu[k];
+    out[k] = o;
+    acc += v[k] * o;
+  }
+  return acc;
+}
+
+function dotOut32(u: Vec, out: Float64Array): number {
+  const uu = u as Float32Array;
+  let acc = 0;
+  for (let k = 0; k < out.length; k++) acc += uu[k] * out[k];
+  return acc;
+}
+
+function dotOut64(u: Vec, out: Float64Array): number {
+  const uu = u as Float64Array;
+  let acc = 0;
+  for (let k = 0; k < out.length; k++) acc += uu[k] * out[k];
+  return acc;
 }
 
 export class Lbfgs implements Optimizer {

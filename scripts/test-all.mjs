@@ -1,0 +1,87 @@
+// `npm test`: build once, then the three test layers in order (unit, extension host, end to end), with one summary
+// line per layer at the end. The layers run the same commands as `npm run test:unit|test:exthost|test:e2e`, minus
+// the build each of those starts with. Every layer runs even when an earlier one failed, so one run shows
+// everything; the exit code is non-zero if any layer failed or could not run (a missing code-server or Chromium is
+// a failure, never a skip). `node scripts/test-all.mjs e2e` runs only the named layers.
+import { spawn } from 'node:child_process';
+
+const LAYERS = [
+  {
+    name: 'unit',
+    steps: [['npm', 'run', '--silent', 'check-types'], ['node', '--test', '--test-concurrency=1', 'dist/test/unit/']],
+    // node --test prints `ℹ pass N` / `ℹ fail N` (spec reporter) or `# pass N` / `# fail N` (TAP, when piped)
+    parse: (out) => counts(out, /^(?:ℹ|#) pass (\d+)/m, /^(?:ℹ|#) fail (\d+)/m),
+  },
+  {
+    name: 'exthost',
+    steps: [['node', 'scripts/build-tests.mjs'], ['node', 'scripts/test-exthost.mjs']],
+    parse: (out) => counts(out, /^exthost: (\d+) passed/m, /^exthost: \d+ passed, (\d+) failed/m),
+  },
+  {
+    name: 'e2e',
+    steps: [['node', 'test/e2e/run.mjs']],
+    parse: (out) => counts(out, /^e2e: (\d+) passed/m, /^e2e: \d+ passed, (\d+) failed/m),
+  },
+];
+
+function counts(out, passRe, failRe) {
+  const p = passRe.exec(out);
+  const f = failRe.exec(out);
+  return p && f ? { passed: Number(p[1]), failed: Number(f[1]) } : undefined;
+}
+
+/** Runs a command, echoing its output, and resolves with its exit code and stdout. */
+function run([cmd, ...args]) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      process.stdout.write(d);
+    });
+    child.on('error', (e) => resolve({ code: 127, out: `${out}\n${e.message}` }));
+    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+async function runSteps(steps) {
+  let out = '';
+  for (const step of steps) {
+    const r = await run(step);
+    out += r.out;
+    if (r.code !== 0) return { code: r.code, out, failedStep: step.join(' ') };
+  }
+  return { code: 0, out };
+}
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !LAYERS.some((l) => l.name === w));
+if (unknown.length) {
+  console.error(`unknown layer ${unknown.join(', ')} (layers: ${LAYERS.map((l) => l.name).join(', ')})`);
+  process.exit(2);
+}
+const layers = LAYERS.filter((l) => wanted.length === 0 || wanted.includes(l.name));
+
+console.log('=== build (npm run build) ===');
+const t0 = Date.now();
+const build = await run(['npm', 'run', '--silent', 'build']);
+const lines = [`build: ${build.code === 0 ? 'ok' : `FAILED (exit ${build.code})`} (${Math.round((Date.now() - t0) / 1000)} s)`];
+let ok = build.code === 0;
+for (const layer of layers) {
+  if (build.code !== 0) {
+    lines.push(`${layer.name}: 0 passed, 1 failed (not run: the build failed)`);
+    continue;
+  }
+  console.log(`\n=== ${layer.name} (${layer.steps.map((s) => s.join(' ')).join(' && ')}) ===`);
+  const t = Date.now();
+  const { code, out, failedStep } = await runSteps(layer.steps);
+  const secs = Math.round((Date.now() - t) / 1000);
+  const c = layer.parse(out);
+  // a step that fails without failing tests (type check, missing code-server, a crash) still fails the layer
+  const extra = code !== 0 && (!c || c.failed === 0) ? 1 : 0;
+  const note = extra ? `, \`${failedStep}\` exited ${code}` : '';
+  lines.push(`${layer.name}: ${c?.passed ?? 0} passed, ${(c?.failed ?? 0) + extra} failed (${secs} s${note})`);
+  if (code !== 0 || (c?.failed ?? 0) > 0) ok = false;
+}
+console.log(`\n${lines.join('\n')}`);
+process.exit(ok ? 0 : 1);

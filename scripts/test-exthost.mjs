@@ -1,0 +1,93 @@
+// Runs the extension-host mocha suite (out/test/suite, built by scripts/build-tests.mjs) inside code-server's real
+// extension host, offline: code-server serves the workbench, Debian's Chromium loads it with the URL payload
+// (extensionDevelopmentPath + extensionTestsPath), and the workbench reports the host's log and exit code through
+// window.codeAutomationLog / codeAutomationExit. Prints `exthost: N passed, N failed`; exits non-zero on failure.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { format } from 'node:util';
+import { launchChromium } from './code-server/browser.mjs';
+import { repoRoot, startCodeServer, workbenchUrl } from './code-server/serve.mjs';
+
+const RESULT = /exthost-result passed=(\d+) failed=(\d+)/;
+const timeoutMs = Number(process.env.EXTHOST_TIMEOUT_S ?? 900) * 1000;
+const keep = process.env.PRECOND_KEEP_WORKSPACE === '1';
+const verbose = process.env.EXTHOST_VERBOSE === '1';
+// Workbench chatter that says nothing about the suite: connection setup, and the extension gallery it cannot reach
+// offline (with its stack). EXTHOST_VERBOSE=1 shows it all.
+const NOISE = /^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin|\[Service Worker\]|ChatSessionStore:)|open-vsx\.org|^\s+at .*\/static\/out\/vs\/.*workbench\.js:\d+/;
+
+function summary(passed, failed, note = '') {
+  console.log(`exthost: ${passed} passed, ${failed} failed${note ? ` (${note})` : ''}`);
+}
+
+async function main() {
+  // PRECOND_EXTENSION_PATH runs the suite against another copy of the extension (an unpacked .vsix, say); the
+  // suite must sit inside it, because `vscode` resolves per extension folder.
+  const extensionPath = path.resolve(process.env.PRECOND_EXTENSION_PATH ?? repoRoot);
+  const testsPath = path.join(extensionPath, 'out/test/suite/index.js');
+  for (const f of [path.join(extensionPath, 'dist/extension.js'), testsPath]) {
+    if (!fs.existsSync(f)) throw new Error(`${f} is missing: run \`npm run build && node scripts/build-tests.mjs\` first`);
+  }
+  const started = Date.now();
+  const server = await startCodeServer();
+  // a fresh workspace per run: the suite writes configs and results into it
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-exthost-ws-'));
+  let browser;
+  let counts;
+  try {
+    browser = await launchChromium();
+    const page = await browser.newPage();
+    let resolveExit;
+    const exited = new Promise((r) => (resolveExit = r));
+    const seen = new Set();
+    // The same line can reach us twice (log service and forwarded console); print each once.
+    const print = (text) => {
+      for (const line of String(text).split('\n')) {
+        const m = RESULT.exec(line);
+        if (m) counts = { passed: Number(m[1]), failed: Number(m[2]) };
+        if (!seen.has(line) && (verbose || !NOISE.test(line))) process.stdout.write(`  ${line}\n`);
+        if (line.trim()) seen.add(line);
+      }
+    };
+    await page.exposeFunction('codeAutomationLog', (type, args) => {
+      // forwarded console calls arrive as console.log's arguments, format string first (mocha's reporter uses them)
+      print(Array.isArray(args) ? format(...args) : String(args));
+    });
+    await page.exposeFunction('codeAutomationExit', (code) => resolveExit(Number(code)));
+    page.on('pageerror', (e) => process.stderr.write(`  [page error] ${e.message}\n`));
+    await page.goto(workbenchUrl(server, { folder: workspace, extensionPath, testsPath }));
+    const timer = new Promise((r) => setTimeout(() => r('timeout'), timeoutMs));
+    const code = await Promise.race([exited, timer]);
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    if (code === 'timeout') {
+      // what the window showed when the suite hung (a modal dialog, a notification waiting for a click)
+      const shot = path.join(repoRoot, 'test-output', 'exthost', 'timeout.png');
+      fs.mkdirSync(path.dirname(shot), { recursive: true });
+      await page.screenshot({ path: shot }).then(() => console.log(`  screenshot: ${path.relative(repoRoot, shot)}`), () => undefined);
+      summary(counts?.passed ?? 0, Math.max(1, counts?.failed ?? 0), `timed out after ${timeoutMs / 1000} s`);
+      return 1;
+    }
+    if (!counts) {
+      // the host exited without mocha's result line: the suite failed to load
+      summary(0, 1, `extension host exited with code ${code} before reporting results`);
+      return 1;
+    }
+    summary(counts.passed, counts.failed, `${seconds} s`);
+    return code === 0 && counts.failed === 0 ? 0 : 1;
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await server.stop();
+    if (keep) console.log(`  workspace kept: ${workspace}`);
+    else fs.rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e.stack ?? String(e));
+    summary(0, 1, 'could not run');
+    process.exit(1);
+  },
+);

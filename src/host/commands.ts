@@ -1,0 +1,203 @@
+// The precondLab.* commands. Each works from the palette (asking what it needs), from the tree's menus (given the
+// clicked node) and programmatically (given arguments, no UI), which is how the extension-host tests drive them.
+//
+// Argument contract for executeCommand (every argument optional; without one the command asks):
+//   Target   = a tree node | { experiment: string, runId?: string, root?: string } | experiment folder path
+//              (absolute, or a run folder <experiment>/runs/<id>) | experiment name | vscode.Uri of a folder
+//   `root` anywhere = results folder to use instead of the precondLab.resultsFolder setting.
+//   runPreset({ preset: 'fig1-cov', quick?: boolean, overrides?: Partial<Settings>, grid?: Partial<Grid>,
+//              name?: string, root?: string, force?: boolean })                    -> Promise<Summary | undefined>
+//   sweepP({ preset?, quick?, case?: ('high'|'low')[], p?: number[], snr?: number[], seeds?: number[],
+//           preconditioner?: string, steps?: number, name?, overrides?, grid?, root?, force? })
+//                                                                                  -> Promise<Summary | undefined>
+//   compareOptimizers({ preset?, quick?, preconditioners?: string[], optimizers?: string[], name?, overrides?,
+//                      grid?, root?, force? })    -> Promise<Summary[] | undefined>: regression presets give one
+//                      experiment per preconditioner; an OOD preset one sweep over `optimizers` (its grid axis)
+//   newConfig({ preset?, quick?, file?: string, open?: boolean })                 -> Promise<string | undefined>
+//   runConfig(uri?: Uri | string, { root?, force? }?)  (default: the active editor) -> Promise<Summary | undefined>
+//   cancelRun(target?)   a run: stops it (and the runs training in its process); an experiment: its sweep
+//                                                                                  -> boolean (something to cancel)
+//   cancelAll()                                                                    -> number of sweeps cancelled
+//   openResults(target?)                                                           -> Promise<void>
+//   exportCsv(target?, targetFile?: string | Uri)   (no file: a save dialog)       -> Promise<string | undefined>
+//   rerun(target?, { force?: boolean }?)   a run: re-runs it; an experiment: re-runs what is not done (force: all)
+//                                                                                  -> Promise<Summary | undefined>
+//   delete(target?, { confirm?: boolean }?)   (confirm defaults to true: a modal)  -> Promise<boolean>
+//   reveal(target?)                                                                -> Promise<void>
+//   refresh()                                                                      -> Promise<TreeSnapshot>
+//   showOutput()                                                                   -> void
+// Sweep commands resolve when the sweep finishes (or is cancelled). A refused config or other error resolves
+// with undefined after an error notification; the API's messages() lists what was shown.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ConfigError, type ExperimentConfig } from '../shared/config';
+import { ExperimentStore, type Summary } from '../sweep/store';
+import { COMMAND_IDS, COMMAND_TITLES, type CommandId } from './commandIds';
+import { compareConfigs, parseConfigText, presetConfig, setsEvalEvery, sweepConfig, withChanges, type CompareArgs, type PresetArgs, type SweepArgs } from './configs';
+import { findConfigFiles } from './configFiles';
+import { deleteTarget, exportCsv, newConfig, revealTarget, type NewConfigArgs } from './fileActions';
+import type { LabRunner, SweepRequest } from './labRunner';
+import { openResults } from './openResults';
+import type { Reporter } from './reporter';
+import type { LabSettings } from './settings';
+import { readStore } from './storeReader';
+import { startSweep } from './sweepUi';
+import { askCompare, askSweep, pickExperiment, pickPreset } from './sweepWizard';
+import { resolveTarget, type Target } from './targets';
+import type { TreeSnapshot } from './treeModel';
+
+export interface CommandDeps {
+  lab: LabRunner;
+  reporter: Reporter;
+  settings: () => LabSettings;
+  refresh: () => Promise<TreeSnapshot>;
+}
+
+type RunOptions = { root?: string; force?: boolean };
+type Handler = (...args: unknown[]) => unknown;
+
+const isOptions = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !('kind' in v) && !('fsPath' in v);
+
+/** The config the user means: the active editor's JSON, else a visible *.precond.json, else one they pick. */
+async function configInEditor(): Promise<vscode.Uri | undefined> {
+  // The output panel and other non-file documents can be the active editor; they are never configs.
+  const json = (e: vscode.TextEditor | undefined): boolean => !!e && ['file', 'untitled'].includes(e.document.uri.scheme) && /\.json$/i.test(e.document.fileName);
+  const active = vscode.window.activeTextEditor;
+  if (json(active)) return active!.document.uri;
+  const visible = vscode.window.visibleTextEditors.filter(json).sort((a, b) => Number(b.document.fileName.endsWith('.precond.json')) - Number(a.document.fileName.endsWith('.precond.json')));
+  if (visible.length) return visible[0].document.uri;
+  const files = await findConfigFiles();
+  if (!files.length) return undefined;
+  const pick = await vscode.window.showQuickPick(
+    files.map((f) => ({ label: path.basename(f.path), description: f.error ? `invalid: ${f.error}` : f.config?.description, path: f.path })),
+    { title: 'Run which experiment config?' },
+  );
+  return pick && vscode.Uri.file(pick.path);
+}
+
+export function registerCommands(d: CommandDeps): vscode.Disposable[] {
+  const rootOf = (o?: RunOptions): string => (o?.root ? path.resolve(o.root) : d.settings().resultsRoot);
+  const defaults = (): { evalEvery: number } => ({ evalEvery: d.settings().evalEvery });
+  const sweep = (config: ExperimentConfig, o: RunOptions | undefined, extra: Partial<SweepRequest> = {}): Promise<Summary> =>
+    startSweep(d, { config, root: rootOf(o), force: o?.force, ...extra });
+
+  const target = async (arg: unknown, title: string, options?: RunOptions): Promise<Target | undefined> => {
+    const root = rootOf(options);
+    const t = resolveTarget(arg, root);
+    if (t) return t;
+    const name = await pickExperiment(readStore(root).map((e) => e.name), title);
+    return name ? resolveTarget(name, root) : undefined;
+  };
+  const isLive = (t: Target): boolean => {
+    const runs = d.lab.live(t.root).get(t.experiment);
+    return !!runs && (t.runId ? runs.has(t.runId) : runs.size > 0);
+  };
+
+  const runConfigFile = async (arg: unknown, o?: RunOptions): Promise<Summary | undefined> => {
+    // a Uri, a path, a tree node with a config file, or else the active editor's document
+    const file = typeof arg === 'object' && arg !== null && typeof (arg as { configPath?: unknown }).configPath === 'string' ? (arg as { configPath: string }).configPath : arg;
+    const uri = file instanceof vscode.Uri ? file : typeof file === 'string' ? vscode.Uri.file(path.resolve(file)) : await configInEditor();
+    if (!uri) throw new Error('open an experiment config (*.precond.json) in the editor, or create one with "New Experiment Config", then run it');
+    const open = vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === uri.toString());
+    const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    const name = path.basename(uri.fsPath);
+    let config: ExperimentConfig;
+    try {
+      config = parseConfigText(text, name);
+      if (!setsEvalEvery(text)) config = withChanges(config, {}, defaults());
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      d.reporter.error(`${name} is invalid, nothing was started; fix the field${e.problems.length > 1 ? 's' : ''} and run again`, e, {
+        title: 'Open Config',
+        run: () => vscode.window.showTextDocument(uri),
+      });
+      return undefined;
+    }
+    return sweep(config, o);
+  };
+
+  const handlers: Record<CommandId, Handler> = {
+    'precondLab.runPreset': async (a) => {
+      const args = (isOptions(a) && typeof a.preset === 'string' ? a : await pickPreset('Run a paper preset')) as (PresetArgs & RunOptions) | undefined;
+      return args && sweep(presetConfig(args, defaults()), args);
+    },
+    'precondLab.sweepP': async (a) => {
+      const args = (isOptions(a) ? a : await askSweep()) as (SweepArgs & RunOptions) | undefined;
+      return args && sweep(sweepConfig(args, defaults()), args);
+    },
+    'precondLab.compareOptimizers': async (a) => {
+      const args = (isOptions(a) ? a : await askCompare()) as (CompareArgs & RunOptions) | undefined;
+      return args && Promise.all(compareConfigs(args, defaults()).map((c) => sweep(c, args)));
+    },
+    'precondLab.newConfig': async (a) => {
+      const args = (isOptions(a) ? a : await pickPreset('New experiment config from a preset')) as NewConfigArgs | undefined;
+      return args && newConfig(args);
+    },
+    'precondLab.runConfig': (a, o) => runConfigFile(a, isOptions(o) ? (o as RunOptions) : undefined),
+    'precondLab.cancelRun': async (a) => {
+      const live = [...d.lab.live().keys()];
+      const t = resolveTarget(a, d.settings().resultsRoot) ?? (await pickExperiment(live, 'Cancel which sweep?').then((n) => n && resolveTarget(n, d.settings().resultsRoot)));
+      if (!t) return false;
+      const ok = t.runId ? d.lab.cancelRun(t.experiment, t.runId) : d.lab.cancelSweep(t.experiment) > 0;
+      if (!ok) d.reporter.log(`${t.runId ?? t.experiment} is not queued or running: nothing to cancel`);
+      return ok;
+    },
+    'precondLab.cancelAll': () => d.lab.cancelAll(),
+    'precondLab.openResults': async (a) => {
+      const t = await target(a, 'Open the results of which experiment?');
+      if (t) await openResults(t.dir);
+    },
+    'precondLab.exportCsv': async (a, f) => {
+      const t = await target(a, 'Export which experiment as CSV?');
+      if (!t) return undefined;
+      const file = await exportCsv(t, f instanceof vscode.Uri ? f.fsPath : typeof f === 'string' ? path.resolve(f) : undefined);
+      if (file) d.reporter.info(`Exported ${t.experiment} to ${file}`);
+      return file;
+    },
+    'precondLab.showOutput': () => d.reporter.channel.show(),
+    'precondLab.refresh': () => d.refresh(),
+    'precondLab.rerun': async (a, o) => {
+      const opts = isOptions(o) ? (o as RunOptions) : undefined;
+      const t = await target(a, 'Re-run which experiment?', opts);
+      if (!t) return undefined;
+      if (isLive(t)) throw new Error(`${t.runId ?? t.experiment} is still queued or running; cancel it first or wait for it`);
+      const store = new ExperimentStore(t.root, t.experiment);
+      const config = store.readConfig();
+      if (!config) return t.configPath ? runConfigFile(t.configPath, opts) : Promise.reject(new Error(`${t.dir} holds no experiment.json to re-run`));
+      if (!t.runId) return sweep(config, { ...opts, root: t.root });
+      const run = store.readRun(t.runId);
+      if (!run) throw new Error(`run ${t.runId} is not in ${t.dir}`);
+      // Re-run exactly this run: the experiment's config with a one-point grid at its params.
+      const grid = Object.fromEntries(Object.entries(run.params).map(([k, v]) => [k, [v]]));
+      const one = withChanges(config, { grid });
+      return sweep(one, { root: t.root }, { force: true, whole: config });
+    },
+    'precondLab.delete': async (a, o) => {
+      const t = await target(a, 'Delete which experiment?');
+      if (!t) return false;
+      if (isLive(t)) throw new Error(`${t.runId ?? t.experiment} is queued or running; cancel it before deleting`);
+      const ok = await deleteTarget(t, !(isOptions(o) && o.confirm === false));
+      if (ok) {
+        d.reporter.log(`deleted ${t.runId ? `run ${t.runId} of ` : ''}${t.experiment}`);
+        await d.refresh();
+      }
+      return ok;
+    },
+    'precondLab.reveal': async (a) => {
+      const t = await target(a, 'Reveal which experiment?');
+      if (t) await revealTarget(t);
+    },
+  };
+
+  return COMMAND_IDS.map((id) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handlers[id](...args);
+      } catch (e) {
+        d.reporter.error(`${COMMAND_TITLES[id]} failed`, e);
+        return undefined;
+      }
+    }),
+  );
+}
+

@@ -1,0 +1,126 @@
+// How one run reads in the tree: its state (a run.json left 'running' or 'queued' by a window that closed is
+// 'interrupted'), its headline metric, icon and tooltip. Plain data, no vscode, so the tree's text is unit-tested.
+import type { RunFile, RunStatus } from '../sweep/store';
+import { fmt } from '../sweep/report';
+
+export type RunState = RunStatus | 'interrupted';
+export type ParamValue = string | number;
+export type Params = Readonly<Record<string, ParamValue>>;
+
+export interface LiveRun {
+  state: 'queued' | 'running';
+  params: Params;
+  step?: number;
+  steps?: number;
+}
+
+/** A run as the tree sees it: what the store says, overlaid with what a live sweep in this window says. */
+export interface RunView {
+  id: string;
+  params: Params;
+  state: RunState;
+  file?: RunFile;
+  live?: LiveRun;
+}
+
+export interface Icon {
+  /** a codicon id, e.g. 'pass-filled' or 'sync~spin' */
+  id: string;
+  /** a theme color id */
+  color?: string;
+}
+
+export const STATE_ICONS: Record<RunState, Icon> = {
+  queued: { id: 'clock' },
+  running: { id: 'sync~spin', color: 'charts.blue' },
+  done: { id: 'pass-filled', color: 'testing.iconPassed' },
+  diverged: { id: 'warning', color: 'list.warningForeground' },
+  failed: { id: 'error', color: 'testing.iconFailed' },
+  cancelled: { id: 'circle-slash', color: 'disabledForeground' },
+  interrupted: { id: 'debug-disconnect', color: 'list.warningForeground' },
+};
+
+export function runView(id: string, file: RunFile | undefined, live: LiveRun | undefined): RunView {
+  const params = (live?.params ?? file?.params ?? {}) as unknown as Params;
+  let state: RunState = live?.state ?? file?.status ?? 'queued';
+  // Nothing in this window owns it, so the process that did is gone (a reload, a crash): only a re-run finishes it.
+  if (!live && (state === 'running' || state === 'queued')) state = 'interrupted';
+  return { id, params, state, file, live };
+}
+
+/** The number a run is judged by: final test MSE for the regression kinds, OOD accuracy for the OOD kind. */
+export function headline(final: Readonly<Record<string, number>> | undefined): { name: string; value: number; text: string } | undefined {
+  if (!final) return undefined;
+  const ok = (k: string | undefined): k is string => k !== undefined && Number.isFinite(final[k]);
+  if (ok('testMSE')) return { name: 'test MSE', value: final.testMSE, text: fmt(final.testMSE) };
+  const acc = Object.keys(final).find((k) => /^ood.*acc/i.test(k));
+  if (ok(acc)) return { name: 'OOD acc', value: final[acc], text: `${(100 * final[acc]).toFixed(1)}%` };
+  const test = Object.keys(final).find((k) => /test/i.test(k));
+  return ok(test) ? { name: test, value: final[test], text: fmt(final[test]) } : undefined;
+}
+
+export function progressOf(r: RunView): number | undefined {
+  const { step, steps } = r.live ?? {};
+  return r.state === 'running' && step !== undefined && steps ? Math.min(1, step / steps) : undefined;
+}
+
+export function runDescription(r: RunView): string {
+  const h = headline(r.file?.final);
+  const metric = h ? `${h.name} ${h.text}` : '';
+  switch (r.state) {
+    case 'running': {
+      const p = progressOf(r);
+      return p === undefined ? 'running' : `running ${Math.floor(p * 100)}%`;
+    }
+    case 'done':
+      return metric || 'done';
+    case 'diverged':
+      return (r.file?.reason ?? 'diverged').split(':')[0];
+    case 'cancelled':
+      return metric ? `cancelled · ${metric}` : 'cancelled';
+    case 'interrupted':
+      return 'interrupted: re-run to finish';
+    default:
+      return r.state;
+  }
+}
+
+const AXIS_LABELS: Record<string, (v: ParamValue) => string> = {
+  case: (v) => `Case ${v}`,
+  p: (v) => `p = ${v}`,
+  snr: (v) => `SNR ${v}`,
+  seed: (v) => `seed ${v}`,
+  optimizer: (v) => String(v),
+};
+
+/** Label of one parameter value; axes the engine adds later read as "name value". */
+export function paramLabel(axis: string, value: ParamValue): string {
+  return (AXIS_LABELS[axis] ?? ((v: ParamValue) => `${axis} ${v}`))(value);
+}
+
+/** Escapes text for a Markdown tooltip (reasons and ids may hold `_`, `*` or `|`). */
+export function md(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+!|<>]/g, (c) => `\\${c}`);
+}
+
+export function runTooltip(r: RunView, experiment: string): string {
+  const f = r.file;
+  const lines = [`**${md(experiment)} / ${md(r.id)}**: ${r.state}`, ''];
+  if (r.state === 'interrupted') lines.push('Its process ended without finishing it (the window was closed or reloaded). Re-run it to finish.', '');
+  if (f?.reason) lines.push(`_${md(f.reason)}_`, '');
+  lines.push('| parameter | value |', '|---|---|');
+  for (const [k, v] of Object.entries(r.params)) lines.push(`| ${md(k)} | ${md(String(v))} |`);
+  const final = Object.entries(f?.final ?? {});
+  if (final.length) {
+    lines.push('', '| final metric | value |', '|---|---|');
+    for (const [k, v] of final) lines.push(`| ${md(k)} | ${Number.isInteger(v) ? v : fmt(v)} |`);
+  }
+  const facts = [
+    f?.settings && `${f.settings.steps} steps, lr ${f.settings.lr}${'width' in f.settings ? `, width ${f.settings.width}, ${f.settings.preconditioner}` : ''}`,
+    f?.backend && `backend ${f.backend}${f.kernel ? ` (kernel ${f.kernel})` : ''}`,
+    f?.seconds !== undefined && `${f.seconds.toFixed(1)} s`,
+    f?.finishedAt && `finished ${f.finishedAt}`,
+  ].filter(Boolean);
+  if (facts.length) lines.push('', md(facts.join(' · ')));
+  return lines.join('\n');
+}

@@ -1,0 +1,35 @@
+// The extension's settings, read fresh each time they are needed so a change applies to the next sweep.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { BackendChoice } from '../shared/protocol';
+
+export interface LabSettings {
+  /** absolute folder holding one folder per experiment */
+  resultsRoot: string;
+  maxParallelRuns: number;
+  backend: BackendChoice;
+  /** 0 = keep each config's own evaluation interval */
+  evalEvery: number;
+}
+
+const BACKENDS: readonly BackendChoice[] = ['auto', 'tfjs-node', 'wasm', 'cpu'];
+
+export function readSettings(fallbackRoot: string): LabSettings {
+  const c = vscode.workspace.getConfiguration('precondLab');
+  const folder = c.get<string>('resultsFolder', '.precond-lab') || '.precond-lab';
+  // Relative to the first workspace folder; with no folder open, the extension's own storage keeps results.
+  const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? fallbackRoot;
+  const resultsRoot = path.isAbsolute(folder) ? folder : path.join(base, folder);
+  const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+  const wanted = c.get<number>('maxParallelRuns', 0);
+  const maxParallelRuns = Number.isInteger(wanted) && wanted > 0 ? wanted : cores;
+  const b = c.get<string>('backend', 'auto') as BackendChoice;
+  const evalEvery = c.get<number>('evalEvery', 0);
+  return {
+    resultsRoot,
+    maxParallelRuns,
+    backend: BACKENDS.includes(b) ? b : 'auto',
+    evalEvery: Number.isInteger(evalEvery) && evalEvery > 0 ? evalEvery : 0,
+  };
+}

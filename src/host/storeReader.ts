@@ -1,0 +1,60 @@
+// Reads the results store for the tree and the commands: every experiment folder under the root with its config
+// and the run.json of each run. run.json files are the source of truth (summary.json lags behind a live sweep),
+// and an unreadable file is reported, never fatal, so one bad folder does not hide the others.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ExperimentConfig } from '../shared/config';
+import { ExperimentStore, type RunFile } from '../sweep/store';
+
+export interface StoredExperiment {
+  name: string;
+  dir: string;
+  config?: ExperimentConfig;
+  runs: RunFile[];
+  /** what could not be read, for the tooltip and the output channel */
+  warnings: string[];
+}
+
+const isDir = (p: string): boolean => {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/** True when `dir` holds an experiment written by the engine (experiment.json or a runs folder). */
+export function isExperimentDir(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'experiment.json')) || isDir(path.join(dir, 'runs'));
+}
+
+export function readExperiment(dir: string): StoredExperiment {
+  const abs = path.resolve(dir);
+  const store = new ExperimentStore(path.dirname(abs), path.basename(abs));
+  const warnings: string[] = [];
+  const config = store.readConfig();
+  if (!config && fs.existsSync(path.join(abs, 'experiment.json'))) warnings.push('experiment.json cannot be read');
+  const runs: RunFile[] = [];
+  for (const id of store.listRunIds()) {
+    const run = store.readRun(id);
+    if (run && run.params && typeof run.status === 'string') runs.push(run);
+    // A run folder without a readable run.json is a run that was being created when the process died.
+    else warnings.push(`runs/${id}/run.json is missing or unreadable`);
+  }
+  return { name: path.basename(abs), dir: abs, config, runs, warnings };
+}
+
+/** Every experiment under `root`, sorted by name; an absent root is an empty store. */
+export function readStore(root: string): StoredExperiment[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return [];
+  }
+  return names
+    .map((n) => path.join(root, n))
+    .filter((d) => isDir(d) && isExperimentDir(d))
+    .map(readExperiment)
+    .sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -1,0 +1,187 @@
+// The Experiments tree as plain data: experiments from the results store, from live sweeps and from config files,
+// with their runs grouped by the axes the grid sweeps. treeProvider.ts adapts it to VS Code; tests and the
+// extension's API read it as it is. Axes are read from the runs' params, so new experiment kinds need no change here.
+import * as path from 'node:path';
+import type { ExperimentConfig } from '../shared/config';
+import { expandRuns } from '../shared/config';
+import type { StoredExperiment } from './storeReader';
+import { STATE_ICONS, md, paramLabel, progressOf, runDescription, runTooltip, runView, type Icon, type LiveRun, type ParamValue, type RunState, type RunView } from './runView';
+
+export type NodeKind = 'experiment' | 'group' | 'run' | 'config';
+
+export interface TreeNode {
+  id: string;
+  kind: NodeKind;
+  label: string;
+  description?: string;
+  /** Markdown */
+  tooltip?: string;
+  icon?: Icon;
+  /** the `viewItem` that menus' `when` clauses match: space-separated words, the kind first */
+  contextValue: string;
+  /** the experiment's name ('' for a config file that cannot be read) */
+  experiment: string;
+  /** the experiment's folder in the store, once it has one */
+  dir?: string;
+  configPath?: string;
+  runId?: string;
+  state?: RunState;
+  /** 0..1 while running */
+  progress?: number;
+  children: TreeNode[];
+}
+
+export interface ConfigFileEntry {
+  path: string;
+  config?: ExperimentConfig;
+  error?: string;
+}
+
+export interface TreeInput {
+  experiments: StoredExperiment[];
+  configs: ConfigFileEntry[];
+  /** experiment -> run id -> live state, for runs a sweep in this window owns (queued or running) */
+  live: ReadonlyMap<string, ReadonlyMap<string, LiveRun>>;
+}
+
+export type TreeSnapshot = TreeNode[];
+
+// Grouping axes, outermost first; unknown axes (a later engine's) follow in name order. p is the swept parameter
+// the paper plots against, so it labels the runs themselves.
+const GROUP_ORDER = ['case', 'optimizer', 'preconditioner', 'snr'];
+const LEAF_AXIS = 'p';
+
+const compareValues = (a: ParamValue, b: ParamValue): number =>
+  typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b), undefined, { numeric: true });
+
+function countsText(states: RunState[]): string {
+  const n = (s: RunState): number => states.filter((x) => x === s).length;
+  const done = n('done');
+  const parts = [done === states.length ? `${done} done` : `${done}/${states.length} done`];
+  for (const s of ['running', 'queued', 'diverged', 'failed', 'cancelled', 'interrupted'] as const) if (n(s)) parts.push(`${n(s)} ${s}`);
+  return parts.join(' · ');
+}
+
+function axesOf(runs: RunView[]): { leaf: string; groups: string[]; showSeed: boolean } {
+  const values = new Map<string, Set<string>>();
+  for (const r of runs) for (const [k, v] of Object.entries(r.params)) (values.get(k) ?? values.set(k, new Set()).get(k)!).add(String(v));
+  const varying = [...values.keys()].filter((k) => values.get(k)!.size > 1);
+  const rank = (k: string): number => (GROUP_ORDER.includes(k) ? GROUP_ORDER.indexOf(k) : GROUP_ORDER.length);
+  const ordered = varying.filter((k) => k !== 'seed').sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const leaf = ordered.includes(LEAF_AXIS) || !ordered.length ? LEAF_AXIS : ordered[ordered.length - 1];
+  return { leaf, groups: ordered.filter((k) => k !== leaf), showSeed: varying.includes('seed') };
+}
+
+function runNode(r: RunView, experiment: string, dir: string | undefined, leaf: string, showSeed: boolean): TreeNode {
+  const leafValue = r.params[leaf];
+  const seed = r.params.seed !== undefined && (showSeed || leafValue === undefined) ? paramLabel('seed', r.params.seed) : '';
+  // a run without the leaf axis (an OOD optimizer other than AdaHessian has no p) is told apart by its seed
+  const label = [leafValue === undefined ? '' : paramLabel(leaf, leafValue), seed].filter(Boolean).join(' · ') || r.id;
+  return {
+    id: `${experiment}/run/${r.id}`,
+    kind: 'run',
+    label,
+    description: runDescription(r),
+    tooltip: runTooltip(r, experiment),
+    icon: STATE_ICONS[r.state],
+    contextValue: `run ${r.state}${r.live ? ' live' : ''}`,
+    experiment,
+    dir: dir && r.file ? path.join(dir, 'runs', r.id) : undefined,
+    runId: r.id,
+    state: r.state,
+    progress: progressOf(r),
+    children: [],
+  };
+}
+
+function group(experiment: string, runs: RunView[], axes: string[], prefix: string, make: (r: RunView) => TreeNode, leaf: string): TreeNode[] {
+  if (!axes.length) {
+    const sorted = [...runs].sort((a, b) => compareValues(a.params[leaf] ?? a.id, b.params[leaf] ?? b.id) || compareValues(a.params.seed ?? 0, b.params.seed ?? 0));
+    return sorted.map(make);
+  }
+  const [axis, ...rest] = axes;
+  const values = [...new Set(runs.map((r) => r.params[axis]))].sort((a, b) => compareValues(a ?? '', b ?? ''));
+  return values.map((value) => {
+    const members = runs.filter((r) => r.params[axis] === value);
+    const id = `${prefix}/${axis}=${value}`;
+    const label = value === undefined ? `no ${axis}` : paramLabel(axis, value);
+    const states = members.map((m) => m.state);
+    return {
+      id,
+      kind: 'group',
+      label,
+      description: countsText(states),
+      tooltip: `**${md(label)}**: ${md(countsText(states))}`,
+      icon: { id: states.includes('running') ? 'sync~spin' : 'list-tree' },
+      contextValue: 'group',
+      experiment,
+      children: group(experiment, members, rest, id, make, leaf),
+    };
+  });
+}
+
+function experimentNode(name: string, stored: StoredExperiment | undefined, cfg: ConfigFileEntry | undefined, live: ReadonlyMap<string, LiveRun> | undefined): TreeNode {
+  const files = new Map((stored?.runs ?? []).map((f) => [f.id, f]));
+  const ids = [...new Set([...files.keys(), ...(live?.keys() ?? [])])];
+  const runs = ids.map((id) => runView(id, files.get(id), live?.get(id)));
+  const { leaf, groups, showSeed } = axesOf(runs);
+  const dir = stored?.dir;
+  const config = stored?.config ?? cfg?.config;
+  const active = runs.some((r) => r.live);
+  const words = ['experiment', dir ? 'results' : '', cfg ? 'config' : '', active ? 'active' : 'idle'].filter(Boolean);
+  const kind = config?.kind ?? stored?.runs[0]?.kind ?? '';
+  const planned = cfg?.config ? expandRuns(cfg.config).length : 0;
+  const description = runs.length ? `${kind} · ${countsText(runs.map((r) => r.state))}` : `${kind} · ${planned} runs · not run yet`;
+  const tip = [`**${md(name)}** (${md(kind)}${config?.figure ? `, ${md(config.figure)}` : ''})`];
+  if (config?.description) tip.push('', md(config.description));
+  tip.push('', md(description));
+  if (dir) tip.push('', `Results: \`${dir}\``);
+  if (cfg) tip.push('', `Config: \`${cfg.path}\``);
+  for (const w of stored?.warnings ?? []) tip.push('', `⚠ ${md(w)}`);
+  return {
+    id: name,
+    kind: 'experiment',
+    label: name,
+    description,
+    tooltip: tip.join('\n'),
+    icon: active ? { id: 'sync~spin', color: 'charts.blue' } : runs.length ? { id: 'beaker' } : { id: 'json' },
+    contextValue: words.join(' '),
+    experiment: name,
+    dir,
+    configPath: cfg?.path,
+    children: group(name, runs, groups, name, (r) => runNode(r, name, dir, leaf, showSeed), leaf),
+  };
+}
+
+function invalidConfigNode(c: ConfigFileEntry, why: string): TreeNode {
+  return {
+    id: `config:${c.path}`,
+    kind: 'config',
+    label: path.basename(c.path),
+    description: why,
+    tooltip: `**${md(path.basename(c.path))}**\n\n${md(c.error ?? why)}\n\n\`${c.path}\``,
+    icon: { id: 'error', color: 'list.errorForeground' },
+    contextValue: 'config invalid',
+    experiment: c.config?.name ?? '',
+    configPath: c.path,
+    children: [],
+  };
+}
+
+export function buildTree(input: TreeInput): TreeSnapshot {
+  const stored = new Map(input.experiments.map((e) => [e.name, e]));
+  const configs = new Map<string, ConfigFileEntry>();
+  const extra: TreeNode[] = [];
+  for (const c of [...input.configs].sort((a, b) => a.path.localeCompare(b.path))) {
+    if (!c.config) extra.push(invalidConfigNode(c, 'invalid config'));
+    else if (configs.has(c.config.name)) extra.push(invalidConfigNode(c, `same name as ${path.basename(configs.get(c.config.name)!.path)}: results would share a folder`));
+    else configs.set(c.config.name, c);
+  }
+  const names = [...new Set([...stored.keys(), ...input.live.keys(), ...configs.keys()])].sort((a, b) => a.localeCompare(b));
+  return [...names.map((n) => experimentNode(n, stored.get(n), configs.get(n), input.live.get(n))), ...extra];
+}
+
+/** Depth-first list of every node, for tests and for finding a node by id. */
+export function flatten(nodes: TreeSnapshot): TreeNode[] {
+  return nodes.flatMap((n) => [n, ...flatten(n.children)]);
+}

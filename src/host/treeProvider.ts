@@ -1,0 +1,61 @@
+// Adapts the plain tree model to VS Code. Rebuilds are debounced: a sweep reports progress several times a
+// second per run, and the tree needs no more than a few redraws a second to show it.
+import * as vscode from 'vscode';
+import type { TreeNode, TreeSnapshot } from './treeModel';
+
+export class ExperimentsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private roots: TreeSnapshot = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.emitter.event;
+
+  constructor(private readonly build: () => TreeSnapshot) {}
+
+  /** Rebuilds now from the store and the live sweeps. */
+  refresh(): TreeSnapshot {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.roots = this.build();
+    this.emitter.fire();
+    return this.roots;
+  }
+
+  scheduleRefresh(delayMs = 250): void {
+    this.timer ??= setTimeout(() => this.refresh(), delayMs);
+  }
+
+  get current(): TreeSnapshot {
+    return this.roots;
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    return node ? node.children : this.roots;
+  }
+
+  getTreeItem(n: TreeNode): vscode.TreeItem {
+    // Experiments start collapsed unless they are running (the list stays short); groups start open, so an
+    // opened experiment shows its runs at once. VS Code remembers what the user toggles, by id.
+    const open = n.kind === 'group' || n.contextValue.includes('active');
+    const collapsible = !n.children.length
+      ? vscode.TreeItemCollapsibleState.None
+      : open
+        ? vscode.TreeItemCollapsibleState.Expanded
+        : vscode.TreeItemCollapsibleState.Collapsed;
+    const item = new vscode.TreeItem(n.label, collapsible);
+    item.id = n.id;
+    item.description = n.description;
+    item.contextValue = n.contextValue;
+    if (n.tooltip) item.tooltip = new vscode.MarkdownString(n.tooltip);
+    if (n.icon) item.iconPath = new vscode.ThemeIcon(n.icon.id, n.icon.color ? new vscode.ThemeColor(n.icon.color) : undefined);
+    // An experiment that exists only as a config file, or a broken config, opens the file on click.
+    if (n.configPath && (n.kind === 'config' || !n.dir)) {
+      item.command = { command: 'vscode.open', title: 'Open Config', arguments: [vscode.Uri.file(n.configPath)] };
+    }
+    return item;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,206 @@
+// Experiment 2 (paper section 3, Figure 2): a 784-256-10 ReLU classifier trained full batch with softmax
+// cross-entropy on noisy MNIST (src/lab/data/mnist.ts) by one optimizer of the suite, then scored on ID validation
+// and on the OOD pool in both settings (left: true digit, flipped template; right: random label, its template).
+// A job holds the runs of one seed; they share the data, the initial weights (drawn from deriveSeed(seed, 1), so
+// every optimizer starts from the same network) and the feature-view bases, and train one after the other.
+// Records on the evaluation schedule (step 0, every evalEvery steps, always the last): train loss and accuracy
+// (data term at the parameters after the step, no weight-decay penalty), ID-validation and OOD accuracies, and in
+// `diag` the step's StepInfo (stepLoss before the step, gradNorm, updateNorm, evals, the optimizer's statistics)
+// with the feature view (ood/features.ts). A non-finite loss, update or evaluation ends a run as 'diverged'.
+import type { OodSettings } from '../../shared/config';
+import type { JobRun } from '../../shared/protocol';
+import { activeBackend } from '../backend';
+import { buildOodData, MNIST_CLASSES, type NoisySplit, type OodData } from '../data/mnist';
+import { createOptimizer, initMlp2, Mlp2, mlp2Layout, type Mlp2Shape, type StepInfo } from '../optim';
+import type { FirstLayerMode } from '../optim/firstLayer';
+import { wasmLayerScope } from '../optim/wasmFirstLayer';
+import { deriveSeed, RandomState } from '../rng';
+import { featureBases, featureView, type FeatureBases } from './ood/features';
+import { oodOptimizerConfig } from './ood/optimizer';
+import type { ExperimentEvents, FinalMetrics, MetricRecord, RunOutcome } from './records';
+import { isEvalStep } from './schedule';
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** The first-layer kernels for the active backend: tfjs' wasm matMuls when it runs, else the JS kernels. */
+export function oodFirstLayer(): FirstLayerMode {
+  return activeBackend()?.name === 'wasm' ? 'wasm' : 'auto';
+}
+
+export function oodShape(settings: Pick<OodSettings, 'hidden'>): Mlp2Shape {
+  return { inDim: 784, hidden: settings.hidden, outDim: MNIST_CLASSES, loss: 'ce' };
+}
+
+/** PyTorch-default initial weights of a seed (U(+-1/sqrt(fan_in)) in W1, b1, W2, b2 order). */
+export function oodInitialWeights(shape: Mlp2Shape, seed: number): Float32Array {
+  const theta = new Float32Array(mlp2Layout(shape).size);
+  const rng = new RandomState(deriveSeed(seed, 1));
+  initMlp2(shape, theta, () => rng.random(), { scheme: 'torch-default' });
+  return theta;
+}
+
+export interface OodScores {
+  trainLoss: number;
+  trainAcc: number;
+  valAcc: number;
+  oodLeftAcc: number;
+  oodRightAcc: number;
+}
+
+/** The networks a run is trained and scored on; the training objective doubles as the train-set evaluator. */
+export class OodNets {
+  readonly train: Mlp2;
+  private readonly val: Mlp2;
+  private readonly left: Mlp2;
+  private readonly right: Mlp2;
+
+  constructor(
+    readonly shape: Mlp2Shape,
+    data: Pick<OodData, 'train' | 'val' | 'left' | 'right'>,
+    firstLayer: FirstLayerMode,
+  ) {
+    const net = (s: NoisySplit): Mlp2 => new Mlp2(shape, s.x, s.n, { labels: s.labels }, { firstLayer });
+    this.train = net(data.train);
+    this.val = net(data.val);
+    this.left = net(data.left);
+    this.right = net(data.right);
+  }
+
+  /** Train loss (mean cross-entropy, no penalty) and every accuracy at theta. */
+  scores(theta: Float32Array, labels: Int32Array): OodScores {
+    const c = this.shape.outDim;
+    const out = this.train.outputs(theta);
+    const n = labels.length;
+    let loss = 0;
+    let hits = 0;
+    for (let b = 0; b < n; b++) {
+      const r = b * c;
+      let best = 0;
+      let mx = out[r];
+      for (let q = 1; q < c; q++) {
+        if (out[r + q] > mx) {
+          mx = out[r + q];
+          best = q;
+        }
+      }
+      let se = 0;
+      for (let q = 0; q < c; q++) se += Math.exp(out[r + q] - mx);
+      loss += mx + Math.log(se) - out[r + labels[b]];
+      if (best === labels[b]) hits++;
+    }
+    return {
+      trainLoss: loss / n,
+      trainAcc: hits / n,
+      valAcc: this.val.accuracy(theta),
+      oodLeftAcc: this.left.accuracy(theta),
+      oodRightAcc: this.right.accuracy(theta),
+    };
+  }
+}
+
+/** What one run needs beyond its settings: the shared data, networks and bases of its job. */
+export interface OodContext {
+  settings: OodSettings;
+  seed: number;
+  data: OodData;
+  nets: OodNets;
+  bases: FeatureBases;
+}
+
+export function oodContext(settings: OodSettings, seed: number, firstLayer: FirstLayerMode = oodFirstLayer()): OodContext {
+  const data = buildOodData({ seed, nTrain: settings.nTrain, nVal: settings.nVal, pool: settings.pool, templateScale: settings.templateScale, randomLeftLabels: settings.randomLeftLabels });
+  const bases = featureBases(data.templates, MNIST_CLASSES, data.cleanTrain, data.train.n, data.dim);
+  return { settings, seed, data, nets: new OodNets(oodShape(settings), data, firstLayer), bases };
+}
+
+const finiteOnly = (o: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(o).filter(([, v]) => Number.isFinite(v)));
+
+function stepDiag(info: StepInfo): Record<string, number> {
+  return { stepLoss: info.loss, gradNorm: info.gradNorm, updateNorm: info.updateNorm, evals: info.evals, ...info.stats };
+}
+
+/** Trains one run of the job; the outcome's `final` holds the last scores, the feature view and timings. */
+export async function trainOodRun(ctx: OodContext, run: JobRun, ev: ExperimentEvents): Promise<RunOutcome> {
+  const { settings, nets, bases } = ctx;
+  const { steps, evalEvery } = settings;
+  const optimizer = run.optimizer;
+  if (!optimizer) throw new Error(`OOD run ${run.id} names no optimizer`);
+  const shape = nets.shape;
+  const h = shape.hidden;
+  const theta = oodInitialWeights(shape, ctx.seed);
+  const w1Init = theta.slice(0, h * shape.inDim);
+  const opt = createOptimizer(oodOptimizerConfig(settings, optimizer, run.p), nets.train, new RandomState(deriveSeed(ctx.seed, 2)));
+  const labels = ctx.data.train.labels;
+  const view0 = featureView(bases, theta, h, w1Init);
+  let trainSeconds = 0;
+  let evalSeconds = 0;
+
+  const evaluate = (step: number, info: StepInfo | undefined): { rec: MetricRecord; bad?: string } => {
+    const t0 = performance.now();
+    const s = nets.scores(theta, labels);
+    const view = featureView(bases, theta, h, w1Init);
+    evalSeconds += (performance.now() - t0) / 1000;
+    const bad = (Object.entries(s) as [string, number][]).find(([, v]) => !Number.isFinite(v));
+    const rec: MetricRecord = { step, ...s, diag: finiteOnly({ ...(info ? stepDiag(info) : {}), ...view }) };
+    return { rec, bad: bad && `${bad[0]} is ${bad[1]}` };
+  };
+
+  const first = evaluate(0, undefined);
+  if (first.bad) return { id: run.id, status: 'diverged', reason: `non-finite at initialisation: ${first.bad}`, final: { divergedAt: 0 } };
+  ev.record(run.id, first.rec);
+  let last = first.rec;
+  let lastProgress = 0;
+  let step = 1;
+  for (; step <= steps; step++) {
+    if (ev.shouldStop()) return { id: run.id, status: 'cancelled', final: { stoppedAt: step - 1 } };
+    const t0 = performance.now();
+    const info = opt.step(theta);
+    trainSeconds += (performance.now() - t0) / 1000;
+    let bad = !Number.isFinite(info.loss) ? `train loss is ${info.loss}` : !Number.isFinite(info.updateNorm) ? `update norm is ${info.updateNorm}` : undefined;
+    if (!bad && isEvalStep(step, steps, evalEvery)) {
+      const e = evaluate(step, info);
+      bad = e.bad;
+      if (!bad) {
+        ev.record(run.id, e.rec);
+        last = e.rec;
+      }
+    }
+    if (bad) return { id: run.id, status: 'diverged', reason: `diverged at step ${step}: ${bad}`, final: { divergedAt: step } };
+    const now = Date.now();
+    if (now - lastProgress > 200 || step === steps) {
+      lastProgress = now;
+      ev.progress(run.id, step, steps);
+      await yieldToEventLoop();
+    }
+  }
+  const final: FinalMetrics = {
+    trainLoss: last.trainLoss as number,
+    trainAcc: last.trainAcc as number,
+    valAcc: last.valAcc as number,
+    oodLeftAcc: last.oodLeftAcc as number,
+    oodRightAcc: last.oodRightAcc as number,
+    ...featureView(bases, theta, h, w1Init),
+    templateEnergy0: view0.templateEnergy,
+    digitEnergy0: view0.digitEnergy,
+    subspaceOverlap: bases.overlap,
+    trainSeconds,
+    evalSeconds,
+  };
+  return { id: run.id, status: 'done', final };
+}
+
+/** The runner's entry: the runs of one seed, trained one after the other on shared data. */
+export async function runOodJob(settings: OodSettings, seed: number, runs: JobRun[], ev: ExperimentEvents): Promise<RunOutcome[]> {
+  const release = wasmLayerScope();
+  try {
+    const ctx = oodContext(settings, seed);
+    const outcomes: RunOutcome[] = [];
+    for (const run of runs) {
+      if (ev.shouldStop()) outcomes.push({ id: run.id, status: 'cancelled', final: {} });
+      else outcomes.push(await trainOodRun(ctx, run, ev));
+    }
+    return outcomes;
+  } finally {
+    release();
+  }
+}

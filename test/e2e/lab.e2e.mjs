@@ -1,0 +1,123 @@
+// The end-to-end checks, in order (each may rely on the page state the previous one left). Each returns nothing
+// or throws; run.mjs takes a screenshot after each, pass or fail.
+import { FINISHED, SWEEP, SWEEP_FILE, SWEEP_RUNS, summaryOf } from './sampleWorkspace.mjs';
+import { CATEGORY, closeQuickInput, expandAll, openContainer, palette, paletteOptions, quickOpen, runFromPalette, treeRow, waitForWorkbench } from './workbench.mjs';
+
+const assert = (ok, message) => {
+  if (!ok) throw new Error(message);
+};
+
+async function poll(what, probe, timeoutMs, everyMs = 500) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+const commandTitle = (pkg, id) => pkg.contributes?.commands?.find((c) => c.command === id)?.title;
+
+export const checks = [
+  {
+    name: 'the workbench loads the sample workspace',
+    shot: '01-workbench',
+    async run({ page }) {
+      await waitForWorkbench(page);
+      // the explorer lists the sample workspace once the remote file system is up
+      await page.locator('.explorer-folders-view').getByRole('treeitem', { name: SWEEP_FILE }).waitFor({ timeout: 60_000 });
+    },
+  },
+  {
+    name: `the "${CATEGORY}" activity-bar container opens the Experiments view`,
+    shot: '02-container',
+    async run({ page }) {
+      await openContainer(page);
+      const title = await page.locator('.part.sidebar .composite.title').innerText();
+      assert(/preconditioning lab/i.test(title), `side bar title is "${title}"`);
+      await page.locator('.part.sidebar [role="tree"]').first().waitFor({ timeout: 15_000 });
+    },
+  },
+  {
+    name: `the tree shows the finished quick experiment "${FINISHED}" with its runs done`,
+    shot: '03-finished-experiment',
+    async run({ page, ws }) {
+      const expected = summaryOf(ws, FINISHED).runs.length;
+      const row = treeRow(page, new RegExp(FINISHED));
+      await row.waitFor({ timeout: 20_000 });
+      // the tree redraws while the extension finishes starting: expand until the rows stay open
+      let below = [];
+      const runs = await poll(`${expected} run rows below ${FINISHED}`, async () => {
+        below = await expandAll(page, row);
+        const leaves = below.filter((r) => r.expanded === null);
+        return leaves.length >= expected ? leaves : undefined;
+      }, 20_000).catch((e) => {
+        throw new Error(`${e.message}; rows: ${JSON.stringify(below.map((r) => r.label))}`);
+      });
+      assert(!runs.some((r) => r.spinning), 'a finished run shows a progress icon');
+    },
+  },
+  {
+    name: `the command palette lists every command under "${CATEGORY}"`,
+    shot: '04-palette',
+    async run({ page, pkg }) {
+      // commands the manifest hides from the palette (or shows only in some editors) are left out
+      const gated = new Set((pkg.contributes?.menus?.commandPalette ?? []).map((m) => m.command));
+      const titles = (pkg.contributes?.commands ?? []).filter((c) => !gated.has(c.command)).map((c) => c.title);
+      assert(titles.length > 0, 'no commands to look for');
+      const missing = [];
+      // one query per command: the palette renders only the rows that fit on screen
+      for (const title of titles) {
+        await palette(page, `${CATEGORY}: ${title}`);
+        if (!(await paletteOptions(page)).some((o) => o.includes(`${CATEGORY}: ${title}`))) missing.push(title);
+      }
+      await palette(page, `${CATEGORY}: `); // the screenshot shows the whole category
+      assert(missing.length === 0, `not in the palette: ${missing.join(', ')}`);
+    },
+    after: closeQuickInput,
+  },
+  {
+    name: '"Show Output" from the palette opens the lab\'s output channel',
+    shot: '05-output',
+    async run({ page, pkg }) {
+      await runFromPalette(page, commandTitle(pkg, 'precondLab.showOutput') ?? 'Show Output');
+      const panel = page.locator('.part.panel');
+      await panel.waitFor({ state: 'visible', timeout: 15_000 });
+      await poll('the Preconditioning Lab channel in the output view', async () => {
+        const picked = await panel.locator('select.monaco-select-box').evaluateAll((s) => s.map((e) => e.options[e.selectedIndex]?.text ?? ''));
+        return picked.some((t) => t.includes(CATEGORY));
+      }, 15_000);
+    },
+  },
+  {
+    name: `a sweep run from the palette on the open config appears in the tree and completes`,
+    shot: '06-palette-sweep',
+    async run({ page, pkg, ws }) {
+      const title = commandTitle(pkg, 'precondLab.runConfig');
+      assert(title, 'precondLab.runConfig is not contributed');
+      await quickOpen(page, SWEEP_FILE);
+      // focus the config's text as a user would: the Output view opened above is an editor too, and a command that
+      // reads the active editor must see the config, not the log
+      await page.locator('.part.editor .monaco-editor .view-lines').first().click();
+      await page.waitForTimeout(500);
+      // any quick pick the command opens (workers, confirmation) is answered with its default
+      await runFromPalette(page, title, { prompts: 3 });
+      await openContainer(page);
+      const row = treeRow(page, new RegExp(SWEEP));
+      await row.waitFor({ timeout: 30_000 });
+      await poll(`all ${SWEEP_RUNS} runs of ${SWEEP} done on disk`, async () => {
+        // an error notification means the sweep is not coming: say what it said instead of waiting out the clock
+        const error = page.locator('.notifications-toasts .notification-toast:has(.codicon-error)').first();
+        if (await error.isVisible()) throw new Error(`error notification: ${(await error.innerText()).replace(/\s+/g, ' ')}`);
+        const s = summaryOf(ws, SWEEP);
+        return s?.runs?.length === SWEEP_RUNS && s.runs.every((r) => r.status === 'done');
+      }, 120_000);
+      const rows = await poll('run rows without progress icons', async () => {
+        const runs = (await expandAll(page, row)).filter((r) => r.expanded === null);
+        return runs.length >= SWEEP_RUNS && !runs.some((r) => r.spinning) ? runs : undefined;
+      }, 15_000);
+      assert(rows.length >= SWEEP_RUNS, `${rows.length} run rows`);
+    },
+  },
+];

@@ -1,0 +1,27 @@
+// Mocha entry run inside the extension host (code-server through scripts/test-exthost.mjs, or VS Code through
+// @vscode/test-electron). Loads every *.test.js bundled next to it, prints the spec report to the host's console
+// and one machine-readable result line that the runners parse.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Mocha from 'mocha';
+
+export const RESULT_PREFIX = 'exthost-result';
+
+export function run(): Promise<void> {
+  // Sweeps run real child processes: minutes on a slow machine are normal, a hang is not.
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 180_000, reporter: 'spec' });
+  for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, f));
+  return new Promise((resolve, reject) => {
+    try {
+      const runner = mocha.run((failures) => {
+        const stats = runner.stats ?? { passes: 0, failures };
+        console.log(`${RESULT_PREFIX} passed=${stats.passes} failed=${stats.failures}`);
+        if (failures > 0) reject(new Error(`${failures} extension-host tests failed`));
+        else resolve();
+      });
+    } catch (e) {
+      console.log(`${RESULT_PREFIX} passed=0 failed=1`);
+      reject(e);
+    }
+  });
+}
