@@ -10,7 +10,6 @@ import type { MetricRecord } from '../lab/experiments/records';
 import { RunManager } from '../sweep/runManager';
 import { ExperimentStore, type RunStatus, type Summary } from '../sweep/store';
 import type { LiveRun, Params } from './runView';
-import { RunCanceller } from './runCancel';
 
 export interface SweepRequest {
   config: ExperimentConfig;
@@ -56,7 +55,8 @@ interface Sweep {
   reject: (e: unknown) => void;
   manager?: RunManager;
   runs: Map<string, LiveRun>;
-  cancel: RunCanceller;
+  /** runs cancelled before the sweep's engine run manager existed */
+  cancelled: Set<string>;
 }
 
 export class LabRunner extends EventEmitter<LabRunnerEvents> {
@@ -76,7 +76,7 @@ export class LabRunner extends EventEmitter<LabRunnerEvents> {
     const done = new Promise<Summary>((res, rej) => ((resolve = res), (reject = rej)));
     const handle: SweepHandle = { id: this.nextId++, experiment: req.config.name, total: specs.length, done };
     const runs = new Map<string, LiveRun>(specs.map((s) => [s.id, { state: 'queued', params: s.params as unknown as Params }]));
-    this.queue.push({ handle, req, resolve, reject, runs, cancel: new RunCanceller(new ExperimentStore(req.root, req.config.name)) });
+    this.queue.push({ handle, req, resolve, reject, runs, cancelled: new Set() });
     this.emit('sweep', handle, 'queued');
     this.changed();
     this.pump();
@@ -110,7 +110,8 @@ export class LabRunner extends EventEmitter<LabRunnerEvents> {
   cancelRun(experiment: string, runId: string): boolean {
     const s = [this.current, ...this.queue].find((x) => x?.handle.experiment === experiment && x.runs.has(runId));
     if (!s) return false;
-    s.cancel.request(runId);
+    s.cancelled.add(runId);
+    s.manager?.cancelRuns([runId]);
     return true;
   }
 
@@ -163,9 +164,8 @@ export class LabRunner extends EventEmitter<LabRunnerEvents> {
     const m = (s.manager = new RunManager({ runnerPath: this.opts.runnerPath, workers: this.opts.workers(), backend: this.opts.backend(), force, graceSeconds: this.opts.graceSeconds }));
     const store = new ExperimentStore(root, config.name);
     const exp = config.name;
-    m.on('job', (pid, ids) => s.cancel.onJob(pid, ids));
+    m.cancelRuns([...s.cancelled]);
     m.on('progress', (id, step, steps) => {
-      if (s.cancel.onProgress(id)) return;
       const r = s.runs.get(id);
       if (r) Object.assign(r, { state: 'running', step, steps });
       this.emit('progress', exp, id, step, steps);
@@ -173,8 +173,7 @@ export class LabRunner extends EventEmitter<LabRunnerEvents> {
     });
     m.on('records', (id, records) => this.emit('records', exp, id, records));
     m.on('log', (line) => this.emit('log', line));
-    m.on('state', (id, reported, why) => {
-      const [status, detail] = s.cancel.onState(id, reported, why);
+    m.on('state', (id, status, detail) => {
       if (status === 'queued' || status === 'running') s.runs.set(id, { ...(s.runs.get(id) ?? { params: {} }), state: status });
       else s.runs.delete(id);
       if (status === 'done' || status === 'diverged') this.noteBackend(store, id);

@@ -13,7 +13,7 @@ import type { ExperimentEvents, MetricRecord, RunOutcome } from '../lab/experime
 
 type Send = (msg: FromRunner) => Promise<void> | void;
 
-export async function executeJob(job: Job, send: Send, isCancelled: () => boolean): Promise<void> {
+export async function executeJob(job: Job, send: Send, isCancelled: () => boolean, isRunCancelled: (runId: string) => boolean = () => false): Promise<void> {
   const backend = await initBackend(job.backend);
   const kernel = pickKernel(backend.name);
     // fused (relaxed) and plain SIMD differ at float32 rounding, so the record says which one ran
@@ -40,6 +40,7 @@ export async function executeJob(job: Job, send: Send, isCancelled: () => boolea
       }
     },
     shouldStop: isCancelled,
+    runCancelled: isRunCancelled,
   };
   let outcomes: RunOutcome[];
   if (job.kind === 'ood') {

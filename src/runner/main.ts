@@ -11,11 +11,14 @@ function send(msg: FromRunner): Promise<void> {
 }
 
 let cancelled = false;
+const cancelledRuns = new Set<string>();
 let running = false;
 
 process.on('message', (msg: ToRunner) => {
-  if (msg.type === 'cancel') cancelled = true;
-  else if (msg.type === 'start' && !running) {
+  if (msg.type === 'cancel') {
+    if (msg.runIds) msg.runIds.forEach((id) => cancelledRuns.add(id));
+    else cancelled = true;
+  } else if (msg.type === 'start' && !running) {
     running = true;
     void run(msg.job);
   }
@@ -24,7 +27,7 @@ process.on('disconnect', () => process.exit(0));
 
 async function run(job: Job): Promise<void> {
   try {
-    await executeJob(job, send, () => cancelled);
+    await executeJob(job, send, () => cancelled, (id) => cancelledRuns.has(id));
     await send({ type: 'finished' });
     process.exit(0);
   } catch (e) {

@@ -18,7 +18,8 @@ export type Job =
   | { kind: 'noise' | 'transfer'; settings: Settings; common: { case: CaseName; snr: number; seed: number }; runs: JobRun[]; backend: BackendChoice }
   | { kind: 'ood'; settings: OodSettings; common: { seed: number }; runs: JobRun[]; backend: BackendChoice };
 
-export type ToRunner = { type: 'start'; job: Job } | { type: 'cancel' };
+/** cancel without runIds stops the whole job; with runIds only those runs (the others train on). */
+export type ToRunner = { type: 'start'; job: Job } | { type: 'cancel'; runIds?: string[] };
 
 export type FromRunner =
   | { type: 'started'; backend: string; kernel: string; note: string }

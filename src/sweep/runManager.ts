@@ -47,9 +47,13 @@ interface Active {
   killTimer?: NodeJS.Timeout;
 }
 
+const CANCEL_REASON = 'cancelled by the user';
+
 export class RunManager extends EventEmitter<RunManagerEvents> {
   private cancelled = false;
   private readonly active = new Set<Active>();
+  /** runs cancelled one by one: queued ones never start, running ones stop while their job goes on */
+  private readonly cancelledRuns = new Set<string>();
 
   constructor(private readonly opts: RunManagerOptions) {
     super();
@@ -61,6 +65,19 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     for (const a of this.active) {
       a.child.send?.({ type: 'cancel' }, () => undefined);
       a.killTimer ??= setTimeout(() => a.child.kill('SIGKILL'), (this.opts.graceSeconds ?? 3) * 1000);
+    }
+  }
+
+  /** Cancels single runs. A job whose every run is cancelled stops (gracefully, then a kill) like a sweep. */
+  cancelRuns(runIds: string[]): void {
+    runIds.forEach((id) => this.cancelledRuns.add(id));
+    for (const a of this.active) {
+      const mine = a.runIds.filter((id) => this.cancelledRuns.has(id));
+      if (!mine.length) continue;
+      if (mine.length === a.runIds.length) {
+        a.child.send?.({ type: 'cancel' }, () => undefined);
+        a.killTimer ??= setTimeout(() => a.child.kill('SIGKILL'), (this.opts.graceSeconds ?? 3) * 1000);
+      } else a.child.send?.({ type: 'cancel', runIds: mine }, () => undefined);
     }
   }
 
@@ -106,7 +123,9 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     const worker = async (): Promise<void> => {
       while (next < jobs.length && !this.cancelled) {
         const job = jobs[next++];
-        await this.runJob(store, job.job, job.files);
+        const files = job.files.filter((f) => !this.cancelledRuns.has(f.id));
+        if (!files.length) continue;
+        await this.runJob(store, { ...job.job, runs: job.job.runs.filter((r) => !this.cancelledRuns.has(r.id)) } as Job, files);
         store.writeSummary(config, ids);
       }
     };
@@ -114,7 +133,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     for (const { file } of todo) {
       const run = store.readRun(file.id);
       if (run && (run.status === 'queued' || run.status === 'running')) {
-        store.writeRun({ ...run, status: 'cancelled', reason: 'sweep cancelled before the run finished' });
+        store.writeRun({ ...run, status: 'cancelled', reason: this.cancelledRuns.has(run.id) ? CANCEL_REASON : 'sweep cancelled before the run finished' });
         this.emit('state', run.id, 'cancelled');
       }
     }
@@ -192,7 +211,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
               ...f,
               ...meta,
               status: o.status,
-              reason: o.status === 'cancelled' ? 'cancelled by the user' : o.reason,
+              reason: o.status === 'cancelled' ? CANCEL_REASON : o.reason,
               startedAt: started,
               finishedAt: new Date().toISOString(),
               seconds: msg.seconds,
@@ -213,9 +232,10 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
         this.active.delete(active);
         for (const f of files) {
           if (finished.has(f.id)) continue;
-          const status: RunStatus = this.cancelled ? 'cancelled' : 'failed';
-          const reason = this.cancelled
-            ? 'cancelled by the user'
+          const byUser = this.cancelled || this.cancelledRuns.has(f.id);
+          const status: RunStatus = byUser ? 'cancelled' : 'failed';
+          const reason = byUser
+            ? CANCEL_REASON
             : failure
               ? `the runner failed: ${failure.split('\n')[0]}`
               : `the runner process exited (${signal ? `signal ${signal}` : `code ${code}`}) before the run finished${errorLine(stderr)}`;
@@ -226,6 +246,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
       });
       child.send({ type: 'start', job });
       if (this.cancelled) this.cancel();
+      else if (files.some((f) => this.cancelledRuns.has(f.id))) this.cancelRuns([]);
     });
   }
 }

@@ -119,3 +119,21 @@ test('a corrupt summary.json is rebuilt from the run files', async () => {
   assert.match(warning!, /not valid JSON/);
   assert.deepEqual(summary.runs.map((r) => [r.id, r.final.testMSE]), before.runs.map((r) => [r.id, r.final.testMSE]));
 });
+
+test('cancelRuns stops one run while the others of its job finish, and keeps queued ones from starting', async () => {
+  const root = tmp();
+  // job 1 (seed 5) trains p -1 and p 1 together; job 2 (seed 6) is queued behind it on one worker
+  const config = small('cancel-one', { n: 2000, width: 64, steps: 20000, evalEvery: 1000 }, { seed: [5, 6] });
+  const m = new RunManager({ runnerPath, workers: 1 });
+  let asked = false;
+  m.on('progress', (id) => {
+    if (asked || id !== 'high_p-1_snr1_s5') return;
+    asked = true;
+    m.cancelRuns(['high_p-1_snr1_s5', 'high_p1_snr1_s6']);
+  });
+  const summary = await m.runSweep(config, root);
+  const status = Object.fromEntries(summary.runs.map((r) => [r.id, r.status]));
+  assert.deepEqual(status, { 'high_p-1_snr1_s5': 'cancelled', high_p1_snr1_s5: 'done', 'high_p-1_snr1_s6': 'done', high_p1_snr1_s6: 'cancelled' });
+  const store = new ExperimentStore(root, 'cancel-one');
+  assert.equal(store.readRun('high_p1_snr1_s6')!.reason, 'cancelled by the user');
+});

@@ -1,5 +1,5 @@
-// The quick Figure 1 preset shows the paper's direction: in Case High the final test MSE falls as p rises, in
-// Case Low it rises. Runs the preset exactly as `precond-lab run fig1-cov --quick` does.
+// The quick Figure 1 presets (exact covariance and AdaHessian with k = -p) show the paper's direction: in Case High the final test MSE falls as p rises, in
+// Case Low it rises. Runs each preset exactly as `precond-lab run <preset> --quick` does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -8,9 +8,9 @@ import * as path from 'node:path';
 import { findPreset } from '../../src/shared/presets';
 import { RunManager } from '../../src/sweep/runManager';
 
-test('fig1-cov --quick: Case High favours large p, Case Low small p', async () => {
+for (const preset of ['fig1-cov-quick', 'fig1-adahessian-quick']) test(`${preset}: Case High favours large p, Case Low small p`, async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-trend-'));
-  const config = findPreset('fig1-cov-quick')!.config;
+  const config = findPreset(preset)!.config;
   const summary = await new RunManager({ runnerPath: path.resolve(__dirname, '../../runner.js'), workers: 2 }).runSweep(config, root);
   const mse = (c: string, p: number): number => {
     const r = summary.runs.find((x) => x.params.case === c && x.params.p === p)!;

@@ -115,6 +115,12 @@ export async function trainNoiseGroup(settings: Settings, common: GroupCommon, r
         lastProgress = now;
         runs.forEach((r, m) => live[m] && ev.progress(r.id, step, steps));
         await yieldToEventLoop();
+        runs.forEach((r, m) => {
+          if (live[m] && ev.runCancelled?.(r.id)) {
+            live[m] = false;
+            outcomes[m] = { ...outcomes[m], status: 'cancelled', final: {} };
+          }
+        });
       }
     }
     const finished = step > steps;

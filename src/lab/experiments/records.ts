@@ -44,4 +44,6 @@ export interface ExperimentEvents {
   record(runId: string, rec: MetricRecord): void;
   progress(runId: string, step: number, steps: number): void;
   shouldStop(): boolean;
+  /** one run of a job cancelled while the others go on (checked a few times a second) */
+  runCancelled?(runId: string): boolean;
 }
