@@ -40,17 +40,14 @@ async function main() {
     const page = await browser.newPage();
     let resolveExit;
     const exited = new Promise((r) => (resolveExit = r));
-    const seen = new Set();
-    // The same line can reach us twice (log service and forwarded console); print each once.
     const print = (text) => {
       for (const line of String(text).split('\n')) {
         const m = RESULT.exec(line);
         if (m) counts = { passed: Number(m[1]), failed: Number(m[2]) };
-        if (!seen.has(line) && (verbose || !NOISE.test(line))) process.stdout.write(`  ${line}\n`);
-        if (line.trim()) seen.add(line);
+        if (verbose || !NOISE.test(line)) process.stdout.write(`  ${line}\n`);
       }
     };
-    await page.exposeFunction('codeAutomationLog', (type, args) => {
+    await page.exposeFunction('codeAutomationLog', (_level, args) => {
       // forwarded console calls arrive as console.log's arguments, format string first (mocha's reporter uses them)
       print(Array.isArray(args) ? format(...args) : String(args));
     });

@@ -77,6 +77,12 @@ JSON
 export npm_config_yes=true npm_config_unsafe_perm=true
 npm install --save-exact --no-audit --no-fund "code-server@$VERSION" >&2
 
+# npm 11 warns that install scripts are "not yet covered by allowScripts"; should a later npm skip them, code-server's
+# postinstall (which installs VS Code's own modules) would not run and the server would fail at start: say so now.
+if [ ! -d node_modules/code-server/lib/vscode/node_modules ]; then
+  log "code-server's postinstall did not run (npm skipped install scripts?); allow them for code-server and argon2"
+  exit 1
+fi
 # a throwaway config home: code-server writes a default config.yaml on its first start
 XDG_CONFIG_HOME="$(mktemp -d)" "$BIN" --version >&2
 date -u +%FT%TZ > "$MARK"

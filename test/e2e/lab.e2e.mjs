@@ -101,7 +101,8 @@ export const checks = [
       // reads the active editor must see the config, not the log
       await page.locator('.part.editor .monaco-editor .view-lines').first().click();
       await page.waitForTimeout(500);
-      // any quick pick the command opens (workers, confirmation) is answered with its default
+      // any quick pick the command opens (workers, confirmation) is answered with its default; the experiment's row
+      // may exist already (the tree lists config files), its run rows appear only once the sweep starts
       await runFromPalette(page, title, { prompts: 3 });
       await openContainer(page);
       const row = treeRow(page, new RegExp(SWEEP));

@@ -24,7 +24,7 @@ export async function closeQuickInput(page) {
   if (await page.locator('.quick-input-widget').isVisible()) await page.keyboard.press('Escape');
 }
 
-/** Opens the command palette with `text` typed after the `>`; returns the visible option labels. */
+/** Opens the command palette with `text` typed after the `>` and waits for the list to fill. */
 export async function palette(page, text, { timeout = 15_000 } = {}) {
   await closeQuickInput(page);
   await page.keyboard.press('F1');
