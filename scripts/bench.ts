@@ -6,6 +6,7 @@ import { initBackend, type BackendName } from '../src/lab/backend';
 import { KERNELS } from '../src/lab/kernels';
 import { enableRelaxedSimd, simdAvailable, simdKernelFor, type SimdVariant } from '../src/lab/kernels/simdKernel';
 import type { BatchSpec, Kernel, MlpParams, RegressionData } from '../src/lab/kernels/types';
+import { optimizerTable } from './benchOptim';
 
 export const SHAPE = { dx: 10, width: 500, nTrain: 200, nTest: 9800, steps: 10000 };
 /** fig1-cov: 2 cases x 5 p x 5 SNR = 50 runs, batched as 10 groups of 5 models, on 2 worker processes. */
@@ -136,7 +137,7 @@ export function fullRun(kernel: Kernel, models = 1): { wall: number; busy: numbe
   return { wall: (performance.now() - t0) / 1000, busy };
 }
 
-/** `node dist/bench.js [simd] [js] [tfjs]` limits the rows to those kernels. */
+/** `node dist/bench.js [simd] [js] [tfjs] [optim]` limits the rows to those kernels / the optimizer table. */
 async function main(only: string[]): Promise<void> {
   const s = SHAPE;
   const want = (k: string) => only.length === 0 || only.includes(k);
@@ -170,6 +171,7 @@ async function main(only: string[]): Promise<void> {
     const slow = backend === 'cpu';
     for (const models of [1, 5]) add(KERNELS.tfjs, timeKernel(KERNELS.tfjs, backend, models, slow ? 500 : 1500, 1, slow ? 0 : 300));
   }
+  if (!rows.length) return optimizers(want('optim'));
   console.log(`\n${formatTable(rows)}\n`);
   const best = rows.filter((r) => r.models === 1).reduce((a, b) => (runSeconds(b) < runSeconds(a) ? b : a));
   if (runSeconds(best) < 60 && best.kernel !== 'tfjs') {
@@ -178,6 +180,13 @@ async function main(only: string[]): Promise<void> {
   } else {
     console.log(`full run skipped: the best kernel (${best.kernel}/${best.backend}) projects ${runSeconds(best).toFixed(0)} s`);
   }
+  optimizers(want('optim'));
+}
+
+function optimizers(wanted: boolean): void {
+  if (!wanted) return;
+  console.log('\none optimizer step (plain TypeScript passes with exact HVPs; full batch), min(wall, CPU) ms per step:');
+  console.log(optimizerTable());
 }
 
 // Only when run as the bench itself, so the timing helpers above can be imported elsewhere.
