@@ -7,6 +7,7 @@ import { KERNELS } from '../src/lab/kernels';
 import { enableRelaxedSimd, simdAvailable, simdKernelFor, type SimdVariant } from '../src/lab/kernels/simdKernel';
 import type { BatchSpec, Kernel, MlpParams, RegressionData } from '../src/lab/kernels/types';
 import { optimizerTable } from './benchOptim';
+import { RandomState } from '../src/lab/rng';
 
 export const SHAPE = { dx: 10, width: 500, nTrain: 200, nTest: 9800, steps: 10000 };
 /** fig1-cov: 2 cases x 5 p x 5 SNR = 50 runs, batched as 10 groups of 5 models, on 2 worker processes. */
@@ -17,20 +18,10 @@ export const stepFlops = (s = SHAPE) => 2 * s.nTrain * s.width * (2 * s.dx + 2);
 /** Flops of one model's test evaluation: both layers on the test set. */
 export const evalFlops = (s = SHAPE) => 2 * s.nTest * s.width * (s.dx + 1);
 
-function gaussian(seed: number): () => number {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
-
 /** Random data of the real shapes: x ~ N(0, diag(lambda)) with variances from 10 down to 0.1, a ReLU teacher. */
 export function benchProblem(models: number, seed = 1, s = SHAPE): { data: RegressionData; spec: BatchSpec } {
-  const g = gaussian(seed);
+  const rng = new RandomState(seed);
+  const g = () => rng.normal();
   const lambda = Array.from({ length: s.dx }, (_, k) => 10 ** (1 - (2 * k) / (s.dx - 1)));
   const inputs = (n: number) => Float32Array.from({ length: n * s.dx }, (_, i) => Math.sqrt(lambda[i % s.dx]) * g());
   const labels = (x: Float32Array) => Float32Array.from({ length: x.length / s.dx }, (_, i) => Math.max(0, x[i * s.dx]) + g());

@@ -1,7 +1,7 @@
 // Resolves what the user named on the command line (a preset, a preset's quick variant, or a config file) and
 // applies grid and setting overrides before validation, so a bad override is reported like a bad config field.
 import * as fs from 'node:fs';
-import { ConfigError, validateConfig, type ExperimentConfig } from '../shared/config';
+import { parseConfig, validateConfig, type ExperimentConfig } from '../shared/config';
 import { PRESETS, findPreset } from '../shared/presets';
 import { numberList, type ParsedArgs } from './args';
 
@@ -11,13 +11,7 @@ export function loadExperiment(target: string, quick: boolean): ExperimentConfig
   if (!fs.existsSync(target)) {
     throw new Error(`'${target}' is neither a preset (${PRESETS.map((p) => p.name).join(', ')}) nor a config file that exists.`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(target, 'utf8'));
-  } catch (e) {
-    throw new ConfigError([`${target} is not valid JSON: ${(e as Error).message}`]);
-  }
-  return validateConfig(raw);
+  return parseConfig(fs.readFileSync(target, 'utf8'), target);
 }
 
 export function applyOverrides(config: ExperimentConfig, args: ParsedArgs): ExperimentConfig {

@@ -33,7 +33,8 @@ import * as vscode from 'vscode';
 import { ConfigError, type ExperimentConfig } from '../shared/config';
 import { ExperimentStore, type Summary } from '../sweep/store';
 import { COMMAND_IDS, COMMAND_TITLES, type CommandId } from './commandIds';
-import { compareConfigs, parseConfigText, presetConfig, setsEvalEvery, sweepConfig, withChanges, type CompareArgs, type PresetArgs, type SweepArgs } from './configs';
+import { parseConfig } from '../shared/config';
+import { compareConfigs, presetConfig, setsEvalEvery, sweepConfig, withChanges, type CompareArgs, type PresetArgs, type SweepArgs } from './configs';
 import { findConfigFiles } from './configFiles';
 import { deleteTarget, exportCsv, newConfig, revealTarget, type NewConfigArgs } from './fileActions';
 import type { LabRunner, SweepRequest } from './labRunner';
@@ -103,7 +104,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     const name = path.basename(uri.fsPath);
     let config: ExperimentConfig;
     try {
-      config = parseConfigText(text, name);
+      config = parseConfig(text, name);
       if (!setsEvalEvery(text)) config = withChanges(config, {}, defaults());
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;

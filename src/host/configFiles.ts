@@ -2,14 +2,14 @@
 // CodeLens. A file that does not parse or validate is kept with the engine's message, so the tree can show it.
 import * as vscode from 'vscode';
 import { ConfigError } from '../shared/config';
-import { parseConfigText } from './configs';
+import { parseConfig } from '../shared/config';
 import type { ConfigFileEntry } from './treeModel';
 
 export const CONFIG_GLOB = '**/*.precond.json';
 
 export function parseConfigEntry(path: string, text: string): ConfigFileEntry {
   try {
-    return { path, config: parseConfigText(text, path) };
+    return { path, config: parseConfig(text, path) };
   } catch (e) {
     return { path, error: e instanceof ConfigError ? e.problems.join('; ') : (e as Error).message };
   }

@@ -136,17 +136,6 @@ export function fieldProblem(base: ExperimentConfig, changes: ConfigChanges, fie
   }
 }
 
-/** Parses a config file's text; the error names the file and every bad field. */
-export function parseConfigText(text: string, source: string): ExperimentConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError([`${source} is not valid JSON: ${(e as Error).message}`]);
-  }
-  return validateConfig(raw);
-}
-
 /** Whether the file sets evalEvery itself (then the evalEvery setting does not override it). */
 export function setsEvalEvery(text: string): boolean {
   try {

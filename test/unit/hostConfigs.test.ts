@@ -7,7 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, OOD_OPTIMIZERS, PRECONDITIONERS, expandRuns, validateConfig } from '../../src/shared/config';
 import { PRESETS } from '../../src/shared/presets';
-import { compareConfigs, compareFrom, configTemplate, fieldProblem, parseConfigText, parseList, presetBase, presetConfig, setsEvalEvery, sweepConfig } from '../../src/host/configs';
+import { parseConfig } from '../../src/shared/config';
+import { compareConfigs, compareFrom, configTemplate, fieldProblem, parseList, presetBase, presetConfig, setsEvalEvery, sweepConfig } from '../../src/host/configs';
 import { summaryToCsv } from '../../src/host/csv';
 import { resolveTarget } from '../../src/host/targets';
 import type { Summary } from '../../src/sweep/store';
@@ -77,11 +78,11 @@ test('an optimizer comparison is one experiment per preconditioner the engine kn
 test('a config template replays the preset exactly and round-trips through the file parser', () => {
   const base = presetBase('fig3-cov', true);
   const text = configTemplate(base, 'my-transfer');
-  const parsed = parseConfigText(text, 'my-transfer.precond.json');
+  const parsed = parseConfig(text, 'my-transfer.precond.json');
   assert.deepEqual({ ...parsed, name: base.name }, base);
   assert.ok(setsEvalEvery(text));
   assert.equal(setsEvalEvery('{"version":1}'), false);
-  assert.match(problems(() => parseConfigText('{"version":', 'x.precond.json'))[0], /^x\.precond\.json is not valid JSON/);
+  assert.match(problems(() => parseConfig('{"version":', 'x.precond.json'))[0], /^x\.precond\.json is not valid JSON/);
 });
 
 test('command targets: tree nodes, objects, folder paths, run folders and names resolve to the same shape', () => {

@@ -4,22 +4,7 @@ import { Mlp2, initMlp2, mlp2Layout } from '../../src/lab/optim/mlp2';
 import type { Mlp2Shape, Mlp2Targets } from '../../src/lab/optim/mlp2';
 import { fillProbe, hutchinsonDiagonal } from '../../src/lab/optim/hvp';
 import type { Rng } from '../../src/lab/optim/types';
-
-/** mulberry32 uniforms with Box-Muller normals: a seeded Rng independent of the lab's generator. */
-function testRng(seed: number): Rng {
-  let s = seed >>> 0;
-  const random = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    random,
-    normal: () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()),
-  };
-}
+import { RandomState } from '../../src/lab/rng';
 
 interface Problem {
   shape: Mlp2Shape;
@@ -31,14 +16,14 @@ interface Problem {
 
 /** Random data with exact zeros in x (so the sparse forward path is exercised) and torch-default init. */
 function problem(shape: Mlp2Shape, n: number, seed: number): Problem {
-  const rng = testRng(seed);
+  const rng = new RandomState(seed);
   const x = new Float32Array(n * shape.inDim).map(() => (rng.random() < 0.3 ? 0 : rng.normal()));
   const targets: Mlp2Targets =
     shape.loss === 'mse'
       ? { y: new Float32Array(n * shape.outDim).map(() => rng.normal()) }
       : { labels: Array.from({ length: n }, () => Math.floor(rng.random() * shape.outDim)) };
   const theta = new Float32Array(mlp2Layout(shape).size);
-  initMlp2(shape, theta, rng.random, { scheme: 'torch-default' });
+  initMlp2(shape, theta, () => rng.random(), { scheme: 'torch-default' });
   // Larger output weights make the curvature of the second layer's inputs visible in the checks.
   for (let i = 0; i < theta.length; i++) theta[i] *= 2;
   return { shape, n, x, targets, theta };
@@ -146,8 +131,9 @@ for (const [shape, mode] of shapes.flatMap((s) => (['sparse', 'dense'] as const)
   });
 
   test(`${tag}: Hessian-vector product matches differences of the gradient (masks frozen)`, () => {
-    const p = problem(shape, 13, 3);
-    const rng = testRng(33);
+    // a seed whose pre-activations all stay clear of the ReLU kink within the difference step (checked below)
+    const p = problem(shape, 13, 5);
+    const rng = new RandomState(33);
     const v = new Float32Array(p.theta.length).map(() => rng.normal());
     const net = new Mlp2(shape, p.x, p.n, p.targets, { firstLayer: mode });
     assert.equal(net.firstLayerMode, mode);
@@ -189,7 +175,7 @@ for (const [shape, mode] of shapes.flatMap((s) => (['sparse', 'dense'] as const)
 
   test(`${tag}: the Hessian is symmetric (u^T H v = v^T H u)`, () => {
     const p = problem(shape, 11, 4);
-    const rng = testRng(44);
+    const rng = new RandomState(44);
     const u = new Float32Array(p.theta.length).map(() => rng.normal());
     const v = new Float32Array(p.theta.length).map(() => rng.normal());
     const net = new Mlp2(shape, p.x, p.n, p.targets, { firstLayer: mode });
@@ -233,7 +219,7 @@ for (const shape of [shapes[0], shapes[2]]) {
     const n = p.theta.length;
     const probes = 20000;
     for (const kind of ['rademacher', 'gaussian'] as const) {
-      const { diagonal } = hutchinsonDiagonal(net, p.theta, kind, testRng(kind === 'gaussian' ? 6 : 7), probes);
+      const { diagonal } = hutchinsonDiagonal(net, p.theta, kind, new RandomState(kind === 'gaussian' ? 6 : 7), probes);
       for (let i = 0; i < n; i++) {
         let offDiag = 0;
         for (let j = 0; j < n; j++) if (j !== i) offDiag += H[i][j] ** 2;
@@ -245,7 +231,7 @@ for (const shape of [shapes[0], shapes[2]]) {
         );
       }
     }
-    const { diagonal } = hutchinsonDiagonal(net, p.theta, 'constant', testRng(8), 1);
+    const { diagonal } = hutchinsonDiagonal(net, p.theta, 'constant', new RandomState(8), 1);
     for (let i = 0; i < n; i++) {
       const rowSum = H[i].reduce((s, v) => s + v, 0);
       assert.ok(Math.abs(diagonal[i] - rowSum) < 1e-5 * (1 + Math.abs(rowSum)), `row ${i}`);
@@ -255,14 +241,14 @@ for (const shape of [shapes[0], shapes[2]]) {
 
 test('fillProbe draws +-1, normals, or the constant -1', () => {
   const z = new Float32Array(1000);
-  fillProbe(z, 'rademacher', testRng(1));
+  fillProbe(z, 'rademacher', new RandomState(1));
   assert.ok(z.every((v) => v === 1 || v === -1));
   const mean = z.reduce((s, v) => s + v, 0) / z.length;
   assert.ok(Math.abs(mean) < 0.15);
-  fillProbe(z, 'gaussian', testRng(2));
+  fillProbe(z, 'gaussian', new RandomState(2));
   const m2 = z.reduce((s, v) => s + v * v, 0) / z.length;
   assert.ok(Math.abs(m2 - 1) < 0.15);
-  fillProbe(z, 'constant', testRng(3));
+  fillProbe(z, 'constant', new RandomState(3));
   assert.ok(z.every((v) => v === -1));
 });
 

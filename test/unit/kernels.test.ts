@@ -7,20 +7,11 @@ import '@tensorflow/tfjs-backend-cpu';
 import { KERNELS, pickKernel } from '../../src/lab/kernels';
 import { enableRelaxedSimd, simdAvailable, simdKernelFor } from '../../src/lab/kernels/simdKernel';
 import type { BatchSpec, Kernel, MlpParams, RegressionData } from '../../src/lab/kernels/types';
-
-function gaussian(seed: number): () => number {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
+import { RandomState } from '../../src/lab/rng';
 
 function problem(seed: number, dx: number, width: number, nTrain: number, nTest: number, precond: number[][], lr: number, l2: number): { data: RegressionData; spec: BatchSpec } {
-  const g = gaussian(seed);
+  const rng = new RandomState(seed);
+  const g = () => rng.normal();
   const fill = (n: number, s = 1) => Float32Array.from({ length: n }, () => s * g());
   const init = (): MlpParams => ({ W1: fill(width * dx, 1 / Math.sqrt(dx)), b1: fill(width, 0.3), W2: fill(width, 1 / Math.sqrt(width)), b2: fill(1, 0.2) });
   return {

@@ -18,19 +18,7 @@ import {
 import type { HvpObjective, LayeredObjective, LinearLayer, Mlp2Shape, ParamLayout, Rng } from '../../src/lab/optim/index';
 import { solveSPD, symEig } from '../../src/lab/linalg';
 import { selectKth, spread } from '../../src/lab/optim/vec';
-
-/** mulberry32 uniforms with Box-Muller normals (the same generator hvp.test.ts uses). */
-function testRng(seed: number): Rng {
-  let s = seed >>> 0;
-  const random = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { random, normal: () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()) };
-}
+import { RandomState } from '../../src/lab/rng';
 
 /** L = 1/2 theta^T Q theta - b^T theta: gradient Q theta - b, Hessian Q. */
 class Quadratic implements HvpObjective {
@@ -144,7 +132,7 @@ test('SAM: gradient at theta + rho g/||g||, then SGD with momentum and coupled d
 
 /** Replays a test rng's probe stream the way fillProbe draws it. */
 function probes(seed: number, n: number, kind: 'rademacher' | 'constant'): () => number[] {
-  const rng = testRng(seed);
+  const rng = new RandomState(seed);
   return () => Array.from({ length: n }, () => (kind === 'constant' ? -1 : rng.random() < 0.5 ? -1 : 1));
 }
 
@@ -153,7 +141,7 @@ for (const k of [1, 2, -1, 0.5]) {
     const obj = new Quadratic(Q3, B3);
     const theta = Float32Array.from(THETA3);
     const [lr, b1, b2, eps, wd] = [0.02, 0.9, 0.999, 1e-16, 0.01];
-    const opt = new AdaHessian(obj, testRng(99), { lr, weightDecay: wd, hessianPower: k });
+    const opt = new AdaHessian(obj, new RandomState(99), { lr, weightDecay: wd, hessianPower: k });
     const nextProbe = probes(99, 3, 'rademacher');
     const m = [0, 0, 0];
     const v = [0, 0, 0];
@@ -184,7 +172,7 @@ test('AdaHessian k = 0 is bias-corrected momentum GD with decoupled decay, whate
   const obj = new Quadratic(Q3, B3);
   const theta = Float32Array.from(THETA3);
   const [lr, b1, wd] = [0.05, 0.9, 0.01];
-  const opt = new AdaHessian(obj, testRng(5), { lr, weightDecay: wd, hessianPower: 0 });
+  const opt = new AdaHessian(obj, new RandomState(5), { lr, weightDecay: wd, hessianPower: 0 });
   const m = [0, 0, 0];
   for (let t = 1; t <= 6; t++) {
     const before = Array.from(theta);
@@ -203,7 +191,7 @@ test("AdaHessian with probe 'constant' uses D = H 1 (row sums)", () => {
   const obj = new Quadratic(Q3, B3);
   const theta = Float32Array.from(THETA3);
   const lr = 0.02;
-  const opt = new AdaHessian(obj, testRng(1), { lr, weightDecay: 0, probe: 'constant' });
+  const opt = new AdaHessian(obj, new RandomState(1), { lr, weightDecay: 0, probe: 'constant' });
   const before = Array.from(theta);
   const g = obj.grad(before);
   opt.step(theta);
@@ -216,7 +204,7 @@ test("Sophia-H 'library' schedule: probes at 11, 21, folds at 20, 30; sign steps
   const obj = new Quadratic(Q3, B3);
   const theta = Float32Array.from(THETA3);
   const [lr, rho, wd] = [0.01, 0.05, 0.1];
-  const opt = new SophiaH(obj, testRng(3), { lr, rho, weightDecay: wd });
+  const opt = new SophiaH(obj, new RandomState(3), { lr, rho, weightDecay: wd });
   const probed: number[] = [];
   const folded: number[] = [];
   for (let t = 1; t <= 31; t++) {
@@ -236,7 +224,7 @@ test("Sophia-H 'library' schedule: probes at 11, 21, folds at 20, 30; sign steps
 });
 
 test("Sophia-H 'immediate' schedule probes and folds at 1, 11, 21", () => {
-  const opt = new SophiaH(new Quadratic(Q3, B3), testRng(3), { schedule: 'immediate' });
+  const opt = new SophiaH(new Quadratic(Q3, B3), new RandomState(3), { schedule: 'immediate' });
   const theta = Float32Array.from(THETA3);
   const folded: number[] = [];
   for (let t = 1; t <= 25; t++) if (opt.step(theta).stats.refreshed) folded.push(t);
@@ -253,7 +241,7 @@ test('Sophia-H clipping: m / max(h, eps) clamped to +-rho, per coordinate', () =
   const obj = new Quadratic(q, [19.9, 0.49, 0]); // gradient (0.1, 0.01, 0.0005) at theta = 0.5
   const theta = Float32Array.from([0.5, 0.5, 0.5]);
   const [lr, b1, b2, rho] = [0.1, 0.96, 0.99, 0.05];
-  const opt = new SophiaH(obj, testRng(1), { lr, rho, weightDecay: 0, probe: 'constant', refreshEvery: 1 });
+  const opt = new SophiaH(obj, new RandomState(1), { lr, rho, weightDecay: 0, probe: 'constant', refreshEvery: 1 });
   const m = [0, 0, 0];
   const h = [0, 0, 0];
   let sawBoth = false;
@@ -347,7 +335,7 @@ class LinearRegression implements LayeredObjective {
 }
 
 function linearProblem(): { obj: LinearRegression; theta: Float32Array } {
-  const rng = testRng(17);
+  const rng = new RandomState(17);
   const x = Array.from({ length: 6 }, () => Array.from({ length: 3 }, () => rng.normal()));
   const y = Array.from({ length: 6 }, () => Array.from({ length: 2 }, () => rng.normal()));
   const theta = Float32Array.from({ length: 2 * 3 + 2 }, () => 0.3 * rng.normal());
@@ -428,7 +416,7 @@ test('K-FAC refreshes statistics every statsEvery steps and eigenvectors every e
 
 test('L-BFGS two-loop with exact line search minimises an n-dim quadratic in at most n iterations', () => {
   const n = 8;
-  const rng = testRng(21);
+  const rng = new RandomState(21);
   // SPD Q with spread eigenvalues (1 .. 100) in a random basis.
   const basis = symEig(Float64Array.from({ length: n * n }, () => rng.normal()).map((v, k, a) => (v + a[(k % n) * n + Math.floor(k / n)]) / 2), n).vectors;
   const lam = Array.from({ length: n }, (_, j) => 100 ** (j / (n - 1)));
@@ -538,17 +526,17 @@ test('L-BFGS returns at once when max|g| <= tolGrad', () => {
 
 test('every optimizer of the suite lowers the loss of a small classifier', () => {
   const shape: Mlp2Shape = { inDim: 12, hidden: 16, outDim: 3, loss: 'ce' };
-  const rng: Rng = testRng(4);
+  const rng: Rng = new RandomState(4);
   const n = 40;
   const x = Float32Array.from({ length: n * shape.inDim }, () => (rng.random() < 0.4 ? 0 : rng.normal()));
   const labels = Array.from({ length: n }, (_, b) => (x[b * shape.inDim] > 0 ? 0 : x[b * shape.inDim + 1] > 0 ? 1 : 2));
   const net = new Mlp2(shape, x, n, { labels });
   const theta0 = new Float32Array(net.layout.size);
-  initMlp2(shape, theta0, rng.random, { scheme: 'torch-default' });
+  initMlp2(shape, theta0, () => rng.random(), { scheme: 'torch-default' });
   const initial = net.loss(theta0);
   for (const kind of OPTIMIZER_KINDS) {
     const theta = Float32Array.from(theta0);
-    const opt = createOptimizer({ kind, lr: 0.05 }, net, testRng(8));
+    const opt = createOptimizer({ kind, lr: 0.05 }, net, new RandomState(8));
     for (let s = 0; s < 30; s++) {
       const info = opt.step(theta);
       assert.ok(Number.isFinite(info.loss) && Number.isFinite(info.updateNorm), `${kind} step ${s}`);
@@ -560,7 +548,7 @@ test('every optimizer of the suite lowers the loss of a small classifier', () =>
 });
 
 test('selectKth and spread agree with sorting (ties, sorted and constant inputs included)', () => {
-  const rng = testRng(12);
+  const rng = new RandomState(12);
   const cases = [
     Array.from({ length: 101 }, () => rng.normal()),
     Array.from({ length: 64 }, () => Math.floor(rng.random() * 5)),
