@@ -1,10 +1,10 @@
-// Bundles: extension host (cjs, vscode external), runner child process, CLI, bench and unit tests.
+// Bundles: extension host (cjs, vscode external), runner child process, CLI, bench, unit tests and the webview.
 import * as esbuild from 'esbuild';
 import { readdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
-const external = ['vscode', '@tensorflow/*'];
+const external = ['vscode', '@tensorflow/*', 'mnist'];
 
 const unitTests = readdirSync('test/unit')
   .filter((f) => f.endsWith('.test.ts'))
@@ -28,6 +28,8 @@ const builds = [
   { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: { bench: 'scripts/bench.ts' }, outdir: 'dist' },
   { ...node, entryPoints: unitTests, outdir: 'dist/test/unit', outbase: 'test/unit' },
+  // the results panels' page script: browser, one iife with chart.js inside (the webview loads nothing remote)
+  { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production, logLevel: 'warning', entryPoints: { panel: 'webview/main.ts' }, outdir: 'dist/webview' },
 ];
 
 if (watch) {

@@ -1,12 +1,12 @@
 // Extension entry point: wires the host run manager, the Experiments view, the commands, the status bar, the
-// config files' CodeLens and the results documents. Returns an API for tests and for the panels.
+// config files' CodeLens and the results panels. Returns an API for tests and for the panels.
 import * as vscode from 'vscode';
 import type { MetricRecord } from './lab/experiments/records';
 import { registerCommands } from './host/commands';
 import { registerConfigLens } from './host/configLens';
 import { createExperimentsView } from './host/experimentsView';
 import { LabRunner } from './host/labRunner';
-import { registerResultsDocuments } from './host/openResults';
+import { panelsApi, registerResultsPanels, type PanelsApi } from './host/openResults';
 import { Reporter, type ShownMessage } from './host/reporter';
 import { readSettings } from './host/settings';
 import { createStatusBar } from './host/statusBar';
@@ -31,6 +31,8 @@ export interface LabApi {
   onRecords: vscode.Event<RecordsEvent>;
   /** notifications shown so far (newest last): VS Code cannot read them back */
   messages(): readonly ShownMessage[];
+  /** the open results panels (tab, loaded, what they drew) and their PNG/CSV export without dialogs */
+  panels: PanelsApi;
 }
 
 export function activate(context: vscode.ExtensionContext): LabApi {
@@ -53,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): LabApi {
     records,
     view,
     createStatusBar(lab, settings),
-    registerResultsDocuments(view.onDidChange),
+    registerResultsPanels({ extensionUri: context.extensionUri, lab, reporter, resultsRoot: () => settings().resultsRoot, storeChanged: view.onDidChange }),
     registerConfigLens(() => settings().resultsRoot, view.onDidChange),
     ...registerCommands({ lab, reporter, settings, refresh: view.refresh }),
   );
@@ -66,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): LabApi {
     storeRoot: () => settings().resultsRoot,
     onRecords: records.event,
     messages: () => reporter.recent,
+    panels: panelsApi(),
   };
 }
 

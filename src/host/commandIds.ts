@@ -11,6 +11,7 @@ export const COMMAND_TITLES = {
   'precondLab.cancelAll': 'Cancel All Runs',
   'precondLab.openResults': 'Open Results',
   'precondLab.exportCsv': 'Export Results as CSV',
+  'precondLab.exportPanel': 'Export Chart as PNG or CSV',
   'precondLab.showOutput': 'Show Output',
   'precondLab.refresh': 'Refresh Experiments',
   'precondLab.rerun': 'Re-run',

@@ -18,7 +18,10 @@
 //   cancelRun(target?)   a run: stops it (and the runs training in its process); an experiment: its sweep
 //                                                                                  -> boolean (something to cancel)
 //   cancelAll()                                                                    -> number of sweeps cancelled
-//   openResults(target?)                                                           -> Promise<void>
+//   openResults(target?, { tab?: 'summary'|'curves'|'spectra'|'accuracy'|'features', runIds?: string[] }?)
+//                a run target opens its curves                                    -> Promise<void>
+//   exportPanel({ experiment?, dir?, root?, tab?, format?: 'png'|'csv'|'both', file?, png?, csv? }?)  (no argument:
+//                the active results panel, a format pick and a save dialog)  -> Promise<{ png?, csv?, rows? } | undefined>
 //   exportCsv(target?, targetFile?: string | Uri)   (no file: a save dialog)       -> Promise<string | undefined>
 //   rerun(target?, { force?: boolean }?)   a run: re-runs it; an experiment: re-runs what is not done (force: all)
 //                                                                                  -> Promise<Summary | undefined>
@@ -38,7 +41,7 @@ import { compareConfigs, presetConfig, setsEvalEvery, sweepConfig, withChanges, 
 import { findConfigFiles } from './configFiles';
 import { deleteTarget, exportCsv, newConfig, revealTarget, type NewConfigArgs } from './fileActions';
 import type { LabRunner, SweepRequest } from './labRunner';
-import { openResults } from './openResults';
+import { exportPanel, openResults } from './openResults';
 import type { Reporter } from './reporter';
 import type { LabSettings } from './settings';
 import { readStore } from './storeReader';
@@ -144,10 +147,11 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       return ok;
     },
     'precondLab.cancelAll': () => d.lab.cancelAll(),
-    'precondLab.openResults': async (a) => {
+    'precondLab.openResults': async (a, o) => {
       const t = await target(a, 'Open the results of which experiment?');
-      if (t) await openResults(t.dir);
+      if (t) await openResults(t.dir, { ...(isOptions(o) ? o : {}), runId: t.runId });
     },
+    'precondLab.exportPanel': (a) => exportPanel(a),
     'precondLab.exportCsv': async (a, f) => {
       const t = await target(a, 'Export which experiment as CSV?');
       if (!t) return undefined;

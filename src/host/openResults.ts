@@ -1,43 +1,63 @@
-// Opens an experiment's results. For now a read-only text report (the engine's tables), refreshed as runs
-// finish; the chart panels replace this file, so everything else calls only `openResults(experimentDir)`.
+// Opens an experiment's results: the results panel (src/host/panels) on the tab its kind starts with (Summary for
+// the regression sweeps, Accuracy for OOD), or on the Curves of one run when a run is named or runs are training.
+// Everything that opens results (tree menus, palette, CodeLens, the notification after a sweep) calls openResults.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadSummary } from '../sweep/store';
-import { report } from '../sweep/report';
+import { TABS, type Focus, type Tab } from '../shared/panelMessages';
+import type { LabRunner } from './labRunner';
+import type { ExportResult } from './panels/exportArgs';
+import { ResultsPanels, type PanelInfo, type PanelsDeps } from './panels/panels';
+import { setRunIconBase } from './panels/runIcons';
 
-export const REPORT_SCHEME = 'precond-lab-report';
+export type ResultsPanelsDeps = PanelsDeps;
 
-const changed = new vscode.EventEmitter<vscode.Uri>();
-
-const provider: vscode.TextDocumentContentProvider = {
-  onDidChange: changed.event,
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    const dir = uri.query;
-    try {
-      const { summary, warning } = loadSummary(dir);
-      const note = warning ? `\nNote: ${warning}\n` : '';
-      return `${report(summary)}\n${note}\nResults folder: ${dir}\n(Read-only; updates as runs finish.)\n`;
-    } catch (e) {
-      return `No results to show for ${dir}:\n${(e as Error).message}\n\nRun the experiment first, or pick another folder.`;
-    }
-  },
-};
-
-/** Registers the report documents; `storeChanged` refreshes the open ones. */
-export function registerResultsDocuments(storeChanged: vscode.Event<void>): vscode.Disposable {
-  return vscode.Disposable.from(
-    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, provider),
-    storeChanged(() => {
-      for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === REPORT_SCHEME) changed.fire(doc.uri);
-    }),
-    changed,
-  );
+/** For tests and other extensions: the open panels and the export, without UI. */
+export interface PanelsApi {
+  list(): PanelInfo[];
+  export(args: unknown): Promise<ExportResult | undefined>;
 }
 
-export async function openResults(experimentDir: string): Promise<void> {
+export interface OpenOptions {
+  tab?: Tab;
+  runId?: string;
+  runIds?: string[];
+  preserveFocus?: boolean;
+}
+
+let panels: ResultsPanels | undefined;
+/** the run manager whose live sweeps decide whether results open on the live curves */
+let labRef: LabRunner | undefined;
+const running = (dir: string): boolean => (labRef?.live(path.dirname(dir)).get(path.basename(dir))?.size ?? 0) > 0;
+
+export function registerResultsPanels(deps: ResultsPanelsDeps): vscode.Disposable {
+  setRunIconBase(deps.extensionUri);
+  const p = new ResultsPanels(deps);
+  panels = p;
+  labRef = deps.lab;
+  return new vscode.Disposable(() => {
+    p.dispose();
+    if (panels === p) panels = undefined;
+  });
+}
+
+export function panelsApi(): PanelsApi {
+  return {
+    list: () => panels?.list() ?? [],
+    export: (args) => exportPanel(args),
+  };
+}
+
+export async function openResults(experimentDir: string, options: OpenOptions = {}): Promise<void> {
+  if (!panels) throw new Error('the results panels are not ready yet (the extension is still activating)');
   const dir = path.resolve(experimentDir);
-  loadSummary(dir); // throws a message naming the folder when it holds no experiment
-  const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${path.basename(dir)} results.txt`, query: dir });
-  const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc, { preview: false });
+  const tab = typeof options.tab === 'string' && (TABS as readonly string[]).includes(options.tab) ? options.tab : undefined;
+  const runIds = [...(typeof options.runId === 'string' ? [options.runId] : []), ...(Array.isArray(options.runIds) ? options.runIds.filter((r) => typeof r === 'string') : [])];
+  const focus: Focus | undefined = runIds.length ? { tab: tab ?? 'curves', runIds } : tab ? { tab } : running(dir) ? { tab: 'curves' } : undefined;
+  await panels.open(dir, focus, options.preserveFocus === true);
+}
+
+/** precondLab.exportPanel: see ExportArgs in src/host/panels/exportArgs.ts. */
+export async function exportPanel(args: unknown): Promise<ExportResult | undefined> {
+  if (!panels) throw new Error('the results panels are not ready yet');
+  return panels.exportPanel(args);
 }

@@ -2,9 +2,13 @@
 // second per run, and the tree needs no more than a few redraws a second to show it.
 import * as vscode from 'vscode';
 import type { TreeNode, TreeSnapshot } from './treeModel';
+import { runIcon } from './panels/runIcons';
+import { treeRunColors } from './panels/treeColors';
 
 export class ExperimentsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private roots: TreeSnapshot = [];
+  /** run node id -> palette index: a finished run's icon has the colour of its curves in the results panel */
+  private colors = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.emitter.event;
@@ -16,6 +20,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<TreeNode
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.roots = this.build();
+    this.colors = treeRunColors(this.roots);
     this.emitter.fire();
     return this.roots;
   }
@@ -47,6 +52,9 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<TreeNode
     item.contextValue = n.contextValue;
     if (n.tooltip) item.tooltip = new vscode.MarkdownString(n.tooltip);
     if (n.icon) item.iconPath = new vscode.ThemeIcon(n.icon.id, n.icon.color ? new vscode.ThemeColor(n.icon.color) : undefined);
+    const color = n.kind === 'run' && n.state === 'done' ? this.colors.get(n.id) : undefined;
+    const colored = color === undefined ? undefined : runIcon(color);
+    if (colored) item.iconPath = colored;
     // An experiment that exists only as a config file, or a broken config, opens the file on click.
     if (n.configPath && (n.kind === 'config' || !n.dir)) {
       item.command = { command: 'vscode.open', title: 'Open Config', arguments: [vscode.Uri.file(n.configPath)] };

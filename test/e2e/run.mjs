@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { launchChromium } from '../../scripts/code-server/browser.mjs';
 import { repoRoot, startCodeServer, workbenchUrl } from '../../scripts/code-server/serve.mjs';
-import { checks } from './lab.e2e.mjs';
+import { checks as labChecks } from './lab.e2e.mjs';
+import { checks as panelChecks, prepare as preparePanels } from './panels.e2e.mjs';
 import { makeSampleWorkspace } from './sampleWorkspace.mjs';
 
 const shots = path.join(repoRoot, 'test-output', 'e2e');
@@ -19,6 +20,8 @@ async function main() {
   fs.mkdirSync(shots, { recursive: true });
   const pkg = JSON.parse(fs.readFileSync(path.join(extensionPath, 'package.json'), 'utf8'));
   const ws = makeSampleWorkspace(repoRoot);
+  preparePanels(ws, repoRoot);
+  const checks = [...labChecks, ...panelChecks];
   let server;
   let browser;
   let passed = 0;

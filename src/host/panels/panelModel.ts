@@ -1,0 +1,227 @@
+// What a results panel shows, read from the results store: the experiment, its runs (state, colour, final metrics,
+// spectra) and their metric records as decimated columns. metrics.jsonl is read incrementally (from the last byte
+// read), so a live run's new records cost only their own lines, and the same path serves records written by this
+// window's sweeps and by another process (the CLI). No vscode: unit-tested on a real store.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { MetricRecord } from '../../lab/experiments/records';
+import type { ExperimentConfig } from '../../shared/config';
+import { appendCurve, decimateCurve, emptyCurve, round6 } from '../../shared/charts/series';
+import { assignRunColors, compareRunIds } from '../../shared/colors';
+import type { CurveData, ExperimentInfo, ExperimentKind, PanelSnapshot, RunInfo } from '../../shared/panelMessages';
+import { ExperimentStore, type RunFile } from '../../sweep/store';
+import { runView, type LiveRun } from '../runView';
+import { isExperimentDir } from '../storeReader';
+
+/** Points per run across all runs of a panel; each run keeps between the bounds below. */
+export const TOTAL_POINTS = 120_000;
+export const MIN_POINTS = 200;
+export const MAX_POINTS = 2000;
+
+export const pointBudget = (runs: number): number => Math.max(MIN_POINTS, Math.min(MAX_POINTS, Math.floor(TOTAL_POINTS / Math.max(1, runs))));
+
+const REGRESSION_COLS = ['trainMSE', 'testMSE', 'alignment'] as const;
+const OOD_COLS = ['trainLoss', 'trainAcc', 'valAcc', 'oodLeftAcc', 'oodRightAcc'] as const;
+/** the feature view, recorded in each OOD record's diag */
+const OOD_DIAG = ['templateEnergyDelta', 'digitEnergyDelta', 'templateEnergy', 'digitEnergy'] as const;
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? round6(v) : null);
+
+/** Records as columns: every record is a step; energy rows only where a record carries them. */
+export function recordsToCurve(records: readonly MetricRecord[], kind: ExperimentKind): CurveData {
+  const c = emptyCurve();
+  const top: readonly string[] = kind === 'ood' ? OOD_COLS : REGRESSION_COLS;
+  const diag: readonly string[] = kind === 'ood' ? OOD_DIAG : [];
+  for (const n of [...top, ...diag]) c.cols[n] = [];
+  for (const r of records) {
+    if (typeof r.step !== 'number') continue;
+    c.step.push(r.step);
+    for (const n of top) c.cols[n].push(num((r as unknown as Record<string, unknown>)[n]));
+    for (const n of diag) c.cols[n].push(num(r.diag?.[n]));
+    if (Array.isArray(r.energy) && r.energy.length) {
+      c.energyStep.push(r.step);
+      c.energy.push(r.energy.map((v) => (Number.isFinite(v) ? round6(v) : 0)));
+    }
+  }
+  return c;
+}
+
+export interface ModelChanges {
+  runs: RunInfo[];
+  append: { runId: string; curve: CurveData }[];
+  replace: { runId: string; curve: CurveData }[];
+  removed: string[];
+}
+
+interface RunCache {
+  file?: RunFile;
+  runMtime: number;
+  info: RunInfo;
+  /** what the last sync reported, to send only changed runs */
+  sig: string;
+  /** bytes of metrics.jsonl consumed (up to the last complete line) */
+  offset: number;
+  curve: CurveData;
+}
+
+const mtimeOf = (file: string): number => {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+};
+
+export class PanelModel {
+  private cache = new Map<string, RunCache>();
+  private info: ExperimentInfo | undefined;
+  private warnings: string[] = [];
+
+  constructor(
+    readonly dir: string,
+    /** this window's live runs of the experiment (queued or running), if any */
+    private readonly live: () => ReadonlyMap<string, LiveRun> | undefined = () => undefined,
+  ) {}
+
+  get experiment(): ExperimentInfo | undefined {
+    return this.info;
+  }
+
+  get budget(): number {
+    return pointBudget(this.cache.size);
+  }
+
+  /** Everything, read fresh where the files changed. */
+  snapshot(presets: { name: string; title: string }[] = []): PanelSnapshot {
+    this.sync();
+    const curves: Record<string, CurveData> = {};
+    for (const [id, c] of this.cache) curves[id] = c.curve;
+    return { experiment: this.info, dir: this.dir, runs: [...this.cache.values()].map((c) => c.info), curves, pointBudget: this.budget, presets, warnings: [...this.warnings] };
+  }
+
+  /**
+   * Brings the cache up to date with the store and the live runs, and says what changed since the last call:
+   * runs whose state, progress, colour or final metrics moved; records appended; curves replaced (a re-run reset
+   * its file, or a curve outgrew its budget and was thinned); runs gone.
+   */
+  sync(): ModelChanges {
+    const changes: ModelChanges = { runs: [], append: [], replace: [], removed: [] };
+    const exists = isExperimentDir(this.dir);
+    const store = new ExperimentStore(path.dirname(this.dir), path.basename(this.dir));
+    const config = exists ? store.readConfig() : undefined;
+    const live = this.live() ?? new Map<string, LiveRun>();
+    const ids = [...new Set([...(exists ? store.listRunIds() : []), ...live.keys()])].sort(compareRunIds);
+    const colors = assignRunColors(ids);
+    const budget = pointBudget(ids.length);
+    const warnings: string[] = [];
+    let kind: ExperimentKind | undefined = config?.kind;
+
+    const next = new Map<string, RunCache>();
+    for (const id of ids) {
+      const runJson = path.join(store.runDir(id), 'run.json');
+      const mtime = mtimeOf(runJson);
+      const c: RunCache = this.cache.get(id) ?? { runMtime: -1, info: { id, params: {}, state: 'queued', color: colors.get(id)!, final: {} }, sig: '', offset: 0, curve: emptyCurve() };
+      if (c.runMtime !== mtime) {
+        c.runMtime = mtime;
+        const file = mtime ? store.readRun(id) : undefined;
+        if (mtime && !file) warnings.push(`runs/${id}/run.json cannot be read`);
+        c.file = file ?? c.file;
+      }
+      kind ??= c.file?.kind;
+      const l = live.get(id);
+      const view = runView(id, c.file, l);
+      c.info = {
+        id,
+        params: { ...(c.file?.params ?? l?.params ?? {}) } as RunInfo['params'],
+        state: view.state,
+        color: colors.get(id)!,
+        final: c.file?.final ?? {},
+        ...(c.file?.reason ? { reason: c.file.reason } : {}),
+        ...(l?.state === 'running' && l.step !== undefined && l.steps ? { progress: Math.min(1, l.step / l.steps) } : {}),
+        ...(c.file?.spectra ? { spectra: c.file.spectra } : {}),
+      };
+      const grown = this.readMetrics(store, id, c, kind ?? 'noise', budget);
+      if (grown === 'reset') changes.replace.push({ runId: id, curve: c.curve });
+      else if (grown) {
+        if (c.curve.step.length > 2 * budget) {
+          c.curve = decimateCurve(c.curve, budget);
+          changes.replace.push({ runId: id, curve: c.curve });
+        } else changes.append.push({ runId: id, curve: grown });
+      }
+      const sig = JSON.stringify([c.info.state, c.info.progress, c.runMtime, c.info.color, c.info.params]);
+      if (sig !== c.sig) {
+        c.sig = sig;
+        changes.runs.push(c.info);
+      }
+      next.set(id, c);
+    }
+    for (const id of this.cache.keys()) if (!next.has(id)) changes.removed.push(id);
+    this.cache = next;
+    this.warnings = warnings;
+    if (exists && !config) warnings.push('experiment.json is missing or unreadable; showing the runs found');
+    this.info = exists ? experimentInfo(this.dir, config, kind) : undefined;
+    return changes;
+  }
+
+  /** Reads the new complete lines of a run's metrics.jsonl; 'reset' when the curve starts over (first read, re-run). */
+  private readMetrics(store: ExperimentStore, id: string, c: RunCache, kind: ExperimentKind, budget: number): CurveData | 'reset' | undefined {
+    const file = path.join(store.runDir(id), 'metrics.jsonl');
+    let size = 0;
+    try {
+      size = fs.statSync(file).size;
+    } catch {
+      size = 0;
+    }
+    let reset = false;
+    if (size < c.offset) {
+      // the file was truncated: a re-run started over
+      c.offset = 0;
+      c.curve = emptyCurve();
+      reset = true;
+    }
+    if (size === c.offset) return reset ? 'reset' : undefined;
+    const buf = Buffer.alloc(size - c.offset);
+    const fd = fs.openSync(file, 'r');
+    try {
+      fs.readSync(fd, buf, 0, buf.length, c.offset);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const end = buf.lastIndexOf(0x0a);
+    if (end < 0) return reset ? 'reset' : undefined;
+    c.offset += end + 1;
+    const records: MetricRecord[] = [];
+    for (const line of buf.subarray(0, end).toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        records.push(JSON.parse(line) as MetricRecord);
+      } catch {
+        /* a torn line is skipped, as the store does */
+      }
+    }
+    const chunk = recordsToCurve(records, kind);
+    const first = c.curve.step.length === 0;
+    appendCurve(c.curve, chunk);
+    if (first) {
+      if (c.curve.step.length > budget) c.curve = decimateCurve(c.curve, budget);
+      return 'reset';
+    }
+    return reset ? 'reset' : chunk.step.length ? chunk : undefined;
+  }
+}
+
+function experimentInfo(dir: string, config: ExperimentConfig | undefined, kind: ExperimentKind | undefined): ExperimentInfo {
+  const name = path.basename(dir);
+  if (!config) return { name, dir, kind: kind ?? 'noise', grid: {} };
+  const g = config.grid;
+  return {
+    name: config.name ?? name,
+    dir,
+    kind: config.kind,
+    ...(config.figure ? { figure: config.figure } : {}),
+    ...(config.description ? { description: config.description } : {}),
+    ...(config.kind !== 'ood' ? { preconditioner: config.settings.preconditioner } : {}),
+    steps: config.settings.steps,
+    grid: { case: g.case, p: g.p, snr: g.snr, seed: g.seed, optimizer: g.optimizer },
+  };
+}

@@ -1,0 +1,207 @@
+// The results panels of a window: one per experiment folder, opened by "Open Results" (tree, palette, CodeLens,
+// notification), revived after a window reload by the panel serializer, fed live by the host run manager and by
+// changes to the results store, and exported to PNG and CSV through the host's save dialog or to given files.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { PRESETS } from '../../shared/presets';
+import { PANEL_VIEW_TYPE, parsePanelState, type ExportFormat, type Focus, type PanelCommand, type Tab } from '../../shared/panelMessages';
+import { parseExportArgs, withExt, type ExportArgs, type ExportResult } from './exportArgs';
+import { presetNames } from '../configs';
+import type { LabRunner } from '../labRunner';
+import type { Reporter } from '../reporter';
+import { PanelModel } from './panelModel';
+import { ResultsPanel, type Rendered } from './resultsPanel';
+
+export interface PanelsDeps {
+  extensionUri: vscode.Uri;
+  lab: LabRunner;
+  reporter: Reporter;
+  resultsRoot: () => string;
+  /** fires when the results store or the live state changed (the Experiments view's redraws) */
+  storeChanged: vscode.Event<void>;
+}
+
+export interface PanelInfo {
+  experiment: string;
+  dir: string;
+  kind?: string;
+  tab?: Tab;
+  ready: boolean;
+  visible: boolean;
+  active: boolean;
+  /** times the page loaded: 1 after opening, +1 after each hide/show or reload */
+  loads: number;
+  rendered?: Rendered;
+}
+
+const QUICK_PRESETS = PRESETS.map((p) => ({ name: `${p.name}-quick`, title: `Run ${p.quick.figure ?? p.name}` }));
+
+export class ResultsPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, ResultsPanel>();
+  private readonly subs: vscode.Disposable[] = [];
+  private readonly onLab = (experiment: string): void => this.pokeExperiment(experiment);
+
+  constructor(private readonly deps: PanelsDeps) {
+    this.subs.push(
+      vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state) => this.revive(panel, state),
+      }),
+      deps.storeChanged(() => {
+        for (const p of this.panels.values()) p.poke();
+      }),
+    );
+    deps.lab.on('records', this.onLab);
+    deps.lab.on('state', this.onLab);
+    deps.lab.on('progress', this.onLab);
+  }
+
+  /** Opens (or shows) the panel of an experiment folder, on the tab and runs `focus` names. */
+  async open(dir: string, focus?: Focus, preserveFocus = false): Promise<ResultsPanel> {
+    const key = path.resolve(dir);
+    const existing = this.panels.get(key);
+    if (existing) {
+      existing.show(focus, preserveFocus);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, `Results: ${path.basename(key)}`, { viewColumn: vscode.ViewColumn.Active, preserveFocus }, { enableScripts: true, retainContextWhenHidden: false });
+    return this.adopt(panel, key, focus);
+  }
+
+  /** A panel VS Code restored after a reload: its page's saved state names the experiment folder. */
+  private revive(panel: vscode.WebviewPanel, state: unknown): void {
+    const parsed = parsePanelState(state);
+    if (!parsed.ok) {
+      this.deps.reporter.log(`could not restore a results panel: ${parsed.error}`);
+      panel.dispose();
+      return;
+    }
+    const key = path.resolve(parsed.value.dir);
+    if (this.panels.has(key)) {
+      panel.dispose();
+      return;
+    }
+    this.adopt(panel, key, undefined);
+  }
+
+  private adopt(panel: vscode.WebviewPanel, dir: string, focus: Focus | undefined): ResultsPanel {
+    const name = path.basename(dir);
+    const model = new PanelModel(dir, () => this.deps.lab.live(path.dirname(dir)).get(name));
+    const rp = new ResultsPanel(panel, model, {
+      extensionUri: this.deps.extensionUri,
+      presets: () => QUICK_PRESETS,
+      log: (line) => this.deps.reporter.log(line),
+      exportFromPage: (p, format) => {
+        this.exportFrom(p, { format }, true).then(
+          (r) => r && this.deps.reporter.info(`Exported ${p.experiment}: ${[r.png, r.csv].filter(Boolean).join(', ')}`),
+          (e: unknown) => this.deps.reporter.error(`Export of ${p.experiment} failed`, e),
+        );
+      },
+      command: (p, c) => void this.command(p, c),
+    }, focus);
+    this.panels.set(dir, rp);
+    rp.onDisposed.event(() => this.panels.delete(dir));
+    return rp;
+  }
+
+  private pokeExperiment(experiment: string): void {
+    for (const p of this.panels.values()) if (path.basename(p.model.dir) === experiment) p.poke();
+  }
+
+  private async command(p: ResultsPanel, c: PanelCommand): Promise<void> {
+    const target = { experiment: path.basename(p.model.dir), root: path.dirname(p.model.dir) };
+    try {
+      if (c.command === 'runPreset') {
+        if (!presetNames().includes(c.preset)) throw new Error(`no preset named ${c.preset}`);
+        await vscode.commands.executeCommand('precondLab.runPreset', { preset: c.preset });
+      } else await vscode.commands.executeCommand('precondLab.rerun', target);
+    } catch (e) {
+      this.deps.reporter.error(`The results panel could not ${c.command}`, e);
+    }
+  }
+
+  /** The panel an export or a test means: named by folder or experiment, else the active one, else the only one. */
+  async find(args: ExportArgs, open = true): Promise<ResultsPanel | undefined> {
+    if (args.dir || args.experiment) {
+      const dir = path.resolve(args.dir ?? path.join(args.root ?? this.deps.resultsRoot(), args.experiment!));
+      return this.panels.get(dir) ?? (open ? this.open(dir, args.tab ? { tab: args.tab } : undefined, true) : undefined);
+    }
+    const all = [...this.panels.values()];
+    return all.find((p) => p.panel.active) ?? all.find((p) => p.panel.visible) ?? (all.length === 1 ? all[0] : undefined);
+  }
+
+  /** precondLab.exportPanel: writes the tab's PNG and/or CSV; asks (format, file) only for what args leave open. */
+  async exportPanel(raw: unknown): Promise<ExportResult | undefined> {
+    const args = parseExportArgs(raw);
+    const p = await this.find(args);
+    if (!p) throw new Error('open an experiment’s results first (Open Results), then export its charts');
+    return this.exportFrom(p, args, raw === undefined);
+  }
+
+  private async exportFrom(p: ResultsPanel, args: ExportArgs, interactive: boolean): Promise<ExportResult | undefined> {
+    let formats: ExportFormat[];
+    if (args.format === 'both') formats = ['png', 'csv'];
+    else if (args.format) formats = [args.format];
+    else if (args.file) formats = [/\.csv$/i.test(args.file) ? 'csv' : 'png'];
+    else if (args.png || args.csv) formats = [...(args.png ? ['png' as const] : []), ...(args.csv ? ['csv' as const] : [])];
+    else if (interactive) {
+      const pick = await vscode.window.showQuickPick(
+        [
+          { label: 'PNG', description: 'an image of the charts on this tab', formats: ['png'] as ExportFormat[] },
+          { label: 'CSV', description: 'the data behind the charts on this tab', formats: ['csv'] as ExportFormat[] },
+          { label: 'PNG and CSV', description: 'both', formats: ['png', 'csv'] as ExportFormat[] },
+        ],
+        { title: `Export ${p.experiment}` },
+      );
+      if (!pick) return undefined;
+      formats = pick.formats;
+    } else formats = ['png', 'csv'];
+
+    const out: ExportResult = {};
+    for (const format of formats) {
+      const tab = args.tab ?? p.tab;
+      let file = args[format] ?? (args.file ? (formats.length > 1 ? withExt(args.file, format) : args.file) : undefined);
+      if (!file) {
+        const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(path.dirname(p.model.dir));
+        const uri = await vscode.window.showSaveDialog({
+          defaultUri: vscode.Uri.joinPath(base, `${p.experiment}-${tab ?? 'results'}.${format}`),
+          filters: format === 'png' ? { 'PNG image': ['png'] } : { CSV: ['csv'] },
+          title: `Export ${p.experiment} ${tab ?? ''} as ${format.toUpperCase()}`,
+        });
+        if (!uri) continue;
+        file = uri.fsPath;
+      }
+      const { data, rows } = await p.collect(format, args.tab);
+      const abs = path.resolve(file);
+      fs.mkdirSync(path.dirname(abs), { recursive: true });
+      if (format === 'png') fs.writeFileSync(abs, Buffer.from(data.slice(data.indexOf(',') + 1), 'base64'));
+      else fs.writeFileSync(abs, data);
+      out[format] = abs;
+      if (format === 'csv') out.rows = rows;
+      this.deps.reporter.log(`exported ${p.experiment} (${args.tab ?? p.tab ?? 'current tab'}) as ${format.toUpperCase()} to ${abs}`);
+    }
+    return out.png || out.csv ? out : undefined;
+  }
+
+  list(): PanelInfo[] {
+    return [...this.panels.values()].map((p) => ({
+      experiment: p.experiment,
+      dir: p.model.dir,
+      kind: p.model.experiment?.kind,
+      tab: p.tab,
+      ready: p.isReady,
+      visible: p.panel.visible,
+      active: p.panel.active,
+      loads: p.loads,
+      ...(p.lastRendered ? { rendered: p.lastRendered } : {}),
+    }));
+  }
+
+  dispose(): void {
+    this.deps.lab.off('records', this.onLab);
+    this.deps.lab.off('state', this.onLab);
+    this.deps.lab.off('progress', this.onLab);
+    for (const p of [...this.panels.values()]) p.dispose();
+    for (const s of this.subs) s.dispose();
+  }
+}

@@ -1,0 +1,49 @@
+// One entry point for the webview and the tests: the view of a tab, and its CSV.
+import type { ExperimentKind, PanelSnapshot, Tab, ViewOptions } from '../panelMessages';
+import { tabsFor } from '../panelMessages';
+import { curvesView } from './curves';
+import { oodAccuracyView, oodFeaturesView } from './ood';
+import type { TabView, Table } from './spec';
+import { spectraView } from './spectra';
+import { summaryView } from './summary';
+
+/** Where each tab starts on a log scale: OOD losses and the feature shares span decades. */
+export function logByDefault(tab: Tab, kind: ExperimentKind | undefined): boolean {
+  return kind === 'ood' && (tab === 'curves' || tab === 'features');
+}
+
+export function buildTab(tab: Tab, snap: PanelSnapshot, opts: ViewOptions, focusRun?: string): TabView {
+  if (!snap.experiment) {
+    return {
+      figures: [],
+      table: { columns: [], rows: [] },
+      intro: '',
+      notes: [],
+      empty: `No experiment results in ${snap.dir}. Run an experiment first: a quick paper preset takes about a minute.`,
+    };
+  }
+  if (!tabsFor(snap.experiment.kind).includes(tab)) tab = tabsFor(snap.experiment.kind)[0];
+  switch (tab) {
+    case 'summary':
+      return summaryView(snap, opts);
+    case 'curves':
+      return curvesView(snap, opts);
+    case 'spectra':
+      return spectraView(snap, opts, focusRun);
+    case 'accuracy':
+      return oodAccuracyView(snap, opts);
+    case 'features':
+      return oodFeaturesView(snap, opts);
+  }
+}
+
+const cell = (v: unknown): string => {
+  if (v === undefined || v === null) return '';
+  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** RFC 4180 CSV (CRLF line ends, quoted where needed) with a header row. */
+export function tableToCsv(t: Table): string {
+  return [t.columns, ...t.rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+}

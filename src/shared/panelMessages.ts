@@ -1,0 +1,237 @@
+// The contract between the extension host and the results panels (webview). One union per direction; the webview
+// sends `ready` once its script runs (again after every hide/show or reload, since its page is rebuilt), the host
+// answers with a full `snapshot`, then sends batched `update`s (at most ~10 a second) while runs train. Requests
+// that need an answer carry a `requestId`. Everything the webview sends goes through `parsePanelMessage` before the
+// host acts on it. No vscode and no DOM here: the host, the webview bundle and the unit tests import it.
+
+export const PANEL_VIEW_TYPE = 'precondLab.results';
+export const PANEL_STATE_VERSION = 1;
+
+export const TABS = ['summary', 'curves', 'spectra', 'accuracy', 'features'] as const;
+export type Tab = (typeof TABS)[number];
+export const EXPORT_FORMATS = ['png', 'csv'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export type ExperimentKind = 'noise' | 'transfer' | 'ood';
+export type RunState = 'queued' | 'running' | 'done' | 'failed' | 'diverged' | 'cancelled' | 'interrupted';
+
+export interface ExperimentInfo {
+  name: string;
+  dir: string;
+  kind: ExperimentKind;
+  figure?: string;
+  description?: string;
+  /** regression: exact-cov or adahessian */
+  preconditioner?: string;
+  steps?: number;
+  /** what the config sweeps, for the pickers */
+  grid: { case?: string[]; p?: number[]; snr?: number[]; seed?: number[]; optimizer?: string[] };
+}
+
+export interface RunParamsInfo {
+  case?: string;
+  p?: number;
+  snr?: number;
+  seed?: number;
+  optimizer?: string;
+}
+
+/** The static spectra of a regression run (src/lab/spectra.ts StaticSpectra). */
+export interface SpectraInfo {
+  sigma: number[];
+  precond: number[];
+  weights: number[];
+  gram: number[];
+  teacherIndex: number;
+}
+
+export interface RunInfo {
+  id: string;
+  params: RunParamsInfo;
+  state: RunState;
+  /** the run's colour, the same as its icon in the Experiments tree (src/shared/colors.ts) */
+  color: string;
+  final: Record<string, number>;
+  reason?: string;
+  /** 0..1 while running */
+  progress?: number;
+  spectra?: SpectraInfo;
+}
+
+/**
+ * A run's records as columns (decimated by the host to a point budget). `cols` holds the metrics the kind records
+ * (trainMSE, testMSE, alignment; OOD: trainLoss, trainAcc, valAcc, oodLeftAcc, oodRightAcc and the feature view);
+ * `null` where a record lacks a metric. Energy per eigen-direction is on its own, thinner schedule.
+ */
+export interface CurveData {
+  step: number[];
+  cols: Record<string, (number | null)[]>;
+  energyStep: number[];
+  energy: number[][];
+}
+
+export interface PanelSnapshot {
+  /** absent when the folder holds no experiment (deleted, never run) */
+  experiment?: ExperimentInfo;
+  dir: string;
+  runs: RunInfo[];
+  curves: Record<string, CurveData>;
+  /** most points per run the webview keeps before decimating live appends */
+  pointBudget: number;
+  /** quick presets the empty state offers to run */
+  presets: { name: string; title: string }[];
+  /** what could not be read (shown under the header) */
+  warnings: string[];
+}
+
+export interface Focus {
+  tab?: Tab;
+  /** runs to show in the curves (and to pick the spectra for) */
+  runIds?: string[];
+}
+
+export type HostToPanel =
+  | { type: 'snapshot'; snapshot: PanelSnapshot; focus?: Focus }
+  | { type: 'update'; runs: RunInfo[]; append: { runId: string; curve: CurveData }[]; replace: { runId: string; curve: CurveData }[]; removed: string[] }
+  | { type: 'focus'; focus: Focus }
+  | { type: 'collect'; requestId: number; format: ExportFormat; tab?: Tab };
+
+/** Commands the empty state may ask the host to run. */
+export type PanelCommand = { command: 'runPreset'; preset: string } | { command: 'rerun' };
+
+export type PanelToHost =
+  | { type: 'ready'; tab?: Tab }
+  | { type: 'tab'; tab: Tab }
+  | { type: 'export'; format: ExportFormat }
+  | { type: 'collected'; requestId: number; ok: true; format: ExportFormat; data: string; rows?: number }
+  | { type: 'collected'; requestId: number; ok: false; error: string }
+  | ({ type: 'command' } & PanelCommand)
+  /** after each draw: what the tab shows (tests and the host's log read it) */
+  | { type: 'rendered'; tab: Tab; figures: number; points: number; empty: boolean }
+  | { type: 'error'; message: string };
+
+/** What the webview keeps with getState/setState; the serializer hands it back after a window reload. */
+export interface PanelState {
+  v: number;
+  dir: string;
+  tab?: Tab;
+  options?: ViewOptions;
+}
+
+export interface ViewOptions {
+  /** log scale per tab (each tab has its own toggle) */
+  log?: Partial<Record<Tab, boolean>>;
+  /** exponential smoothing weight for curves, 0 (none) .. 0.95 */
+  smoothing?: number;
+  /** runs shown in the curves; absent = the default pick */
+  selected?: string[];
+  /** which runs the spectra compare: every p at this case, SNR and seed */
+  spectra?: { case?: string; snr?: number; seed?: number };
+}
+
+/** Upper bounds on what the webview may send (a PNG data URL of a large window is a few MB). */
+export const LIMITS = { data: 64 * 1024 * 1024, text: 4000, selected: 5000 };
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isTab = (v: unknown): v is Tab => typeof v === 'string' && (TABS as readonly string[]).includes(v);
+const isFormat = (v: unknown): v is ExportFormat => typeof v === 'string' && (EXPORT_FORMATS as readonly string[]).includes(v);
+const isShortString = (v: unknown, max = LIMITS.text): v is string => typeof v === 'string' && v.length <= max;
+const isRequestId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+const RUN_ID = /^[A-Za-z0-9._-]{1,200}$/;
+
+const fail = (error: string): Parsed<never> => ({ ok: false, error });
+
+/** What a PNG export must look like: a base64 data URL of an image/png. */
+export const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/]+=*$/;
+
+/**
+ * Validates a message from the webview. Unknown types, missing or mistyped fields, oversized payloads, non-PNG
+ * images and run ids that could escape a path are refused with a reason (the host logs it and does nothing).
+ */
+export function parsePanelMessage(raw: unknown): Parsed<PanelToHost> {
+  if (!isObject(raw)) return fail('a message must be an object');
+  const t = raw.type;
+  switch (t) {
+    case 'ready':
+      if (raw.tab !== undefined && !isTab(raw.tab)) return fail(`ready.tab must be one of ${TABS.join(', ')}`);
+      return { ok: true, value: { type: 'ready', ...(raw.tab ? { tab: raw.tab as Tab } : {}) } };
+    case 'tab':
+      return isTab(raw.tab) ? { ok: true, value: { type: 'tab', tab: raw.tab } } : fail(`tab.tab must be one of ${TABS.join(', ')}`);
+    case 'export':
+      return isFormat(raw.format) ? { ok: true, value: { type: 'export', format: raw.format } } : fail(`export.format must be one of ${EXPORT_FORMATS.join(', ')}`);
+    case 'collected': {
+      if (!isRequestId(raw.requestId)) return fail('collected.requestId must be a positive integer');
+      if (raw.ok === false) {
+        return isShortString(raw.error) ? { ok: true, value: { type: 'collected', requestId: raw.requestId, ok: false, error: raw.error } } : fail('collected.error must be a short string');
+      }
+      if (raw.ok !== true) return fail('collected.ok must be true or false');
+      if (!isFormat(raw.format)) return fail(`collected.format must be one of ${EXPORT_FORMATS.join(', ')}`);
+      if (typeof raw.data !== 'string' || raw.data.length > LIMITS.data) return fail('collected.data must be a string under the size limit');
+      if (raw.format === 'png' && !PNG_DATA_URL.test(raw.data)) return fail('collected.data must be a data:image/png;base64 URL');
+      if (raw.rows !== undefined && !(typeof raw.rows === 'number' && Number.isSafeInteger(raw.rows) && raw.rows >= 0)) return fail('collected.rows must be a count');
+      return { ok: true, value: { type: 'collected', requestId: raw.requestId, ok: true, format: raw.format, data: raw.data, ...(raw.rows !== undefined ? { rows: raw.rows as number } : {}) } };
+    }
+    case 'command':
+      if (raw.command === 'runPreset') {
+        return typeof raw.preset === 'string' && /^[a-z0-9-]{1,80}$/.test(raw.preset) ? { ok: true, value: { type: 'command', command: 'runPreset', preset: raw.preset } } : fail('command.preset must be a preset name');
+      }
+      if (raw.command === 'rerun') return { ok: true, value: { type: 'command', command: 'rerun' } };
+      return fail('command.command must be runPreset or rerun');
+    case 'rendered': {
+      const count = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+      if (!isTab(raw.tab) || !count(raw.figures) || !count(raw.points) || typeof raw.empty !== 'boolean') return fail('rendered needs a tab, figure and point counts and empty');
+      return { ok: true, value: { type: 'rendered', tab: raw.tab, figures: raw.figures, points: raw.points, empty: raw.empty } };
+    }
+    case 'error':
+      return isShortString(raw.message, LIMITS.text) ? { ok: true, value: { type: 'error', message: raw.message } } : fail('error.message must be a short string');
+    default:
+      return fail(`unknown message type ${JSON.stringify(typeof t === 'string' ? t.slice(0, 40) : t)}`);
+  }
+}
+
+/** Validates the state the serializer hands back (it was written by a webview, so it is input like any message). */
+export function parsePanelState(raw: unknown): Parsed<PanelState> {
+  if (!isObject(raw)) return fail('state must be an object');
+  if (raw.v !== PANEL_STATE_VERSION) return fail(`state.v must be ${PANEL_STATE_VERSION}`);
+  if (!isShortString(raw.dir) || !raw.dir || raw.dir.includes('\0')) return fail('state.dir must be a folder path');
+  if (raw.tab !== undefined && !isTab(raw.tab)) return fail('state.tab is not a tab');
+  const options = parseViewOptions(raw.options);
+  return { ok: true, value: { v: PANEL_STATE_VERSION, dir: raw.dir, ...(raw.tab ? { tab: raw.tab as Tab } : {}), ...(options ? { options } : {}) } };
+}
+
+/** Keeps the well-formed view options and drops the rest (an old or tampered state never breaks a panel). */
+export function parseViewOptions(raw: unknown): ViewOptions | undefined {
+  if (!isObject(raw)) return undefined;
+  const out: ViewOptions = {};
+  if (isObject(raw.log)) {
+    const log = Object.fromEntries(Object.entries(raw.log).filter(([k, v]) => isTab(k) && typeof v === 'boolean')) as Partial<Record<Tab, boolean>>;
+    if (Object.keys(log).length) out.log = log;
+  }
+  if (typeof raw.smoothing === 'number' && raw.smoothing >= 0 && raw.smoothing <= 0.95) out.smoothing = raw.smoothing;
+  if (Array.isArray(raw.selected) && raw.selected.length <= LIMITS.selected && raw.selected.every((s) => typeof s === 'string' && RUN_ID.test(s))) out.selected = raw.selected as string[];
+  if (isObject(raw.spectra)) {
+    const s = raw.spectra;
+    out.spectra = {
+      ...(isShortString(s.case, 40) ? { case: s.case } : {}),
+      ...(typeof s.snr === 'number' && Number.isFinite(s.snr) ? { snr: s.snr } : {}),
+      ...(typeof s.seed === 'number' && Number.isFinite(s.seed) ? { seed: s.seed } : {}),
+    };
+  }
+  return out;
+}
+
+/** Tabs a kind of experiment shows, the first being where "Open Results" lands. */
+export function tabsFor(kind: ExperimentKind | undefined): Tab[] {
+  if (kind === 'ood') return ['accuracy', 'features', 'curves'];
+  return ['summary', 'curves', 'spectra'];
+}
+
+export const TAB_TITLES: Record<Tab, string> = {
+  summary: 'Summary',
+  curves: 'Curves',
+  spectra: 'Spectra',
+  accuracy: 'Accuracy',
+  features: 'Features',
+};

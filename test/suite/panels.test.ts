@@ -1,0 +1,95 @@
+// The results panels inside the real extension host (the page itself runs in the browser code-server serves):
+// "Open Results" opens the panel for the experiment's kind, every tab draws, a run opens its curves, the export
+// command writes a PNG and a CSV with the expected rows, and bad export arguments are refused with a message.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'mocha';
+import * as vscode from 'vscode';
+import type { PanelInfo } from '../../src/host/panels/panels';
+import { errorsShown, labApi, QUICK_NAME, quickPresetSummary, resultsRoot, waitFor } from './lab';
+
+async function panel(experiment: string, tab: string, what = `${experiment} drawn on ${tab}`): Promise<PanelInfo> {
+  const api = await labApi();
+  return waitFor(what, () => api.panels.list().find((p) => p.experiment === experiment && p.ready && p.rendered?.tab === tab && (p.rendered.figures > 0 || p.rendered.empty)), 60_000, 250);
+}
+
+/** A finished OOD experiment written straight into the store (no training: this checks the routing, not MNIST). */
+function writeOod(root: string, name: string): void {
+  const dir = path.join(root, name);
+  const grid = { optimizer: ['gd', 'adahessian'], p: [-1, 1], seed: [42] };
+  fs.mkdirSync(path.join(dir, 'runs'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'experiment.json'), JSON.stringify({ version: 1, name, kind: 'ood', grid, settings: { steps: 4, evalEvery: 2 } }));
+  const runs: [string, Record<string, unknown>, number][] = [['gd_s42', { optimizer: 'gd', seed: 42 }, 0.8], ['adahessian_p-1_s42', { optimizer: 'adahessian', p: -1, seed: 42 }, 0.2], ['adahessian_p1_s42', { optimizer: 'adahessian', p: 1, seed: 42 }, 0.6]];
+  for (const [id, params, left] of runs) {
+    const final = { trainLoss: 0.1, trainAcc: 1, valAcc: 0.97, oodLeftAcc: left, oodRightAcc: 1 - left, templateEnergyDelta: 1 - left, digitEnergyDelta: left, templateEnergy: 0.1, digitEnergy: 0.1 };
+    fs.mkdirSync(path.join(dir, 'runs', id));
+    fs.writeFileSync(path.join(dir, 'runs', id, 'run.json'), JSON.stringify({ id, experiment: name, kind: 'ood', params, status: 'done', final, engineVersion: '0.1.0', key: id, weightsKey: id }));
+    const recs = [0, 2, 4].map((step) => JSON.stringify({ step, trainLoss: 2 - step / 3, valAcc: 0.1 + step / 5, oodLeftAcc: left * (step / 4), oodRightAcc: (1 - left) * (step / 4), diag: { templateEnergyDelta: step ? 1 - left : 0, digitEnergyDelta: step ? left : 0 } }));
+    fs.writeFileSync(path.join(dir, 'runs', id, 'metrics.jsonl'), recs.join('\n') + '\n');
+  }
+}
+
+describe('results panels', () => {
+  it('"Open Results" on a finished noise sweep opens its panel on the Summary, both cases drawn', async () => {
+    await quickPresetSummary();
+    await vscode.commands.executeCommand('precondLab.openResults', { experiment: QUICK_NAME });
+    const p = await panel(QUICK_NAME, 'summary');
+    assert.equal(p.kind, 'noise');
+    assert.equal(p.rendered?.figures, 2, 'one chart per case');
+    assert.ok(p.rendered!.points >= 6, `${p.rendered?.points} points`);
+    assert.equal(p.loads, 1);
+  });
+
+  it('the Curves and Spectra tabs draw, and opening results again reuses the panel', async () => {
+    await vscode.commands.executeCommand('precondLab.openResults', { experiment: QUICK_NAME }, { tab: 'curves' });
+    const curves = await panel(QUICK_NAME, 'curves');
+    assert.equal(curves.rendered?.figures, 2);
+    assert.ok(curves.rendered!.points >= 6 * 5 * 2, `${curves.rendered?.points} points: 6 runs x 5 records x train and test`);
+    await vscode.commands.executeCommand('precondLab.openResults', { experiment: QUICK_NAME }, { tab: 'spectra' });
+    const spectra = await panel(QUICK_NAME, 'spectra');
+    assert.equal(spectra.rendered?.figures, 7, 'Sigma, weights, G_P, alignment and a heatmap per p');
+    assert.equal((await labApi()).panels.list().filter((x) => x.experiment === QUICK_NAME).length, 1);
+  });
+
+  it('a run opens its curves', async () => {
+    await vscode.commands.executeCommand('precondLab.openResults', { experiment: QUICK_NAME, runId: 'low_p2_snr1_s42' });
+    await panel(QUICK_NAME, 'curves');
+  });
+
+  it('precondLab.exportPanel writes the tab as a PNG and a CSV with one row per record', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-export-'));
+    const result = (await vscode.commands.executeCommand('precondLab.exportPanel', { experiment: QUICK_NAME, tab: 'curves', format: 'both', file: path.join(dir, 'curves.png') })) as { png?: string; csv?: string; rows?: number } | undefined;
+    assert.ok(result?.png && result.csv, `exportPanel returned ${JSON.stringify(result)}; errors: ${JSON.stringify(await errorsShown())}`);
+    const png = fs.readFileSync(result.png);
+    assert.equal(png.subarray(0, 8).toString('hex'), '89504e470d0a1a0a', 'a PNG');
+    assert.ok(png.readUInt32BE(16) > 400 && png.readUInt32BE(20) > 200, `PNG is ${png.readUInt32BE(16)} x ${png.readUInt32BE(20)}`);
+    const lines = fs.readFileSync(result.csv, 'utf8').trimEnd().split('\r\n');
+    assert.equal(lines[0], 'run,case,p,snr,seed,step,trainMSE,testMSE,alignment');
+    // a run target focused the curves on low_p2 alone; the export shows what the tab shows
+    assert.equal(result.rows, lines.length - 1);
+    assert.equal(lines.length - 1, 5, 'the 5 records (steps 0..200 every 50) of low_p2, the run the curves were opened on');
+    assert.ok(lines.slice(1).every((l) => l.startsWith('low_p2_snr1_s42,low,2,1,42,')));
+    const summary = (await vscode.commands.executeCommand('precondLab.exportPanel', { experiment: QUICK_NAME, tab: 'summary', file: path.join(dir, 'summary.csv') })) as { csv?: string; rows?: number };
+    assert.equal(summary.rows, 6, 'summary: 2 cases x 3 p at one SNR');
+    assert.equal(fs.readFileSync(summary.csv!, 'utf8').trimEnd().split('\r\n').length, 7);
+  });
+
+  it('bad export arguments are refused with a message that names the field', async () => {
+    const before = (await labApi()).messages().length;
+    const r = await vscode.commands.executeCommand('precondLab.exportPanel', { experiment: QUICK_NAME, tab: 'nope' });
+    assert.equal(r, undefined);
+    const errors = await errorsShown(before);
+    assert.ok(errors.some((e) => /tab must be one of/.test(e)), JSON.stringify(errors));
+  });
+
+  it('an OOD experiment opens on its accuracies (the panel matches the kind)', async () => {
+    const root = await resultsRoot();
+    writeOod(root, 'suite-ood');
+    await vscode.commands.executeCommand('precondLab.openResults', path.join(root, 'suite-ood'));
+    const p = await panel('suite-ood', 'accuracy');
+    assert.equal(p.kind, 'ood');
+    assert.equal(p.rendered?.figures, 3, 'left, right, and against the AdaHessian power');
+  });
+});
