@@ -52,14 +52,24 @@ export async function runFromPalette(page, title, { prompts = 0 } = {}) {
 
 /** Opens a workspace file by name through Quick Open. */
 export async function quickOpen(page, name) {
-  await closeQuickInput(page);
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(name);
-  await page.getByRole('option', { name: new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
-  await page.locator(`.tabs-container [role="tab"][aria-label^="${name}"]`).first().waitFor({ timeout: 15_000 });
+  // Under load the list may still be filtering when Enter lands on another entry: click the match, and try twice.
+  const tab = page.locator(`.tabs-container [role="tab"][aria-label^="${name}"]`).first();
+  for (let attempt = 1; ; attempt++) {
+    await closeQuickInput(page);
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(name);
+    const option = page.getByRole('option', { name: new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }).first();
+    await option.waitFor({ timeout: 15_000 });
+    await option.click();
+    try {
+      await tab.waitFor({ timeout: 15_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 2) throw e;
+    }
+  }
 }
 
 export function treeRow(page, name) {
