@@ -27,7 +27,14 @@ function makeOod(c: Omit<ExperimentConfig, 'version' | 'settings' | 'kind' | 'gr
  * GD, SAM and K-FAC are still far from fitting after 40 steps; the quick runs check the machinery and show the
  * early direction, the full presets are the figure.
  */
-const OOD_QUICK: Partial<OodSettings> = { steps: 40, evalEvery: 20, pool: 1000, optim: { lbfgs: { maxIter: 5 } } };
+const OOD_QUICK: Partial<OodSettings> = { steps: 40, evalEvery: 20, pool: 1000, optim: { gd: { lr: 0.1 }, lbfgs: { maxIter: 5 } } };
+
+/**
+ * The one learning rate tuned away from the reference defaults: plain GD (no momentum) at lr 1e-2 ends 500 steps
+ * at 93% ID-validation accuracy (train loss 0.70) while every other optimizer is at 99%; at lr 0.1 it reaches the
+ * ceiling like the rest (SAM's momentum 0.9 gives it the same effective step). Everything else is the reference's.
+ */
+const OOD_FULL: Partial<OodSettings> = { optim: { gd: { lr: 0.1 } } };
 
 export const PRESETS: Preset[] = [
   {
@@ -76,9 +83,9 @@ export const PRESETS: Preset[] = [
     full: makeOod({
       name: 'fig2-optimizers',
       figure: 'Figure 2a',
-      description: 'Experiment 2: GD, SAM, Adam, Sophia-H, AdaHessian (k = 1), K-FAC, L-BFGS; 784-256-10, full batch, 500 steps, reference defaults.',
+      description: 'Experiment 2: GD, SAM, Adam, Sophia-H, AdaHessian (k = 1), K-FAC, L-BFGS; 784-256-10, full batch, 500 steps, reference defaults (GD at lr 0.1).',
       grid: { optimizer: [...OOD_OPTIMIZERS], p: [-1], seed: [42] },
-      settings: {},
+      settings: OOD_FULL,
     }),
     quick: makeOod({
       name: 'fig2-optimizers-quick',
@@ -88,6 +95,11 @@ export const PRESETS: Preset[] = [
       settings: OOD_QUICK,
     }),
   },
+  // At the reference lr 1e-2 only p = -2 and -1 fit (ID 99.6%, 99.8%); p = 0 (k = 0, momentum GD) ends at 93% and
+  // p = 1, 2 (the step scales with the curvature estimate, ~1e-2 here) at 50% and 26%. A learning rate per power
+  // is not expressible in settings.optim (one lr per optimizer), so the sweep keeps the reference lr; measured
+  // separately: p = 0 at lr 0.1 and p = 1 at lr 10 reach 99.0% and 98.4% ID (OOD left 67.5 / 67.8%, right
+  // 33.2 / 28.7%); p = 2 stays unstable (20% at lr 100, the largest the config allows).
   {
     name: 'fig2-adahessian-power',
     summary: 'OOD accuracy of AdaHessian with Hessian power k = -p for p in {-2, -1, 0, 1, 2}',
@@ -96,7 +108,7 @@ export const PRESETS: Preset[] = [
       figure: 'Figure 2b',
       description: 'Experiment 2 with AdaHessian, hessian power k = -p, p in {-2, -1, 0, 1, 2}; 500 steps.',
       grid: { optimizer: ['adahessian'], p: P_GRID, seed: [42] },
-      settings: {},
+      settings: OOD_FULL,
     }),
     quick: makeOod({
       name: 'fig2-adahessian-power-quick',

@@ -19,12 +19,19 @@ export function hashOf(value: unknown): string {
 /** Settings that change what is recorded or what happens after training, never the trained weights. */
 const NOT_TRAINING = new Set(['evalEvery', 'spectraEvery', 'ridge', 'task2Snr', 'task2SeedOffset']);
 
+/** The settings a run depends on: an OOD run only on its own optimizer's overrides, not the others'. */
+function runSettings(config: ExperimentConfig, params: RunParams): Record<string, unknown> {
+  if (config.kind !== 'ood') return { ...config.settings };
+  const { optim, ...rest } = config.settings;
+  return { ...rest, optim: params.optimizer ? (optim[params.optimizer] ?? {}) : {} };
+}
+
 export function weightsKey(config: ExperimentConfig, params: RunParams, initHash?: string): string {
-  const training = Object.fromEntries(Object.entries(config.settings).filter(([k]) => !NOT_TRAINING.has(k)));
+  const training = Object.fromEntries(Object.entries(runSettings(config, params)).filter(([k]) => !NOT_TRAINING.has(k)));
   const family = config.kind === 'ood' ? 'classifier' : 'regressor';
   return hashOf({ family, params, init: initHash ?? 'drawn', training });
 }
 
 export function runKey(config: ExperimentConfig, params: RunParams, initHash?: string): string {
-  return hashOf({ kind: config.kind, params, init: initHash ?? 'drawn', settings: config.settings });
+  return hashOf({ kind: config.kind, params, init: initHash ?? 'drawn', settings: runSettings(config, params) });
 }

@@ -107,9 +107,17 @@ export interface OodContext {
   bases: FeatureBases;
 }
 
+/** The last data set and bases built in this process (the PCA costs 1-3 s; a caller that repeats a spec reuses them). */
+let lastBuilt: { key: string; data: OodData; bases: FeatureBases } | undefined;
+
 export function oodContext(settings: OodSettings, seed: number, firstLayer: FirstLayerMode = oodFirstLayer()): OodContext {
-  const data = buildOodData({ seed, nTrain: settings.nTrain, nVal: settings.nVal, pool: settings.pool, templateScale: settings.templateScale, randomLeftLabels: settings.randomLeftLabels });
-  const bases = featureBases(data.templates, MNIST_CLASSES, data.cleanTrain, data.train.n, data.dim);
+  const spec = { seed, nTrain: settings.nTrain, nVal: settings.nVal, pool: settings.pool, templateScale: settings.templateScale, randomLeftLabels: settings.randomLeftLabels };
+  const key = JSON.stringify(spec);
+  if (lastBuilt?.key !== key) {
+    const data = buildOodData(spec);
+    lastBuilt = { key, data, bases: featureBases(data.templates, MNIST_CLASSES, data.cleanTrain, data.train.digits, data.train.n, data.dim) };
+  }
+  const { data, bases } = lastBuilt;
   return { settings, seed, data, nets: new OodNets(oodShape(settings), data, firstLayer), bases };
 }
 
@@ -154,7 +162,14 @@ export async function trainOodRun(ctx: OodContext, run: JobRun, ev: ExperimentEv
   for (; step <= steps; step++) {
     if (ev.shouldStop()) return { id: run.id, status: 'cancelled', final: { stoppedAt: step - 1 } };
     const t0 = performance.now();
-    const info = opt.step(theta);
+    let info: StepInfo;
+    try {
+      info = opt.step(theta);
+    } catch (e) {
+      // an optimizer that trips over non-finite numbers (e.g. an eigensolver) has diverged; anything else is a bug
+      if (theta.every(Number.isFinite)) throw e;
+      return { id: run.id, status: 'diverged', reason: `diverged at step ${step}: ${(e as Error).message}`, final: { divergedAt: step } };
+    }
     trainSeconds += (performance.now() - t0) / 1000;
     let bad = !Number.isFinite(info.loss) ? `train loss is ${info.loss}` : !Number.isFinite(info.updateNorm) ? `update norm is ${info.updateNorm}` : undefined;
     if (!bad && isEvalStep(step, steps, evalEvery)) {
@@ -183,6 +198,7 @@ export async function trainOodRun(ctx: OodContext, run: JobRun, ev: ExperimentEv
     templateEnergy0: view0.templateEnergy,
     digitEnergy0: view0.digitEnergy,
     subspaceOverlap: bases.overlap,
+    blankFraction: bases.blankFraction,
     trainSeconds,
     evalSeconds,
   };

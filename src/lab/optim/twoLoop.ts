@@ -1,7 +1,7 @@
 // Float32 curvature pairs of L-BFGS kept in a WebAssembly SIMD module's memory (asm/twoLoop.ts), with the two-loop
 // recursion's inner loops running there: float64 accumulation as in the JS loops, four lanes at a time. On the OOD
 // shape (203530 parameters, 100 pairs; 2 vCPU EPYC, shared) one recursion took ~230 ms in the fused JS loops and
-// ~60 ms here. Sums are taken in a different order than in JS, so results agree to float64 rounding, not bitwise.
+// ~25-45 ms here. Sums are taken in a different order than in JS, so results agree to float64 rounding, not bitwise.
 import { TWO_LOOP_WASM_BASE64 } from './twoLoopWasm';
 
 interface TwoLoopExports {

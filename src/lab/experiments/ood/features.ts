@@ -10,6 +10,17 @@
 // 1 when equal) says how far the two shares can double count. The view is taken of W1 and of its change since
 // initialisation (W1 - W1_0): the random initial weights dominate ||W1|| early on, the change shows what training
 // wrote into the layer.
+// The energy shares count directions; the gains count class signal. With S a 10 x d matrix of class-signal rows,
+//   gain_S(W) = ||W S^T||_F^2 / ||W_0 S^T||_F^2,
+// how much more strongly the layer responds to that signal than at initialisation, for
+//   template signal: rows t_c - mean_c' t_c' with t_c = mean over clean training digits of clamp(digit + T_c) - digit,
+//                    the template as the inputs carry it (after the clamp), centred over classes;
+//   digit signal   : rows m_c - mean_c' m_c' with m_c the mean clean training digit of class c.
+// templateGain > digitGain means training amplified the template's class signal more than the digit's.
+// The blank-pixel share is the pixel-space view of the same question: the share of ||W1 - W1_0||_F^2 on the pixels
+// that no clean training digit touches (the image border, `blankFraction` of the 784), where the inputs carry only
+// the template. Updates proportional to the data (GD) put little there; per-coordinate rescaling (Adam,
+// AdaHessian) lifts the small-gradient, low-curvature coordinates and puts about blankFraction or more there.
 import { crossprod, symEig } from '../../linalg';
 
 export interface FeatureBases {
@@ -23,6 +34,13 @@ export interface FeatureBases {
   /** the digits' leading covariance eigenvalues (variance along each row of `digits`) */
   digitVariances: Float64Array;
   overlap: number;
+  /** class-signal rows (10 x d) of the templates as seen through the clamp, and of the clean digits */
+  templateSignal: Float64Array;
+  digitSignal: Float64Array;
+  classes: number;
+  /** 1 where no clean training digit has ink, 0 elsewhere (d entries) */
+  blank: Uint8Array;
+  blankFraction: number;
 }
 
 /** Orthonormal rows spanning the given rows (modified Gram-Schmidt, applied twice); drops dependent rows. */
@@ -66,7 +84,45 @@ export function principalRows(x: Float32Array, n: number, d: number, k: number):
   return { q, variances: eig.values.slice(0, k) };
 }
 
-export function featureBases(templates: Float32Array, classes: number, cleanTrain: Float32Array, nTrain: number, d: number, kDigits = 10): FeatureBases {
+/** Rows minus their mean row, in place. */
+function centreRows(rows: Float64Array, m: number, d: number): Float64Array {
+  for (let t = 0; t < d; t++) {
+    let s = 0;
+    for (let c = 0; c < m; c++) s += rows[c * d + t];
+    for (let c = 0; c < m; c++) rows[c * d + t] -= s / m;
+  }
+  return rows;
+}
+
+/** Class signals of templates (through the clamp) and of digits, centred over classes; see the header. */
+export function classSignals(templates: Float32Array, classes: number, cleanTrain: Float32Array, labels: ArrayLike<number>, n: number, d: number): { template: Float64Array; digit: Float64Array } {
+  const template = new Float64Array(classes * d);
+  const digit = new Float64Array(classes * d);
+  const counts = new Float64Array(classes);
+  for (let b = 0; b < n; b++) {
+    const r = b * d;
+    const l = labels[b];
+    counts[l]++;
+    for (let t = 0; t < d; t++) digit[l * d + t] += cleanTrain[r + t];
+    for (let c = 0; c < classes; c++) {
+      const o = c * d;
+      for (let t = 0; t < d; t++) {
+        const x = cleanTrain[r + t];
+        const v = x + templates[o + t];
+        template[o + t] += (v < 0 ? 0 : v > 1 ? 1 : v) - x;
+      }
+    }
+  }
+  for (let c = 0; c < classes; c++) {
+    for (let t = 0; t < d; t++) {
+      template[c * d + t] /= n;
+      digit[c * d + t] /= Math.max(1, counts[c]);
+    }
+  }
+  return { template: centreRows(template, classes, d), digit: centreRows(digit, classes, d) };
+}
+
+export function featureBases(templates: Float32Array, classes: number, cleanTrain: Float32Array, labels: ArrayLike<number>, nTrain: number, d: number, kDigits = 10): FeatureBases {
   const t = orthonormalRows(templates, classes, d);
   const p = principalRows(cleanTrain, nTrain, d, kDigits);
   let overlap = 0;
@@ -77,7 +133,38 @@ export function featureBases(templates: Float32Array, classes: number, cleanTrai
       overlap += c * c;
     }
   }
-  return { d, templates: t.q, kTemplates: t.k, digits: p.q, kDigits, digitVariances: p.variances, overlap: overlap / Math.min(t.k, kDigits) };
+  const signals = classSignals(templates, classes, cleanTrain, labels, nTrain, d);
+  const blank = new Uint8Array(d).fill(1);
+  for (let i = 0; i < nTrain * d; i++) if (cleanTrain[i] !== 0) blank[i % d] = 0;
+  return {
+    blank,
+    blankFraction: blank.reduce((a, b) => a + b, 0) / d,
+    d,
+    templates: t.q,
+    kTemplates: t.k,
+    digits: p.q,
+    kDigits,
+    digitVariances: p.variances,
+    overlap: overlap / Math.min(t.k, kDigits),
+    templateSignal: signals.template,
+    digitSignal: signals.digit,
+    classes,
+  };
+}
+
+/** ||W S^T||_F^2 for W (h x d) and S (m x d rows). */
+export function response(w: Float32Array, h: number, d: number, s: Float64Array, m: number): number {
+  let total = 0;
+  for (let j = 0; j < h; j++) {
+    const r = j * d;
+    for (let c = 0; c < m; c++) {
+      const o = c * d;
+      let v = 0;
+      for (let t = 0; t < d; t++) v += w[r + t] * s[o + t];
+      total += v * v;
+    }
+  }
+  return total;
 }
 
 /** ||W Q^T||_F^2 / ||W||_F^2 for W (h x d, at offset of w; minus `base` when given) and Q (k x d rows). */
@@ -105,11 +192,35 @@ export interface FeatureView {
   /** the same shares of W1 - W1_0 (0 at initialisation) */
   templateEnergyDelta: number;
   digitEnergyDelta: number;
+  /** class-signal response relative to initialisation (1 at step 0) */
+  templateGain: number;
+  digitGain: number;
+  /** share of ||W1 - W1_0||^2 on the pixels no training digit touches (0 at step 0) */
+  blankEnergyDelta: number;
+}
+
+/** Share of ||W - base||_F^2 (W h x d) in the columns where mask is 1. */
+export function columnShare(w: Float32Array, h: number, d: number, mask: Uint8Array, base: Float32Array): number {
+  let inside = 0;
+  let total = 0;
+  for (let j = 0; j < h; j++) {
+    const r = j * d;
+    for (let t = 0; t < d; t++) {
+      const v = w[r + t] - base[r + t];
+      total += v * v;
+      if (mask[t]) inside += v * v;
+    }
+  }
+  return total > 0 ? inside / total : 0;
 }
 
 export function featureView(bases: FeatureBases, w1: Float32Array, h: number, w1Init: Float32Array): FeatureView {
-  const { d } = bases;
+  const { d, classes } = bases;
+  const gain = (s: Float64Array): number => response(w1, h, d, s, classes) / response(w1Init, h, d, s, classes);
   return {
+    templateGain: gain(bases.templateSignal),
+    digitGain: gain(bases.digitSignal),
+    blankEnergyDelta: columnShare(w1, h, d, bases.blank, w1Init),
     templateEnergy: subspaceEnergy(w1, h, d, bases.templates, bases.kTemplates),
     digitEnergy: subspaceEnergy(w1, h, d, bases.digits, bases.kDigits),
     templateEnergyDelta: subspaceEnergy(w1, h, d, bases.templates, bases.kTemplates, w1Init),
