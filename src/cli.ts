@@ -20,14 +20,16 @@ const USAGE = `precond-lab - how preconditioning steers feature learning (Yoshid
   precond-lab run <preset|config.json> [--quick] [--out DIR] [--workers N] [--backend auto|tfjs-node|wasm|cpu]
                   [--case high,low] [--p -2,0,2] [--snr 1] [--seeds 42,43] [--steps N] [--eval-every K]
                   [--preconditioner exact-cov|adahessian] [--probe rademacher|gaussian|constant] [--lr X]
-                  [--weight-decay X] [--width N] [--optimizer gd,sam,...] [--init weights.json] [--name NAME] [--force]
+                  [--weight-decay X] [--width N] [--init weights.json] [--name NAME] [--force]
+                  OOD: [--optimizer gd,sam,adam,sophia-h,adahessian,kfac,lbfgs] [--pool N] [--template-scale X]
+                       [--random-left-labels] [--optim gd.lr=0.1,lbfgs.maxIter=5]
   precond-lab report <experiment folder | name> [--out DIR]
   precond-lab data <preset|config.json> --case high --snr 1 --seed 42 --out FILE
 
 Results go to --out (default ./.precond-lab), one folder per experiment.`;
 
-const VALUED = ['out', 'workers', 'backend', 'case', 'p', 'snr', 'seeds', 'seed', 'optimizer', 'steps', 'eval-every', 'lr', 'width', 'weight-decay', 'probe', 'preconditioner', 'init', 'name'] as const;
-const SWITCHES = ['quick', 'force', 'help'] as const;
+const VALUED = ['out', 'workers', 'backend', 'case', 'p', 'snr', 'seeds', 'seed', 'optimizer', 'steps', 'eval-every', 'lr', 'width', 'weight-decay', 'probe', 'preconditioner', 'pool', 'template-scale', 'optim', 'init', 'name'] as const;
+const SWITCHES = ['quick', 'force', 'help', 'random-left-labels'] as const;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

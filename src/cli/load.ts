@@ -14,6 +14,19 @@ export function loadExperiment(target: string, quick: boolean): ExperimentConfig
   return parseConfig(fs.readFileSync(target, 'utf8'), target);
 }
 
+/** `--optim gd.lr=0.1,lbfgs.maxIter=5` merged into settings.optim (values are numbers where they parse as one). */
+function optimOverrides(text: string, base: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
+  const out = JSON.parse(JSON.stringify(base)) as Record<string, Record<string, unknown>>;
+  for (const item of text.split(',')) {
+    const m = /^\s*([\w-]+)\.(\w+)=(.+?)\s*$/.exec(item);
+    if (!m) throw new Error(`--optim: '${item}' is not optimizer.option=value (e.g. --optim gd.lr=0.1,lbfgs.maxIter=5)`);
+    const [, name, key, value] = m;
+    const n = Number(value);
+    (out[name] ??= {})[key] = value === 'true' || value === 'false' ? value === 'true' : Number.isFinite(n) ? n : value;
+  }
+  return out;
+}
+
 export function applyOverrides(config: ExperimentConfig, args: ParsedArgs): ExperimentConfig {
   const raw = JSON.parse(JSON.stringify(config)) as ExperimentConfig & Record<string, unknown>;
   const grid = raw.grid as unknown as Record<string, unknown>;
@@ -36,6 +49,12 @@ export function applyOverrides(config: ExperimentConfig, args: ParsedArgs): Expe
   if (f.has('weight-decay')) settings.weightDecay = num('weight-decay');
   if (f.has('probe')) settings.probe = f.get('probe');
   if (f.has('preconditioner')) settings.preconditioner = f.get('preconditioner');
+  // OOD settings; a flag that does not belong to the experiment's kind is refused by validation, naming it
+  if (f.has('width') && raw.kind === 'ood') (settings.hidden = settings.width), delete settings.width;
+  if (f.has('pool')) settings.pool = num('pool');
+  if (f.has('template-scale')) settings.templateScale = num('template-scale');
+  if (args.switches.has('random-left-labels')) settings.randomLeftLabels = true;
+  if (f.has('optim')) settings.optim = optimOverrides(f.get('optim')!, (settings.optim ?? {}) as Record<string, Record<string, unknown>>);
   if (f.has('name')) raw.name = f.get('name')!;
   return validateConfig(raw);
 }

@@ -73,3 +73,16 @@ test('command-line overrides are validated like config fields', () => {
   assert.throws(() => applyOverrides(base, parseArgs(['--p', '9'], ['p'], [])), /grid\.p\[0\]/);
   assert.throws(() => parseArgs(['--bogus'], ['p'], []), /unknown option --bogus/);
 });
+
+test('OOD overrides: --optim merges into the preset, kind-foreign flags are refused by name', () => {
+  const base = findPreset('fig2-optimizers-quick')!.config;
+  const args = parseArgs(['--optim', 'gd.lr=0.05,adam.beta1=0.8', '--pool', '300', '--random-left-labels'], ['optim', 'pool'], ['random-left-labels']);
+  const c = applyOverrides(base, args);
+  assert.ok(c.kind === 'ood');
+  assert.equal(c.settings.optim.gd?.lr, 0.05);
+  assert.equal(c.settings.optim.adam?.beta1, 0.8);
+  assert.equal(c.settings.pool, 300);
+  assert.equal(c.settings.randomLeftLabels, true);
+  assert.throws(() => applyOverrides(base, parseArgs(['--optim', 'gd.lr'], ['optim'], [])), /--optim: 'gd\.lr' is not optimizer\.option=value/);
+  assert.throws(() => applyOverrides(findPreset('fig1-cov')!.config, parseArgs(['--pool', '3'], ['pool'], [])), /settings\.pool: unknown setting/);
+});
