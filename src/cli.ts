@@ -11,8 +11,7 @@ import { loadSummary } from './sweep/store';
 import { report, table } from './sweep/report';
 import { teacherFor } from './lab/experiments/noise';
 import { paramsFromJson, paramsToJson, type ParamsJson } from './lab/model';
-import type { BackendChoice } from './shared/protocol';
-import { BACKEND_CHOICES } from './lab/backend';
+import { BACKEND_CHOICES, type BackendChoice } from './shared/protocol';
 
 const USAGE = `precond-lab - how preconditioning steers feature learning (Yoshida & Nitanda 2025)
 

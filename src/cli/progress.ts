@@ -1,6 +1,5 @@
 // The progress line of `precond-lab run`: redrawn in place on a terminal, a line every few seconds otherwise.
 import type { RunManager } from '../sweep/runManager';
-import { fmt } from '../sweep/report';
 
 export function attachProgress(manager: RunManager, total: number, out: NodeJS.WriteStream = process.stderr): () => void {
   const tty = out.isTTY === true;
@@ -45,4 +44,3 @@ export function attachProgress(manager: RunManager, total: number, out: NodeJS.W
   };
 }
 
-export { fmt };

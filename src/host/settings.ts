@@ -2,7 +2,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { BackendChoice } from '../shared/protocol';
+import { BACKEND_CHOICES as BACKENDS, type BackendChoice } from '../shared/protocol';
 
 export interface LabSettings {
   /** absolute folder holding one folder per experiment */
@@ -13,7 +13,6 @@ export interface LabSettings {
   evalEvery: number;
 }
 
-const BACKENDS: readonly BackendChoice[] = ['auto', 'tfjs-node', 'wasm', 'cpu'];
 
 export function readSettings(fallbackRoot: string): LabSettings {
   const c = vscode.workspace.getConfiguration('precondLab');

@@ -4,10 +4,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
 
-export type BackendName = 'tfjs-node' | 'wasm' | 'cpu';
-export type BackendChoice = BackendName | 'auto';
+import type { BackendChoice, BackendName } from '../shared/protocol';
 
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tfjs-node', 'wasm', 'cpu'];
+export type { BackendChoice, BackendName };
+export { BACKEND_CHOICES } from '../shared/protocol';
 
 export interface BackendInfo {
   name: BackendName;

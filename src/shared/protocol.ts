@@ -3,7 +3,9 @@ import type { CaseName, OodOptimizer, OodSettings, Settings } from './config';
 import type { MetricRecord, RunOutcome } from '../lab/experiments/records';
 import type { ParamsJson } from '../lab/model';
 
-export type BackendChoice = 'auto' | 'tfjs-node' | 'wasm' | 'cpu';
+export type BackendName = 'tfjs-node' | 'wasm' | 'cpu';
+export type BackendChoice = BackendName | 'auto';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tfjs-node', 'wasm', 'cpu'];
 
 export interface JobRun {
   id: string;

@@ -62,10 +62,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
   /** Stops the sweep: queued jobs never start, running children get a cancel message, then a kill. */
   cancel(): void {
     this.cancelled = true;
-    for (const a of this.active) {
-      a.child.send?.({ type: 'cancel' }, () => undefined);
-      a.killTimer ??= setTimeout(() => a.child.kill('SIGKILL'), (this.opts.graceSeconds ?? 3) * 1000);
-    }
+    for (const a of this.active) this.stop(a);
   }
 
   /** Cancels single runs. A job whose every run is cancelled stops (gracefully, then a kill) like a sweep. */
@@ -74,11 +71,14 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     for (const a of this.active) {
       const mine = a.runIds.filter((id) => this.cancelledRuns.has(id));
       if (!mine.length) continue;
-      if (mine.length === a.runIds.length) {
-        a.child.send?.({ type: 'cancel' }, () => undefined);
-        a.killTimer ??= setTimeout(() => a.child.kill('SIGKILL'), (this.opts.graceSeconds ?? 3) * 1000);
-      } else a.child.send?.({ type: 'cancel', runIds: mine }, () => undefined);
+      this.stop(a, mine.length === a.runIds.length ? undefined : mine);
     }
+  }
+
+  /** Asks a child to stop its job (or only `runIds`); a whole job is killed if it has not exited after the grace. */
+  private stop(a: Active, runIds?: string[]): void {
+    a.child.send?.({ type: 'cancel', runIds }, () => undefined);
+    if (!runIds) a.killTimer ??= setTimeout(() => a.child.kill('SIGKILL'), (this.opts.graceSeconds ?? 3) * 1000);
   }
 
   get isCancelled(): boolean {

@@ -6,6 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import plainBytes from './asm/build/mlp.wasm';
 import relaxedBytes from './asm/build/mlp-relaxed.wasm';
 import type { BatchSpec, BatchedRegressor, Kernel, MlpParams, RegressionData } from './types';
+import { moduleCache, VARIANTS, type SimdVariant } from './wasmModules';
 
 interface MlpExports {
   memory: WebAssembly.Memory;
@@ -15,28 +16,13 @@ interface MlpExports {
   trainBackward(w1: number, b1: number, w2: number, b2: number, prec: number, xb: number, n: number, h: number, d2: number, z: number, e: number, delta: number, lr: number, l2: number): void;
 }
 
-/** 'relaxed-simd' may fuse multiply-adds (Node >= 22, Electron >= 25, or Node 20 after enableRelaxedSimd()). */
-export type SimdVariant = 'relaxed-simd' | 'simd';
+export type { SimdVariant };
 
-const BYTES: Record<SimdVariant, Uint8Array> = { 'relaxed-simd': relaxedBytes, simd: plainBytes };
-const compiled = new Map<SimdVariant, WebAssembly.Module | null>();
-
-function wasmModule(variant: SimdVariant): WebAssembly.Module | null {
-  if (!compiled.has(variant)) {
-    let mod: WebAssembly.Module | null = null;
-    try {
-      mod = new WebAssembly.Module(BYTES[variant] as Uint8Array<ArrayBuffer>);
-    } catch {
-      // this runtime lacks the feature
-    }
-    compiled.set(variant, mod);
-  }
-  return compiled.get(variant) ?? null;
-}
+const wasmModule = moduleCache({ 'relaxed-simd': relaxedBytes, simd: plainBytes });
 
 /** The fastest variant this runtime compiles, if any. */
 export function simdVariant(): SimdVariant | undefined {
-  return (['relaxed-simd', 'simd'] as const).find((v) => wasmModule(v) !== null);
+  return VARIANTS.find((v) => wasmModule(v) !== undefined);
 }
 
 /**
@@ -48,7 +34,6 @@ export function enableRelaxedSimd(): boolean {
   if (!simdAvailable('relaxed-simd')) {
     try {
       setFlagsFromString('--experimental-wasm-relaxed-simd');
-      compiled.delete('relaxed-simd');
     } catch {
       // not a V8 that knows the flag
     }
@@ -58,7 +43,7 @@ export function enableRelaxedSimd(): boolean {
 
 /** Whether this runtime compiles the SIMD module (Node >= 16.4, Electron >= 13). */
 export function simdAvailable(variant?: SimdVariant): boolean {
-  return variant ? wasmModule(variant) !== null : simdVariant() !== undefined;
+  return variant ? wasmModule(variant) !== undefined : simdVariant() !== undefined;
 }
 
 const roundUp = (n: number, k: number) => Math.ceil(n / k) * k;

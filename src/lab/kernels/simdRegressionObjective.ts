@@ -6,7 +6,7 @@
 // object is a full objective for createOptimizer. This file packs the flat vectors into the module's layout.
 import plainBytes from './asm/build/regHvp.wasm';
 import relaxedBytes from './asm/build/regHvp-relaxed.wasm';
-import type { SimdVariant } from './simdKernel';
+import { moduleCache, VARIANTS, type SimdVariant } from './wasmModules';
 import { gramRows } from '../optim/dense';
 import { mlp2Layout } from '../optim/mlp2';
 import type { HvpObjective, LayeredObjective, LinearLayer, ParamLayout } from '../optim/types';
@@ -20,22 +20,7 @@ interface RegHvpExports {
   lossGradHvp(w: number, v: number, x: number, y: number, n: number, nP: number, hP: number, dP: number, scale: number, a: number, ra: number, e: number, re: number, dz: number, g: number, hv: number): number;
 }
 
-const BYTES: Record<SimdVariant, Uint8Array> = { 'relaxed-simd': relaxedBytes, simd: plainBytes };
-const compiled = new Map<SimdVariant, WebAssembly.Module>();
-
-/** Compiled once per variant; a failure is not remembered, as enableRelaxedSimd() may switch the feature on later. */
-function wasmModule(variant: SimdVariant): WebAssembly.Module | undefined {
-  let mod = compiled.get(variant);
-  if (!mod) {
-    try {
-      mod = new WebAssembly.Module(BYTES[variant] as Uint8Array<ArrayBuffer>);
-      compiled.set(variant, mod);
-    } catch {
-      // this runtime lacks the feature
-    }
-  }
-  return mod;
-}
+const wasmModule = moduleCache({ 'relaxed-simd': relaxedBytes, simd: plainBytes });
 
 const roundUp = (n: number, k: number) => Math.ceil(n / k) * k;
 
@@ -51,7 +36,7 @@ export function simdRegressionObjective(
   hidden: number,
   variant?: SimdVariant,
 ): (HvpObjective & LayeredObjective) | undefined {
-  const found = variant ?? (['relaxed-simd', 'simd'] as const).find((v) => wasmModule(v));
+  const found = variant ?? VARIANTS.find((v) => wasmModule(v));
   const mod = found && wasmModule(found);
   return mod ? new SimdRegression(mod, x, n, y, dx, hidden) : undefined;
 }
