@@ -227,7 +227,8 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
             break;
         }
       });
-      child.on('exit', (code, signal) => {
+      // 'close', not 'exit': 'exit' can fire while the child's last IPC messages (its outcomes) are still in flight
+      child.on('close', (code, signal) => {
         if (active.killTimer) clearTimeout(active.killTimer);
         this.active.delete(active);
         for (const f of files) {

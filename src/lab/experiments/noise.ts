@@ -49,7 +49,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 export async function trainNoiseGroup(settings: Settings, common: GroupCommon, runs: GroupRun[], kernel: Kernel, ev: ExperimentEvents): Promise<TrainedGroup> {
   const data = teacherFor(settings, common);
   const reg = regressionData(data);
-  const { steps, evalEvery, width, dx } = { ...settings };
+  const { steps, evalEvery, width, dx } = settings;
   const nTrain = reg.nTrain;
   const inits = runs.map((r) => r.init ?? initRegressor(common.seed, dx, width, settings.initScale));
   const batch: Stepper =
