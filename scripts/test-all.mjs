@@ -1,5 +1,5 @@
-// `npm test`: build once, then the three test layers in order (unit, extension host, end to end), with one summary
-// line per layer at the end. The layers run the same commands as `npm run test:unit|test:exthost|test:e2e`, minus
+// `npm test`: build once, then the test layers in order (unit, extension host, faults, end to end), with one summary
+// line per layer at the end. The layers run the same commands as `npm run test:unit|test:exthost|test:faults|test:e2e`, minus
 // the build each of those starts with. Every layer runs even when an earlier one failed, so one run shows
 // everything; the exit code is non-zero if any layer failed or could not run (a missing code-server or Chromium is
 // a failure, never a skip). `node scripts/test-all.mjs e2e` runs only the named layers.
@@ -16,6 +16,16 @@ const LAYERS = [
     name: 'exthost',
     steps: [['node', 'scripts/build-tests.mjs'], ['node', 'scripts/test-exthost.mjs']],
     parse: (out) => counts(out, /^exthost: (\d+) passed/m, /^exthost: \d+ passed, (\d+) failed/m),
+  },
+  {
+    name: 'faults',
+    steps: [['node', 'test/faults/run.mjs']],
+    parse: (out) => {
+      const lines = [...out.matchAll(/^\S+\s+tried\s+(\d+)\s+handled as specified\s+(\d+)\s+lost or corrupted runs (\d+)/gm)];
+      if (!lines.length) return undefined;
+      const failed = lines.filter((m) => m[1] !== m[2] || m[3] !== '0' || m[1] === '0').length;
+      return { passed: lines.length - failed, failed };
+    },
   },
   {
     name: 'e2e',
