@@ -10,6 +10,7 @@ import type { ExperimentEvents, RunOutcome, RegressionRecord } from './records';
 import { isEvalStep, spectraInterval } from './schedule';
 import { kernelStepper, type Stepper } from './stepper';
 import { adahessianStepper } from './adahessianStepper';
+import { DivergenceCheck, finiteRecord } from './divergence';
 
 const finiteOnly = (o: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(o).filter(([, v]) => Number.isFinite(v)));
 
@@ -88,23 +89,34 @@ export async function trainNoiseGroup(settings: Settings, common: GroupCommon, r
     ev.record(runs[m].id, rec);
   };
 
+  // the train MSE of every step and the test MSE of every evaluation, step 0 included (divergence.ts)
+  const checks = runs.map(() => new DivergenceCheck());
+  const diverged = (m: number, step: number, why: string, rec: RegressionRecord | { step: number; trainMSE: number }): void => {
+    live[m] = false;
+    ev.record(runs[m].id, finiteRecord(rec));
+    outcomes[m] = { ...outcomes[m], status: 'diverged', reason: why, final: { divergedAt: step } };
+  };
+
   try {
     const train0 = batch.trainMSE();
     const test0 = batch.testMSE();
-    runs.forEach((_, m) => emit(m, 0, train0[m], test0[m]));
+    runs.forEach((_, m) => {
+      const why = checks[m].check(0, [['train MSE', train0[m]], ['test MSE', test0[m]]]);
+      if (why) diverged(m, 0, why, { step: 0, trainMSE: train0[m], testMSE: test0[m] });
+      else emit(m, 0, train0[m], test0[m]);
+    });
     let lastProgress = 0;
     let step = 0;
     for (step = 1; step <= steps; step++) {
-      if (ev.shouldStop()) break;
+      if (ev.shouldStop() || !live.some(Boolean)) break;
       const train = batch.step(live);
       const evalNow = isEvalStep(step, steps, evalEvery);
       const test = evalNow ? batch.testMSE() : undefined;
       for (let m = 0; m < runs.length; m++) {
         if (!live[m]) continue;
-        const bad = !Number.isFinite(train[m]) ? `train MSE is ${train[m]}` : test && !Number.isFinite(test[m]) ? `test MSE is ${test[m]}` : undefined;
-        if (bad) {
-          live[m] = false;
-          outcomes[m] = { ...outcomes[m], status: 'diverged', reason: `diverged at step ${step}: ${bad}`, final: { divergedAt: step } };
+        const why = checks[m].check(step, [['train MSE', train[m]], ['test MSE', test?.[m]]]);
+        if (why) {
+          diverged(m, step, why, test ? { step, trainMSE: train[m], testMSE: test[m] } : { step, trainMSE: train[m] });
           continue;
         }
         if (test) emit(m, step, train[m], test[m]);

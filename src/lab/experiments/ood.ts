@@ -6,7 +6,8 @@
 // Records on the evaluation schedule (step 0, every evalEvery steps, always the last): train loss and accuracy
 // (data term at the parameters after the step, no weight-decay penalty), ID-validation and OOD accuracies, and in
 // `diag` the step's StepInfo (stepLoss before the step, gradNorm, updateNorm, evals, the optimizer's statistics)
-// with the feature view (ood/features.ts). A non-finite loss, update or evaluation ends a run as 'diverged'.
+// with the feature view (ood/features.ts). A non-finite update or evaluation, or a cross-entropy that breaks the
+// divergence rule (divergence.ts: step 0 on), ends a run as 'diverged'; the record that shows it is still written.
 import type { OodSettings } from '../../shared/config';
 import type { JobRun } from '../../shared/protocol';
 import { activeBackend } from '../backend';
@@ -19,6 +20,7 @@ import { featureBases, featureView, type FeatureBases } from './ood/features';
 import { oodOptimizerConfig } from './ood/optimizer';
 import type { ExperimentEvents, FinalMetrics, MetricRecord, RunOutcome } from './records';
 import { isEvalStep } from './schedule';
+import { DivergenceCheck, finiteRecord } from './divergence';
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -143,18 +145,25 @@ export async function trainOodRun(ctx: OodContext, run: JobRun, ev: ExperimentEv
   let trainSeconds = 0;
   let evalSeconds = 0;
 
+  // the train loss of every step (the optimizer's, before its update) and of every evaluation, step 0 included
+  const check = new DivergenceCheck();
   const evaluate = (step: number, info: StepInfo | undefined): { rec: MetricRecord; bad?: string } => {
     const t0 = performance.now();
     const s = nets.scores(theta, labels);
     const view = featureView(bases, theta, h, w1Init);
     evalSeconds += (performance.now() - t0) / 1000;
-    const bad = (Object.entries(s) as [string, number][]).find(([, v]) => !Number.isFinite(v));
+    const acc = (Object.entries(s) as [string, number][]).find(([k, v]) => k !== 'trainLoss' && !Number.isFinite(v));
     const rec: MetricRecord = { step, ...s, diag: finiteOnly({ ...(info ? stepDiag(info) : {}), ...view }) };
-    return { rec, bad: bad && `${bad[0]} is ${bad[1]}` };
+    const bad = check.check(step, [['train loss', s.trainLoss]]) ?? (acc && `diverged at step ${step}: ${acc[0]} is ${acc[1]}`);
+    return { rec, bad };
+  };
+  const diverged = (step: number, why: string, rec: MetricRecord): RunOutcome => {
+    ev.record(run.id, finiteRecord(rec));
+    return { id: run.id, status: 'diverged', reason: why, final: { divergedAt: step } };
   };
 
   const first = evaluate(0, undefined);
-  if (first.bad) return { id: run.id, status: 'diverged', reason: `non-finite at initialisation: ${first.bad}`, final: { divergedAt: 0 } };
+  if (first.bad) return diverged(0, first.bad, first.rec);
   ev.record(run.id, first.rec);
   let last = first.rec;
   let lastProgress = 0;
@@ -171,16 +180,16 @@ export async function trainOodRun(ctx: OodContext, run: JobRun, ev: ExperimentEv
       return { id: run.id, status: 'diverged', reason: `diverged at step ${step}: ${(e as Error).message}`, final: { divergedAt: step } };
     }
     trainSeconds += (performance.now() - t0) / 1000;
-    let bad = !Number.isFinite(info.loss) ? `train loss is ${info.loss}` : !Number.isFinite(info.updateNorm) ? `update norm is ${info.updateNorm}` : undefined;
-    if (!bad && isEvalStep(step, steps, evalEvery)) {
+    const stepBad =
+      check.check(step, [['train loss', info.loss]]) ?? (!Number.isFinite(info.updateNorm) ? `diverged at step ${step}: update norm is ${info.updateNorm}` : undefined);
+    // a step that diverged between evaluations leaves a record of what the step saw (its loss is diag.stepLoss)
+    if (stepBad) return diverged(step, stepBad, { step, diag: finiteOnly(stepDiag(info)) });
+    if (isEvalStep(step, steps, evalEvery)) {
       const e = evaluate(step, info);
-      bad = e.bad;
-      if (!bad) {
-        ev.record(run.id, e.rec);
-        last = e.rec;
-      }
+      if (e.bad) return diverged(step, e.bad, e.rec);
+      ev.record(run.id, e.rec);
+      last = e.rec;
     }
-    if (bad) return { id: run.id, status: 'diverged', reason: `diverged at step ${step}: ${bad}`, final: { divergedAt: step } };
     const now = Date.now();
     if (now - lastProgress > 200 || step === steps) {
       lastProgress = now;

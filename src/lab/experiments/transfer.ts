@@ -9,6 +9,7 @@ import { gather } from '../data/teacher';
 import { staticSpectra, type StaticSpectra } from '../spectra';
 import { teacherFor, trainNoiseGroup, type GroupCommon, type GroupRun } from './noise';
 import type { ExperimentEvents, RunOutcome } from './records';
+import { lossDivergence } from './divergence';
 
 export interface TransferRun extends GroupRun {
   /** Task 1 weights of a matching finished run, and where they came from */
@@ -60,8 +61,12 @@ export async function runTransferGroup(settings: Settings, common: GroupCommon, 
       task2TrainMSE: headMSE(hTr, tr.y, nTr, width, head),
       task2TestMSE: headMSE(hTe, te.y, nTe, width, head),
     };
-    if (!Number.isFinite(final.task2TestMSE)) {
-      return { id: r.id, status: 'diverged', final: { task1TestMSE: final.task1TestMSE }, reason: 'Task 2 ridge head is not finite' };
+    // Task 1 was checked step by step while it trained; Task 2 is a closed-form fit with no step 0 to grow
+    // from, so its MSEs get the rest of the rule (finite, under the absolute bound)
+    const task2 = lossDivergence('Task 2 train MSE', final.task2TrainMSE) ?? lossDivergence('Task 2 test MSE', final.task2TestMSE);
+    if (task2) {
+      const kept: Record<string, number> = Number.isFinite(final.task1TestMSE) ? { task1TestMSE: final.task1TestMSE } : {};
+      return { id: r.id, status: 'diverged', final: kept, reason: `diverged in Task 2 (ridge head): ${task2}` };
     }
     return {
       ...(task1.base ?? { spectra: spectraOf(r.p) }),
