@@ -10,6 +10,7 @@ import { panelsApi, registerResultsPanels, type PanelsApi } from './host/openRes
 import { Reporter, type ShownMessage } from './host/reporter';
 import { readSettings } from './host/settings';
 import { createStatusBar } from './host/statusBar';
+import { watchTrust } from './host/trust';
 import type { TreeSnapshot } from './host/treeModel';
 
 export interface RecordsEvent {
@@ -58,6 +59,8 @@ export function activate(context: vscode.ExtensionContext): LabApi {
     registerResultsPanels({ extensionUri: context.extensionUri, lab, reporter, resultsRoot: () => settings().resultsRoot, storeChanged: view.onDidChange }),
     registerConfigLens(() => settings().resultsRoot, view.onDidChange),
     ...registerCommands({ lab, reporter, settings, refresh: view.refresh }),
+    // Restricted Mode: reading works, running waits for trust (src/host/trust.ts)
+    watchTrust(reporter, view.refresh),
   );
   channel.info(`Preconditioning Lab activated; results folder ${settings().resultsRoot}`);
 

@@ -4,7 +4,9 @@
 // Argument contract for executeCommand (every argument optional; without one the command asks):
 //   Target   = a tree node | { experiment: string, runId?: string, root?: string } | experiment folder path
 //              (absolute, or a run folder <experiment>/runs/<id>) | experiment name | vscode.Uri of a folder
-//   `root` anywhere = results folder to use instead of the precondLab.resultsFolder setting.
+//   `root` anywhere = the results folder (precondLab.resultsFolder) or a folder inside it. Every name, path and root
+//              given resolves inside the results folder (symlinks followed) or the command fails with a message
+//              naming it (src/host/safePaths.ts). In Restricted Mode the commands that run refuse (src/host/trust.ts).
 //   runPreset({ preset: 'fig1-cov', quick?: boolean, overrides?: Partial<Settings>, grid?: Partial<Grid>,
 //              name?: string, root?: string, force?: boolean })                    -> Promise<Summary | undefined>
 //   sweepP({ preset?, quick?, case?: ('high'|'low')[], p?: number[], snr?: number[], seeds?: number[],
@@ -47,7 +49,9 @@ import type { LabSettings } from './settings';
 import { readStore } from './storeReader';
 import { startSweep } from './sweepUi';
 import { askCompare, askSweep, pickExperiment, pickPreset } from './sweepWizard';
+import { rootArg } from './safePaths';
 import { resolveTarget, type Target } from './targets';
+import { mayRun } from './trust';
 import type { TreeSnapshot } from './treeModel';
 
 export interface CommandDeps {
@@ -80,7 +84,8 @@ async function configInEditor(): Promise<vscode.Uri | undefined> {
 }
 
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
-  const rootOf = (o?: RunOptions): string => (o?.root ? path.resolve(o.root) : d.settings().resultsRoot);
+  // a `root` argument must be the results folder or inside it (see safePaths.ts)
+  const rootOf = (o?: RunOptions): string => rootArg(d.settings().resultsRoot, o?.root);
   const defaults = (): { evalEvery: number } => ({ evalEvery: d.settings().evalEvery });
   const sweep = (config: ExperimentConfig, o: RunOptions | undefined, extra: Partial<SweepRequest> = {}): Promise<Summary> =>
     startSweep(d, { config, root: rootOf(o), force: o?.force, ...extra });
@@ -197,6 +202,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   return COMMAND_IDS.map((id) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
+        if (!mayRun(id, d.reporter)) return undefined;
         return await handlers[id](...args);
       } catch (e) {
         d.reporter.error(`${COMMAND_TITLES[id]} failed`, e);

@@ -7,17 +7,20 @@ import { expandRuns } from '../shared/config';
 import { ExperimentStore, loadSummary } from '../sweep/store';
 import { summaryToCsv } from './csv';
 import { configTemplate, presetBase } from './configs';
+import { plainText } from './notifyText';
+import { insideResults } from './safePaths';
 import type { Target } from './targets';
 
 /** Deletes an experiment's folder or one run's; false when the user declined. Refuse live runs before calling. */
 export async function deleteTarget(t: Target, confirm: boolean): Promise<boolean> {
   const what = t.runId ? `run ${t.runId} of ${t.experiment}` : `experiment ${t.experiment}`;
-  const folder = t.runId ? new ExperimentStore(t.root, t.experiment).runDir(t.runId) : t.dir;
+  // checked again here, at the last moment, because a recursive delete is the one act that cannot be undone
+  const folder = insideResults(t.root, t.runId ? new ExperimentStore(t.root, t.experiment).runDir(t.runId) : t.dir, `the folder of ${what}`);
   if (!fs.existsSync(folder)) throw new Error(`${what} has no results folder (${folder}); if it is a config file, delete the file in the Explorer`);
   if (confirm) {
     const ok = await vscode.window.showWarningMessage(
-      `Delete ${what}?`,
-      { modal: true, detail: `This deletes ${folder} with its metrics and weights. It cannot be undone.` },
+      plainText(`Delete ${what}?`),
+      { modal: true, detail: plainText(`This deletes ${folder} with its metrics and weights. It cannot be undone.`) },
       'Delete',
     );
     if (ok !== 'Delete') return false;
@@ -33,7 +36,7 @@ export async function deleteTarget(t: Target, confirm: boolean): Promise<boolean
 }
 
 export async function revealTarget(t: Target): Promise<void> {
-  const target = t.runId ? new ExperimentStore(t.root, t.experiment).runDir(t.runId) : fs.existsSync(t.dir) ? t.dir : t.configPath;
+  const target = t.runId ? insideResults(t.root, new ExperimentStore(t.root, t.experiment).runDir(t.runId), 'run folder') : fs.existsSync(t.dir) ? t.dir : t.configPath;
   if (!target || !fs.existsSync(target)) throw new Error(`${t.experiment} has no results folder yet (${t.dir}); run it first`);
   const uri = vscode.Uri.file(target);
   // Inside the workspace the Explorer can show it (and works in a browser); outside it, the OS file manager.

@@ -3,6 +3,7 @@
 // since notifications cannot be read back through VS Code's API.
 import * as vscode from 'vscode';
 import { ConfigError } from '../shared/config';
+import { plainText } from './notifyText';
 
 export interface Action {
   title: string;
@@ -44,15 +45,17 @@ export class Reporter {
 
   // Not awaited: a command's promise (which tests await) must not wait for the user to dismiss a notification.
   private show(level: ShownMessage['level'], text: string, actions: Action[]): void {
-    this.recent.push({ level, text });
+    // names, paths and error details in `text` come from configs and the store: never let them form a link
+    const safe = plainText(text);
+    this.recent.push({ level, text: safe });
     if (this.recent.length > 100) this.recent.shift();
     const all = level === 'info' ? actions : [...actions, { title: 'Show Output', run: () => this.channel.show(true) }];
     const shown =
       level === 'error'
-        ? vscode.window.showErrorMessage(text, ...all.map((a) => a.title))
+        ? vscode.window.showErrorMessage(safe, ...all.map((a) => a.title))
         : level === 'warning'
-          ? vscode.window.showWarningMessage(text, ...all.map((a) => a.title))
-          : vscode.window.showInformationMessage(text, ...all.map((a) => a.title));
+          ? vscode.window.showWarningMessage(safe, ...all.map((a) => a.title))
+          : vscode.window.showInformationMessage(safe, ...all.map((a) => a.title));
     void Promise.resolve(shown).then((picked) => all.find((a) => a.title === picked)?.run());
   }
 }

@@ -2,6 +2,7 @@
 // steps and name, each prefilled from the preset and checked by the engine's validateConfig as it is typed.
 // Escape at any step returns undefined and starts nothing.
 import * as vscode from 'vscode';
+import { plainText } from './notifyText';
 import { CASES, PRECONDITIONERS, expandRuns, type CaseName, type ExperimentConfig } from '../shared/config';
 import { PRESETS } from '../shared/presets';
 import { comparable, fieldProblem, parseList, presetBase, type CompareArgs, type ConfigChanges, type SweepArgs } from './configs';
@@ -79,7 +80,7 @@ export async function askCompare(): Promise<CompareArgs | undefined> {
 /** Asks which experiment when a command from the palette has no target. */
 export async function pickExperiment(names: string[], title: string): Promise<string | undefined> {
   if (!names.length) {
-    void vscode.window.showInformationMessage('No experiments in the results folder yet: run a preset first.');
+    void vscode.window.showInformationMessage(plainText('No experiments in the results folder yet: run a preset first.'));
     return undefined;
   }
   return names.length === 1 ? names[0] : vscode.window.showQuickPick(names, { title });

@@ -2,6 +2,7 @@
 // an experiment name; the palette passes nothing and the user picks. All become one resolved target.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { checkSegment, experimentDir, insideResults, rootArg } from './safePaths';
 import type { TreeNode } from './treeModel';
 
 /** Programmatic form: an experiment by name (in `root`, default the results folder setting), optionally one run. */
@@ -25,29 +26,41 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** True for a Uri-like object (vscode.Uri without importing vscode). */
 const fsPathOf = (v: unknown): string | undefined => (isObject(v) && typeof v.fsPath === 'string' ? v.fsPath : undefined);
 
-export function resolveTarget(arg: unknown, defaultRoot: string): Target | undefined {
+/**
+ * The target `arg` names, inside the results folder `resultsRoot`; undefined when `arg` names nothing (the caller
+ * asks). A name, path or root that leads outside the results folder throws PathRefused: commands can be run by a
+ * link or another extension, so what they are given is checked before any file is touched.
+ */
+export function resolveTarget(arg: unknown, resultsRoot: string): Target | undefined {
   if (typeof arg === 'string' || fsPathOf(arg)) {
     const text = fsPathOf(arg) ?? (arg as string);
     if (!path.isAbsolute(text) && !text.includes('/') && !text.includes('\\')) {
-      return { root: defaultRoot, experiment: text, dir: path.join(defaultRoot, text) };
+      const root = rootArg(resultsRoot, undefined);
+      return { root, experiment: text, dir: experimentDir(resultsRoot, root, text) };
     }
-    const abs = path.resolve(text);
+    const abs = insideResults(resultsRoot, text, 'folder');
     // A run folder (<experiment>/runs/<id>) targets that run.
     if (path.basename(path.dirname(abs)) === 'runs' && fs.existsSync(path.join(abs, 'run.json'))) {
       const dir = path.dirname(path.dirname(abs));
-      return { root: path.dirname(dir), experiment: path.basename(dir), dir, runId: path.basename(abs) };
+      const root = rootArg(resultsRoot, path.dirname(dir));
+      return { root, experiment: path.basename(dir), dir: experimentDir(resultsRoot, root, path.basename(dir)), runId: checkSegment(path.basename(abs), 'run id') };
     }
-    return { root: path.dirname(abs), experiment: path.basename(abs), dir: abs };
+    const root = rootArg(resultsRoot, path.dirname(abs));
+    return { root, experiment: path.basename(abs), dir: experimentDir(resultsRoot, root, path.basename(abs)) };
   }
-  if (!isObject(arg) || typeof arg.experiment !== 'string' || !arg.experiment) return undefined;
+  if (!isObject(arg) || arg.experiment === undefined || arg.experiment === '') return undefined;
   const node = arg as Partial<TreeNode> & Partial<TargetArg>;
-  const root = typeof node.root === 'string' ? path.resolve(node.root) : node.dir ? path.dirname(node.kind === 'run' ? path.dirname(path.dirname(node.dir)) : node.dir) : defaultRoot;
-  const experiment = node.experiment!;
+  const nodeDir = typeof node.dir === 'string' ? insideResults(resultsRoot, node.dir, 'dir') : undefined;
+  const root = rootArg(resultsRoot, node.root !== undefined ? node.root : nodeDir ? path.dirname(node.kind === 'run' ? path.dirname(path.dirname(nodeDir)) : nodeDir) : undefined);
+  const dir = experimentDir(resultsRoot, root, node.experiment);
+  const runId = node.runId !== undefined ? checkSegment(node.runId, 'runId') : undefined;
+  // a run's folder may be a link of its own
+  if (runId) insideResults(resultsRoot, path.join(dir, 'runs', runId), 'run folder');
   return {
     root,
-    experiment,
-    dir: path.join(root, experiment),
-    runId: typeof node.runId === 'string' ? node.runId : undefined,
+    experiment: node.experiment as string,
+    dir,
+    runId,
     configPath: typeof node.configPath === 'string' ? node.configPath : undefined,
   };
 }

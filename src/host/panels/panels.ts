@@ -10,6 +10,7 @@ import { parseExportArgs, withExt, type ExportArgs, type ExportResult } from './
 import { presetNames } from '../configs';
 import type { LabRunner } from '../labRunner';
 import type { Reporter } from '../reporter';
+import { experimentDir, insideResults, isExperimentFolder, rootArg } from '../safePaths';
 import { PanelModel } from './panelModel';
 import { ResultsPanel, type Rendered } from './resultsPanel';
 
@@ -58,7 +59,8 @@ export class ResultsPanels implements vscode.Disposable {
 
   /** Opens (or shows) the panel of an experiment folder, on the tab and runs `focus` names. */
   async open(dir: string, focus?: Focus, preserveFocus = false): Promise<ResultsPanel> {
-    const key = path.resolve(dir);
+    // every caller passes a folder it checked; this is the last guard that a panel only ever reads the store
+    const key = insideResults(this.deps.resultsRoot(), dir, 'results panel folder');
     const existing = this.panels.get(key);
     if (existing) {
       existing.show(focus, preserveFocus);
@@ -76,7 +78,16 @@ export class ResultsPanels implements vscode.Disposable {
       panel.dispose();
       return;
     }
-    const key = path.resolve(parsed.value.dir);
+    // The state comes from the webview's storage: only an experiment folder of the results store is reopened.
+    let key: string;
+    try {
+      key = insideResults(this.deps.resultsRoot(), parsed.value.dir, 'restored panel folder');
+      if (!isExperimentFolder(key)) throw new Error(`restored panel folder ${key} holds no experiment.json or summary.json`);
+    } catch (e) {
+      this.deps.reporter.log(`did not restore a results panel: ${(e as Error).message}`);
+      panel.dispose();
+      return;
+    }
     if (this.panels.has(key)) {
       panel.dispose();
       return;
@@ -123,7 +134,8 @@ export class ResultsPanels implements vscode.Disposable {
   /** The panel an export or a test means: named by folder or experiment, else the active one, else the only one. */
   async find(args: ExportArgs, open = true): Promise<ResultsPanel | undefined> {
     if (args.dir || args.experiment) {
-      const dir = path.resolve(args.dir ?? path.join(args.root ?? this.deps.resultsRoot(), args.experiment!));
+      const results = this.deps.resultsRoot();
+      const dir = args.dir ? insideResults(results, args.dir, 'dir') : experimentDir(results, rootArg(results, args.root), args.experiment);
       return this.panels.get(dir) ?? (open ? this.open(dir, args.tab ? { tab: args.tab } : undefined, true) : undefined);
     }
     const all = [...this.panels.values()];
