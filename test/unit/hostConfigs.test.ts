@@ -91,12 +91,14 @@ test('command targets: tree nodes, objects, folder paths, run folders and names 
   fs.writeFileSync(path.join(root, 'exp', 'runs', 'r1', 'run.json'), '{}');
   const want = { root, experiment: 'exp', dir: path.join(root, 'exp') };
   assert.deepEqual(resolveTarget('exp', root), want);
-  assert.deepEqual(resolveTarget(path.join(root, 'exp'), '/elsewhere'), want);
-  assert.deepEqual(resolveTarget({ fsPath: path.join(root, 'exp') }, '/elsewhere'), want);
-  assert.deepEqual(resolveTarget(path.join(root, 'exp', 'runs', 'r1'), '/elsewhere'), { ...want, runId: 'r1' });
-  assert.deepEqual(resolveTarget({ experiment: 'exp', runId: 'r1', root }, '/elsewhere'), { ...want, runId: 'r1', configPath: undefined });
+  // every target resolves inside the results folder it is given (issue 9; hostile ones: safePaths.test.ts)
+  assert.throws(() => resolveTarget(path.join(root, 'exp'), '/elsewhere'), /is not inside the results folder/);
+  assert.deepEqual(resolveTarget(path.join(root, 'exp'), root), want);
+  assert.deepEqual(resolveTarget({ fsPath: path.join(root, 'exp') }, root), want);
+  assert.deepEqual(resolveTarget(path.join(root, 'exp', 'runs', 'r1'), root), { ...want, runId: 'r1' });
+  assert.deepEqual(resolveTarget({ experiment: 'exp', runId: 'r1', root }, root), { ...want, runId: 'r1', configPath: undefined });
   const runNode = { kind: 'run', experiment: 'exp', runId: 'r1', dir: path.join(root, 'exp', 'runs', 'r1') };
-  assert.deepEqual(resolveTarget(runNode, '/elsewhere'), { ...want, runId: 'r1', configPath: undefined });
+  assert.deepEqual(resolveTarget(runNode, root), { ...want, runId: 'r1', configPath: undefined });
   assert.equal(resolveTarget(undefined, root), undefined);
   assert.equal(resolveTarget({ nothing: 1 }, root), undefined);
 });
