@@ -1,17 +1,19 @@
 // Resolves what the user named on the command line (a preset, a preset's quick variant, or a config file) and
 // applies grid and setting overrides before validation, so a bad override is reported like a bad config field.
 import * as fs from 'node:fs';
-import { parseConfig, validateConfig, type ExperimentConfig } from '../shared/config';
+import { defineOwn, parseConfig, validateConfig, type ExperimentConfig, type ValidateOptions } from '../shared/config';
+import { MAX_CONFIG_BYTES } from '../shared/inputLimits';
 import { PRESETS, findPreset } from '../shared/presets';
-import { numberList, type ParsedArgs } from './args';
+import { finiteNumber, numberList, type ParsedArgs } from './args';
+import { readInputFile } from './readInput';
 
-export function loadExperiment(target: string, quick: boolean): ExperimentConfig {
+export function loadExperiment(target: string, quick: boolean, options: ValidateOptions = {}): ExperimentConfig {
   const preset = findPreset(target);
   if (preset) return quick ? preset.quick : preset.config;
   if (!fs.existsSync(target)) {
     throw new Error(`'${target}' is neither a preset (${PRESETS.map((p) => p.name).join(', ')}) nor a config file that exists.`);
   }
-  return parseConfig(fs.readFileSync(target, 'utf8'), target);
+  return parseConfig(readInputFile(target, MAX_CONFIG_BYTES, 'config'), target, options);
 }
 
 /** `--optim gd.lr=0.1,lbfgs.maxIter=5` merged into settings.optim (values are numbers where they parse as one). */
@@ -21,13 +23,15 @@ function optimOverrides(text: string, base: Record<string, Record<string, unknow
     const m = /^\s*([\w-]+)\.(\w+)=(.+?)\s*$/.exec(item);
     if (!m) throw new Error(`--optim: '${item}' is not optimizer.option=value (e.g. --optim gd.lr=0.1,lbfgs.maxIter=5)`);
     const [, name, key, value] = m;
-    const n = Number(value);
-    (out[name] ??= {})[key] = value === 'true' || value === 'false' ? value === 'true' : Number.isFinite(n) ? n : value;
+    // own properties only: `__proto__.lr=5` must become a key the validator refuses, never Object.prototype.lr
+    const slot = Object.hasOwn(out, name) ? out[name] : defineOwn(out, name, {} as Record<string, unknown>);
+    const n = finiteNumber(value);
+    defineOwn(slot, key, value === 'true' || value === 'false' ? value === 'true' : n ?? value);
   }
   return out;
 }
 
-export function applyOverrides(config: ExperimentConfig, args: ParsedArgs): ExperimentConfig {
+export function applyOverrides(config: ExperimentConfig, args: ParsedArgs, options: ValidateOptions = {}): ExperimentConfig {
   const raw = JSON.parse(JSON.stringify(config)) as ExperimentConfig & Record<string, unknown>;
   const grid = raw.grid as unknown as Record<string, unknown>;
   const settings = raw.settings as unknown as Record<string, unknown>;
@@ -38,8 +42,8 @@ export function applyOverrides(config: ExperimentConfig, args: ParsedArgs): Expe
   if (f.has('seeds')) grid.seed = numberList('seeds', f.get('seeds')!);
   if (f.has('optimizer')) grid.optimizer = f.get('optimizer')!.split(',').map((s) => s.trim());
   const num = (flag: string): number => {
-    const v = Number(f.get(flag));
-    if (!Number.isFinite(v)) throw new Error(`--${flag}: '${f.get(flag)}' is not a number`);
+    const v = finiteNumber(f.get(flag)!);
+    if (v === undefined) throw new Error(`--${flag}: '${f.get(flag)}' is not a finite number`);
     return v;
   };
   if (f.has('steps')) settings.steps = num('steps');
@@ -56,5 +60,5 @@ export function applyOverrides(config: ExperimentConfig, args: ParsedArgs): Expe
   if (args.switches.has('random-left-labels')) settings.randomLeftLabels = true;
   if (f.has('optim')) settings.optim = optimOverrides(f.get('optim')!, (settings.optim ?? {}) as Record<string, Record<string, unknown>>);
   if (f.has('name')) raw.name = f.get('name')!;
-  return validateConfig(raw);
+  return validateConfig(raw, options);
 }

@@ -1,7 +1,8 @@
 // Experiment configs built by commands: a preset with overrides, a p sweep from the wizard's answers, an optimizer
 // comparison, a config-file template. Everything goes through the engine's validateConfig, so a bad value is
 // refused with the engine's message naming the field. No vscode here: the wizard and the tests share it.
-import { ConfigError, OOD_OPTIMIZERS, PRECONDITIONERS, validateConfig, type ExperimentConfig, type Grid, type OodSettings, type Settings } from '../shared/config';
+import { ConfigError, OOD_OPTIMIZERS, PRECONDITIONERS, assignOwn, validateConfig, type ExperimentConfig, type Grid, type OodSettings, type Settings } from '../shared/config';
+import { stripBom } from '../shared/inputLimits';
 import { PRESETS, findPreset } from '../shared/presets';
 
 /** Settings of any experiment kind; the engine refuses those the config's kind does not have. */
@@ -40,9 +41,10 @@ export interface CompareArgs extends ConfigChanges {
   optimizers?: string[];
 }
 
-/** The setting `precondLab.evalEvery` (0 = keep the config's). */
+/** The settings `precondLab.evalEvery` (0 = keep the config's) and `precondLab.maxRuns` (runs one sweep may have). */
 export interface Defaults {
   evalEvery?: number;
+  maxRuns?: number;
 }
 
 export function presetNames(): string[] {
@@ -59,10 +61,11 @@ export function presetBase(name: string, quick = false): ExperimentConfig {
 export function withChanges(base: ExperimentConfig, changes: ConfigChanges, defaults: Defaults = {}): ExperimentConfig {
   const raw = JSON.parse(JSON.stringify(base)) as ExperimentConfig;
   if (changes.name !== undefined) raw.name = changes.name;
-  Object.assign(raw.grid, changes.grid ?? {});
+  // own keys copied as keys (Object.assign would treat `__proto__` as the prototype): the engine refuses them
+  assignOwn(raw.grid, changes.grid);
   const evalEvery = defaults.evalEvery && changes.overrides?.evalEvery === undefined ? { evalEvery: defaults.evalEvery } : {};
-  Object.assign(raw.settings, evalEvery, changes.overrides ?? {});
-  return validateConfig(raw);
+  assignOwn(raw.settings, evalEvery, changes.overrides);
+  return validateConfig(raw, { maxRuns: defaults.maxRuns });
 }
 
 export function presetConfig(args: PresetArgs, defaults: Defaults = {}): ExperimentConfig {
@@ -139,8 +142,9 @@ export function fieldProblem(base: ExperimentConfig, changes: ConfigChanges, fie
 /** Whether the file sets evalEvery itself (then the evalEvery setting does not override it). */
 export function setsEvalEvery(text: string): boolean {
   try {
-    const raw = JSON.parse(text) as { settings?: Record<string, unknown> };
-    return raw.settings?.evalEvery !== undefined;
+    const raw = JSON.parse(stripBom(text)) as { settings?: Record<string, unknown> };
+    const settings = raw && Object.hasOwn(raw, 'settings') ? raw.settings : undefined;
+    return typeof settings === 'object' && settings !== null && Object.hasOwn(settings, 'evalEvery');
   } catch {
     return false;
   }
