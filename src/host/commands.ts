@@ -40,7 +40,7 @@ import { ExperimentStore, type Summary } from '../sweep/store';
 import { COMMAND_IDS, COMMAND_TITLES, type CommandId } from './commandIds';
 import { parseConfig } from '../shared/config';
 import { compareConfigs, presetConfig, setsEvalEvery, sweepConfig, withChanges, type CompareArgs, type PresetArgs, type SweepArgs } from './configs';
-import { findConfigFiles } from './configFiles';
+import { findConfigFiles, readConfigText } from './configFiles';
 import { deleteTarget, exportCsv, newConfig, revealTarget, type NewConfigArgs } from './fileActions';
 import type { LabRunner, SweepRequest } from './labRunner';
 import { exportPanel, openResults } from './openResults';
@@ -86,7 +86,7 @@ async function configInEditor(): Promise<vscode.Uri | undefined> {
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   // a `root` argument must be the results folder or inside it (see safePaths.ts)
   const rootOf = (o?: RunOptions): string => rootArg(d.settings().resultsRoot, o?.root);
-  const defaults = (): { evalEvery: number } => ({ evalEvery: d.settings().evalEvery });
+  const defaults = (): { evalEvery: number; maxRuns: number } => ({ evalEvery: d.settings().evalEvery, maxRuns: d.settings().maxRuns });
   const sweep = (config: ExperimentConfig, o: RunOptions | undefined, extra: Partial<SweepRequest> = {}): Promise<Summary> =>
     startSweep(d, { config, root: rootOf(o), force: o?.force, ...extra });
 
@@ -108,11 +108,11 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     const uri = file instanceof vscode.Uri ? file : typeof file === 'string' ? vscode.Uri.file(path.resolve(file)) : await configInEditor();
     if (!uri) throw new Error('open an experiment config (*.precond.json) in the editor, or create one with "New Experiment Config", then run it');
     const open = vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === uri.toString());
-    const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    const text = open ? open.getText() : await readConfigText(uri);
     const name = path.basename(uri.fsPath);
     let config: ExperimentConfig;
     try {
-      config = parseConfig(text, name);
+      config = parseConfig(text, name, { maxRuns: d.settings().maxRuns });
       if (!setsEvalEvery(text)) config = withChanges(config, {}, defaults());
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { BACKEND_CHOICES as BACKENDS, type BackendChoice } from '../shared/protocol';
+import { DEFAULT_MAX_RUNS, MAX_RUNS_CEILING } from '../shared/inputLimits';
 
 export interface LabSettings {
   /** absolute folder holding one folder per experiment */
@@ -11,6 +12,8 @@ export interface LabSettings {
   backend: BackendChoice;
   /** 0 = keep each config's own evaluation interval */
   evalEvery: number;
+  /** runs one sweep may have (precondLab.maxRuns; the engine's default when unset or out of range) */
+  maxRuns: number;
 }
 
 
@@ -25,10 +28,12 @@ export function readSettings(fallbackRoot: string): LabSettings {
   const maxParallelRuns = Number.isInteger(wanted) && wanted > 0 ? wanted : cores;
   const b = c.get<string>('backend', 'auto') as BackendChoice;
   const evalEvery = c.get<number>('evalEvery', 0);
+  const maxRuns = c.get<number>('maxRuns', DEFAULT_MAX_RUNS);
   return {
     resultsRoot,
     maxParallelRuns,
     backend: BACKENDS.includes(b) ? b : 'auto',
     evalEvery: Number.isInteger(evalEvery) && evalEvery > 0 ? evalEvery : 0,
+    maxRuns: Number.isInteger(maxRuns) && maxRuns >= 1 && maxRuns <= MAX_RUNS_CEILING ? maxRuns : DEFAULT_MAX_RUNS,
   };
 }
