@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import { expandRuns, type ExperimentConfig } from '../shared/config';
 import type { BackendChoice } from '../shared/protocol';
 import type { MetricRecord } from '../lab/experiments/records';
-import { RunManager } from '../sweep/runManager';
-import { ExperimentStore, type RunStatus, type Summary } from '../sweep/store';
+import { RunManager, type RunEvent } from '../sweep/runManager';
+import { ExperimentStore, type Summary } from '../sweep/store';
 import type { LiveRun, Params } from './runView';
 
 export interface SweepRequest {
@@ -32,7 +32,7 @@ export interface SweepHandle {
 export interface LabRunnerEvents {
   /** anything in the live state changed (frequent while runs progress: debounce before redrawing) */
   changed: [];
-  state: [experiment: string, runId: string, state: RunStatus | 'skipped', detail?: string];
+  state: [experiment: string, runId: string, state: RunEvent, detail?: string];
   progress: [experiment: string, runId: string, step: number, steps: number];
   records: [experiment: string, runId: string, records: MetricRecord[]];
   sweep: [handle: SweepHandle, phase: 'queued' | 'started' | 'finished', summary?: Summary];
@@ -161,7 +161,7 @@ export class LabRunner extends EventEmitter<LabRunnerEvents> {
 
   private async execute(s: Sweep): Promise<void> {
     const { config, root, force, whole } = s.req;
-    const m = (s.manager = new RunManager({ runnerPath: this.opts.runnerPath, workers: this.opts.workers(), backend: this.opts.backend(), force, graceSeconds: this.opts.graceSeconds }));
+    const m = (s.manager = new RunManager({ runnerPath: this.opts.runnerPath, workers: this.opts.workers(), backend: this.opts.backend(), force, graceSeconds: this.opts.graceSeconds, owner: 'VS Code' }));
     const store = new ExperimentStore(root, config.name);
     const exp = config.name;
     m.cancelRuns([...s.cancelled]);

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExperimentConfig } from '../shared/config';
 import { ExperimentStore, type RunFile } from '../sweep/store';
+import { interruptIfOrphaned } from '../sweep/recovery';
 
 export interface StoredExperiment {
   name: string;
@@ -37,11 +38,22 @@ export function readExperiment(dir: string): StoredExperiment {
   const runs: RunFile[] = [];
   for (const id of store.listRunIds()) {
     const run = store.readRun(id);
-    if (run && run.params && typeof run.status === 'string') runs.push(run);
+    // a run left queued or running by a process that died is recorded as interrupted (a live owner's lock keeps it)
+    if (run && run.params && typeof run.status === 'string') runs.push(orphanCheck(store, run, warnings));
     // A run folder without a readable run.json is a run that was being created when the process died.
     else warnings.push(`runs/${id}/run.json is missing or unreadable`);
   }
   return { name: path.basename(abs), dir: abs, config, runs, warnings };
+}
+
+function orphanCheck(store: ExperimentStore, run: RunFile, warnings: string[]): RunFile {
+  if (run.status !== 'queued' && run.status !== 'running') return run;
+  try {
+    return interruptIfOrphaned(store, run);
+  } catch (e) {
+    warnings.push(`runs/${run.id}: could not record it as interrupted (${(e as Error).message})`);
+    return run;
+  }
 }
 
 /** Every experiment under `root`, sorted by name; an absent root is an empty store. */

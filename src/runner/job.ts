@@ -10,6 +10,7 @@ import { trainNoiseGroup } from '../lab/experiments/noise';
 import { runTransferGroup } from '../lab/experiments/transfer';
 import { runOodJob } from '../lab/experiments/ood';
 import type { ExperimentEvents, MetricRecord, RunOutcome } from '../lab/experiments/records';
+import { faultPoint } from '../sweep/faultHook';
 
 type Send = (msg: FromRunner) => Promise<void> | void;
 
@@ -22,7 +23,12 @@ export async function executeJob(job: Job, send: Send, isCancelled: () => boolea
   const started = Date.now();
   const pending = new Map<string, MetricRecord[]>();
   const flush = (): void => {
-    for (const [runId, records] of pending) if (records.length) void send({ type: 'records', runId, records });
+    let sent = 0;
+    for (const [runId, records] of pending) {
+      if (!records.length) continue;
+      void send({ type: 'records', runId, records });
+      if (++sent === 1) faultPoint('runner-flush');
+    }
     pending.clear();
   };
   let lastFlush = Date.now();
@@ -34,6 +40,7 @@ export async function executeJob(job: Job, send: Send, isCancelled: () => boolea
     },
     progress(runId, step, steps) {
       void send({ type: 'progress', runId, step, steps });
+      if (2 * step >= steps) faultPoint('runner-train');
       if (Date.now() - lastFlush > 250) {
         flush();
         lastFlush = Date.now();
@@ -43,6 +50,7 @@ export async function executeJob(job: Job, send: Send, isCancelled: () => boolea
     runCancelled: isRunCancelled,
   };
   let outcomes: RunOutcome[];
+  faultPoint('runner-data'); // the experiment draws its data first
   if (job.kind === 'ood') {
     outcomes = await runOodJob(job.settings, job.common.seed, job.runs, ev);
   } else {
@@ -57,5 +65,9 @@ export async function executeJob(job: Job, send: Send, isCancelled: () => boolea
   }
   flush();
   const seconds = (Date.now() - started) / 1000;
-  for (const outcome of outcomes) await send({ type: 'outcome', outcome, seconds: seconds / outcomes.length });
+  for (const outcome of outcomes) {
+    await send({ type: 'outcome', outcome, seconds: seconds / outcomes.length });
+    faultPoint('runner-outcome'); // the parent is writing this run's weights; the next outcomes are not sent
+  }
+  faultPoint('runner-finish');
 }

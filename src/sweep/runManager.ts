@@ -2,6 +2,14 @@
 // runs that share data, executes each job in a runner child process (at most `workers` at once), writes every
 // record and outcome to the store as it arrives, and reports progress to listeners. A child that dies marks its
 // unfinished runs failed and the sweep goes on; cancel is graceful first, then a kill.
+//
+// Two sweeps may share a store (two terminals, the editor and a terminal): each run is trained under its lock
+// (lock.ts), taken before the run is queued and released once its final run.json is written, so a run held by
+// a live sweep is skipped here (a 'locked' event naming the holder) and the rest is trained. A run recorded as
+// done is skipped only when its files match the manifest in its run.json (integrity.ts); a damaged one is
+// reported and trained again. A store that cannot be written (a full disk) stops the whole sweep: children are
+// killed, unfinished runs are marked failed with the reason, locks are released, and runSweep rejects with a
+// message naming the path and the free space.
 import { EventEmitter } from 'node:events';
 import { fork, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
@@ -11,6 +19,10 @@ import type { MetricRecord } from '../lab/experiments/records';
 import type { ParamsJson } from '../lab/model';
 import { ExperimentStore, ENGINE_VERSION, findWeights, type RunFile, type RunStatus, type Summary } from './store';
 import { hashOf, runKey, weightsKey } from './keys';
+import { describeOwner, selfOwner, takeLock, type Lock, type LockOwner } from './lock';
+import { MetricsTally } from './integrity';
+import { recoverExperiment } from './recovery';
+import { faultPoint } from './faultHook';
 
 export interface RunManagerOptions {
   runnerPath: string;
@@ -22,10 +34,23 @@ export interface RunManagerOptions {
   force?: boolean;
   /** seconds between a cancel request and a kill */
   graceSeconds?: number;
+  /** who this sweep is, in the lock files other sweeps read: 'precond-lab run', 'VS Code' */
+  owner?: string;
+}
+
+/** What a sweep reports about a run: its stored status, or 'skipped' (done and verified), 'locked' (another live
+ *  sweep holds it; detail names the holder), 'damaged' (recorded done but its files do not match; it is trained
+ *  again, detail says what is wrong). */
+export type RunEvent = RunStatus | 'skipped' | 'locked' | 'damaged';
+
+/** A run this sweep left to another live sweep, and the holder at the time. */
+export interface HeldRun {
+  id: string;
+  holder: LockOwner;
 }
 
 export interface RunManagerEvents {
-  state: [runId: string, status: RunStatus | 'skipped', detail?: string];
+  state: [runId: string, status: RunEvent, detail?: string];
   progress: [runId: string, step: number, steps: number];
   records: [runId: string, records: MetricRecord[]];
   job: [pid: number, runIds: string[]];
@@ -54,6 +79,13 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
   private readonly active = new Set<Active>();
   /** runs cancelled one by one: queued ones never start, running ones stop while their job goes on */
   private readonly cancelledRuns = new Set<string>();
+  /** locks held by this sweep, by run id: from queued until the run's final run.json is written */
+  private readonly locks = new Map<string, Lock>();
+  private store: ExperimentStore | undefined;
+  /** the first store write failure (or a bug in a message handler); it stops the sweep and runSweep rejects */
+  private failure: Error | undefined;
+  /** runs skipped because another live sweep holds them */
+  readonly held: HeldRun[] = [];
 
   constructor(private readonly opts: RunManagerOptions) {
     super();
@@ -75,6 +107,44 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     }
   }
 
+  /** Stops at once (a second Ctrl-C): kills the children and records every run still owned as cancelled, so
+   *  none is left 'running'. Synchronous, for a process about to exit. */
+  abandon(reason = 'the sweep was stopped at once, before the run finished'): void {
+    this.cancelled = true;
+    for (const a of this.active) a.child.kill('SIGKILL');
+    for (const id of [...this.locks.keys()]) {
+      const run = this.store?.readRun(id);
+      if (run && (run.status === 'queued' || run.status === 'running')) this.finalize(run.id, { ...run, status: 'cancelled', reason });
+      else this.release(id);
+    }
+  }
+
+  /** Writes a run's final run.json and releases its lock. A write failure stops the sweep; as a last resort the
+   *  small run.json is rewritten in place (a full disk gives back the old file's space first), so the status
+   *  on disk does not stay 'running'. */
+  private finalize(id: string, run: RunFile): void {
+    try {
+      this.store!.writeRun(run);
+    } catch (e) {
+      this.fail(e);
+      this.store!.writeRunInPlace(run);
+    } finally {
+      this.release(id);
+    }
+  }
+
+  private release(id: string): void {
+    this.locks.get(id)?.release();
+    this.locks.delete(id);
+  }
+
+  /** A store write failed (or a bug threw in a handler): stop everything; runSweep rejects with it. */
+  private fail(e: unknown): void {
+    this.failure ??= e instanceof Error ? e : new Error(String(e));
+    this.cancelled = true;
+    for (const a of this.active) a.child.kill('SIGKILL');
+  }
+
   /** Asks a child to stop its job (or only `runIds`); a whole job is killed if it has not exited after the grace. */
   private stop(a: Active, runIds?: string[]): void {
     a.child.send?.({ type: 'cancel', runIds }, () => undefined);
@@ -86,17 +156,83 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
   }
 
   async runSweep(config: ExperimentConfig, root: string): Promise<Summary> {
-    const store = new ExperimentStore(root, config.name);
+    const store = (this.store = new ExperimentStore(root, config.name));
     store.writeConfig(config);
+    const recovered = recoverExperiment(store);
+    if (recovered.temporaries) this.emit('log', `removed ${recovered.temporaries} temporary file${recovered.temporaries > 1 ? 's' : ''} left by a process that ended mid-write`);
+    if (recovered.interrupted.length) this.emit('log', `${recovered.interrupted.length} run${recovered.interrupted.length > 1 ? 's were' : ' was'} left unfinished by a process that ended (marked interrupted): ${recovered.interrupted.join(', ')}`);
     const specs = expandRuns(config);
-    const initHash = this.opts.init ? hashOf(this.opts.init) : undefined;
+    const ids = specs.map((s) => s.id);
     const todo: { spec: RunSpec; file: RunFile }[] = [];
+    const owner = selfOwner(this.opts.owner ?? 'precond-lab run');
+    try {
+      this.queueRuns(config, store, specs, owner, todo);
+      store.writeSummary(config, ids);
+      const jobs = this.groupJobs(config, root, todo);
+      const workers = Math.max(1, Math.min(this.opts.workers ?? defaultWorkers(), jobs.length || 1));
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < jobs.length && !this.cancelled) {
+          const job = jobs[next++];
+          const files = job.files.filter((f) => !this.cancelledRuns.has(f.id));
+          if (!files.length) continue;
+          await this.runJob(store, { ...job.job, runs: job.job.runs.filter((r) => !this.cancelledRuns.has(r.id)) } as Job, files);
+          if (!this.failure) store.writeSummary(config, ids);
+        }
+      };
+      await Promise.all(Array.from({ length: workers }, worker));
+    } catch (e) {
+      this.fail(e);
+    }
+    // runs this sweep still owns never finished: cancelled by the user, or stopped by a store failure
+    for (const id of [...this.locks.keys()]) {
+      const run = store.readRun(id);
+      if (run && (run.status === 'queued' || run.status === 'running')) {
+        const reason = this.failure
+          ? `the sweep stopped before the run finished: ${this.failure.message}`
+          : this.cancelledRuns.has(run.id)
+            ? CANCEL_REASON
+            : 'sweep cancelled before the run finished';
+        const status: RunStatus = this.failure ? 'failed' : 'cancelled';
+        this.finalize(id, { ...run, status, reason });
+        this.emit('state', run.id, status, this.failure ? reason : undefined);
+      } else this.release(id);
+    }
+    if (this.failure) {
+      try {
+        store.writeSummary(config, ids);
+      } catch {
+        /* derived: `report` and the next sweep rebuild it from the run.json files */
+      }
+      const failure = this.failure;
+      const kept = ids.filter((id) => store.readRun(id)?.status === 'done').length;
+      throw Object.assign(new Error(`${failure.message}. The sweep stopped; ${kept} of ${ids.length} runs are done and kept. Free some space (or fix the store) and run the same sweep again to finish the rest.`), { cause: failure });
+    }
+    return store.writeSummary(config, ids);
+  }
+
+  /** Takes each run's lock and decides: skip (done and verified), leave (held by a live sweep), or queue. */
+  private queueRuns(config: ExperimentConfig, store: ExperimentStore, specs: RunSpec[], owner: LockOwner, todo: { spec: RunSpec; file: RunFile }[]): void {
+    const initHash = this.opts.init ? hashOf(this.opts.init) : undefined;
     for (const spec of specs) {
       const key = runKey(config, spec.params, initHash);
+      // the lock first, then the status: a run finished by another sweep after we looked would be trained twice
+      const taken = takeLock(store.lockPath(spec.id), { ...owner });
+      if (!taken.ok) {
+        this.held.push({ id: spec.id, holder: taken.holder });
+        this.emit('state', spec.id, 'locked', `held by ${describeOwner(taken.holder)}`);
+        continue;
+      }
+      this.locks.set(spec.id, taken.lock);
       const old = store.readRun(spec.id);
       if (!this.opts.force && old?.status === 'done' && old.key === key) {
-        this.emit('state', spec.id, 'skipped', 'already done');
-        continue;
+        const damage = store.damageOf(old);
+        if (!damage) {
+          this.release(spec.id);
+          this.emit('state', spec.id, 'skipped', old.manifest ? 'already done' : 'already done (recorded before run.json kept a manifest: its files parse, their content cannot be checked)');
+          continue;
+        }
+        this.emit('state', spec.id, 'damaged', `${damage}; training it again`);
       }
       const file: RunFile = {
         id: spec.id,
@@ -114,30 +250,6 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
       this.emit('state', spec.id, 'queued');
       todo.push({ spec, file });
     }
-    const ids = specs.map((s) => s.id);
-    store.writeSummary(config, ids);
-
-    const jobs = this.groupJobs(config, root, todo);
-    const workers = Math.max(1, Math.min(this.opts.workers ?? defaultWorkers(), jobs.length || 1));
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < jobs.length && !this.cancelled) {
-        const job = jobs[next++];
-        const files = job.files.filter((f) => !this.cancelledRuns.has(f.id));
-        if (!files.length) continue;
-        await this.runJob(store, { ...job.job, runs: job.job.runs.filter((r) => !this.cancelledRuns.has(r.id)) } as Job, files);
-        store.writeSummary(config, ids);
-      }
-    };
-    await Promise.all(Array.from({ length: workers }, worker));
-    for (const { file } of todo) {
-      const run = store.readRun(file.id);
-      if (run && (run.status === 'queued' || run.status === 'running')) {
-        store.writeRun({ ...run, status: 'cancelled', reason: this.cancelledRuns.has(run.id) ? CANCEL_REASON : 'sweep cancelled before the run finished' });
-        this.emit('state', run.id, 'cancelled');
-      }
-    }
-    return store.writeSummary(config, ids);
   }
 
   private groupJobs(config: ExperimentConfig, root: string, todo: { spec: RunSpec; file: RunFile }[]): { job: Job; files: RunFile[] }[] {
@@ -173,21 +285,27 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     return new Promise((resolve) => {
       const byId = new Map(files.map((f) => [f.id, f]));
       const finished = new Set<string>();
+      const tallies = new Map(files.map((f) => [f.id, new MetricsTally()]));
       const started = new Date().toISOString();
       let meta = { backend: '', kernel: '' };
       let failure: string | undefined;
       let stderr = '';
+      try {
+        for (const f of files) {
+          store.resetMetrics(f.id);
+          store.writeRun({ ...f, status: 'running', startedAt: started });
+          this.emit('state', f.id, 'running');
+        }
+      } catch (e) {
+        this.fail(e);
+        return resolve();
+      }
       const child = fork(this.opts.runnerPath, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
       const active: Active = { child, runIds: files.map((f) => f.id) };
       this.active.add(active);
       child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-      for (const f of files) {
-        store.resetMetrics(f.id);
-        store.writeRun({ ...f, status: 'running', startedAt: started });
-        this.emit('state', f.id, 'running');
-      }
       this.emit('job', child.pid ?? -1, active.runIds);
-      child.on('message', (msg: FromRunner) => {
+      const onMessage = (msg: FromRunner): void => {
         switch (msg.type) {
           case 'started':
             meta = { backend: msg.backend, kernel: msg.kernel };
@@ -196,18 +314,21 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
           case 'progress':
             this.emit('progress', msg.runId, msg.step, msg.steps);
             break;
-          case 'records':
-            if (!byId.has(msg.runId)) break;
-            store.appendMetrics(msg.runId, msg.records);
+          case 'records': {
+            if (!byId.has(msg.runId) || finished.has(msg.runId)) break;
+            tallies.get(msg.runId)!.add(store.appendMetrics(msg.runId, msg.records), msg.records.length);
+            faultPoint('cli-records');
             this.emit('records', msg.runId, msg.records);
             break;
+          }
           case 'outcome': {
             const f = byId.get(msg.outcome.id);
-            if (!f) break;
+            if (!f || finished.has(f.id)) break;
             const o = msg.outcome;
             finished.add(o.id);
-            if (o.weights) store.writeWeights(o.id, o.weights);
-            store.writeRun({
+            const weights = o.weights ? store.writeWeights(o.id, o.weights) : undefined;
+            faultPoint('cli-weights');
+            this.finalize(o.id, {
               ...f,
               ...meta,
               status: o.status,
@@ -218,6 +339,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
               final: o.final,
               spectra: o.spectra,
               reusedTask1: o.reusedTask1,
+              manifest: { metrics: tallies.get(o.id)!.digest(), ...(weights ? { weights } : {}) },
             });
             this.emit('state', o.id, o.status, o.reason);
             break;
@@ -226,6 +348,15 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
             failure = msg.reason;
             break;
         }
+      };
+      // a write that fails here (a full disk) must not throw out of the handler: it stops the sweep instead
+      child.on('message', (msg: FromRunner) => {
+        if (this.failure) return;
+        try {
+          onMessage(msg);
+        } catch (e) {
+          this.fail(e);
+        }
       });
       // 'close', not 'exit': 'exit' can fire while the child's last IPC messages (its outcomes) are still in flight
       child.on('close', (code, signal) => {
@@ -233,14 +364,16 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
         this.active.delete(active);
         for (const f of files) {
           if (finished.has(f.id)) continue;
-          const byUser = this.cancelled || this.cancelledRuns.has(f.id);
+          const byUser = !this.failure && (this.cancelled || this.cancelledRuns.has(f.id));
           const status: RunStatus = byUser ? 'cancelled' : 'failed';
-          const reason = byUser
-            ? CANCEL_REASON
-            : failure
-              ? `the runner failed: ${failure.split('\n')[0]}`
-              : `the runner process exited (${signal ? `signal ${signal}` : `code ${code}`}) before the run finished${errorLine(stderr)}`;
-          store.writeRun({ ...f, ...meta, status, reason, startedAt: started, finishedAt: new Date().toISOString() });
+          const reason = this.failure
+            ? `the sweep stopped before the run finished: ${this.failure.message}`
+            : byUser
+              ? CANCEL_REASON
+              : failure
+                ? `the runner failed: ${failure.split('\n')[0]}`
+                : `the runner process exited (${signal ? `signal ${signal}` : `code ${code}`}) before the run finished${errorLine(stderr)}`;
+          this.finalize(f.id, { ...f, ...meta, status, reason, startedAt: started, finishedAt: new Date().toISOString() });
           this.emit('state', f.id, status, reason);
         }
         resolve();
