@@ -1,11 +1,13 @@
 // Throughput of the Experiment 1 training kernels at the paper's shapes (dx 10, width 500, 200 train, 9800 test):
 // time per step and per test evaluation for each kernel and tfjs backend that loads, for 1 and 5 models at once,
-// projected to one full run (10000 steps, test MSE every step) and to the fig1-cov sweep. `npm run bench`.
+// projected to one full run (10000 steps, test MSE every step) and to the fig1-cov sweep; then the eigensolve and
+// panel-view timings of benchHost.ts (kept out of the unit tests, which assert on work done). `npm run bench`.
 import { loadavg } from 'node:os';
 import { initBackend, type BackendName } from '../src/lab/backend';
 import { KERNELS } from '../src/lab/kernels';
 import { enableRelaxedSimd, simdAvailable, simdKernelFor, type SimdVariant } from '../src/lab/kernels/simdKernel';
 import type { BatchSpec, Kernel, MlpParams, RegressionData } from '../src/lab/kernels/types';
+import { hostTimings } from './benchHost';
 import { optimizerTable } from './benchOptim';
 import { RandomState } from '../src/lab/rng';
 
@@ -128,7 +130,7 @@ export function fullRun(kernel: Kernel, models = 1): { wall: number; busy: numbe
   return { wall: (performance.now() - t0) / 1000, busy };
 }
 
-/** `node dist/bench.js [simd] [js] [tfjs] [optim]` limits the rows to those kernels / the optimizer table. */
+/** `node dist/bench.js [simd] [js] [tfjs] [optim] [eig] [views]` limits the output to those kernels / tables / timings. */
 async function main(only: string[]): Promise<void> {
   const s = SHAPE;
   const want = (k: string) => only.length === 0 || only.includes(k);
@@ -162,7 +164,10 @@ async function main(only: string[]): Promise<void> {
     const slow = backend === 'cpu';
     for (const models of [1, 5]) add(KERNELS.tfjs, timeKernel(KERNELS.tfjs, backend, models, slow ? 500 : 1500, 1, slow ? 0 : 300));
   }
-  if (!rows.length) return optimizers(want('optim'));
+  if (!rows.length) {
+    optimizers(want('optim'));
+    return hostTimings(want);
+  }
   console.log(`\n${formatTable(rows)}\n`);
   const best = rows.filter((r) => r.models === 1).reduce((a, b) => (runSeconds(b) < runSeconds(a) ? b : a));
   if (runSeconds(best) < 60 && best.kernel !== 'tfjs') {
@@ -172,6 +177,7 @@ async function main(only: string[]): Promise<void> {
     console.log(`full run skipped: the best kernel (${best.kernel}/${best.backend}) projects ${runSeconds(best).toFixed(0)} s`);
   }
   optimizers(want('optim'));
+  hostTimings(want);
 }
 
 function optimizers(wanted: boolean): void {
