@@ -1,5 +1,7 @@
 // Plain-text tables of a sweep's final metrics: one row per run, then the figure's view (test MSE by p and SNR
 // for Experiment 1; Task 1 and Task 2 mean and spread over seeds by p for Experiment 3).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Summary, SummaryRun } from './store';
 
 export function table(header: string[], rows: string[][]): string {
@@ -70,7 +72,9 @@ function oodTable(summary: Summary): string {
     const done = runs.filter((r) => r.status === 'done');
     const col = (m: string): string => {
       if (!done.length) return runs[0]?.status ?? '-';
-      const s = meanStd(done.map((r) => 100 * r.final[m]));
+      const values = done.map((r) => r.final[m]).filter((v) => Number.isFinite(v));
+      if (!values.length) return '-';
+      const s = meanStd(values.map((v) => 100 * v));
       return s.n > 1 ? `${s.mean.toFixed(1)} ± ${s.std.toFixed(1)}` : `${s.mean.toFixed(1)}`;
     };
     return [k, col('valAcc'), col('oodLeftAcc'), col('oodRightAcc')];
@@ -97,4 +101,26 @@ export function report(summary: Summary): string {
     for (const r of failed) out.push(`  ${r.id}: ${r.status}${r.reason ? ` - ${r.reason}` : ''}`);
   }
   return out.join('\n');
+}
+
+const isExperimentDir = (dir: string): boolean => fs.existsSync(path.join(dir, 'summary.json')) || fs.existsSync(path.join(dir, 'experiment.json'));
+
+/**
+ * The experiment folder `report <target>` means: an absolute path is taken as it is; a relative one is tried
+ * from the working directory, then as a name under the results root. Throws a message naming each place looked.
+ */
+export function findExperimentDir(target: string, outRoot: string): string {
+  const places = path.isAbsolute(target) ? [path.resolve(target)] : [...new Set([path.resolve(target), path.join(outRoot, target)])];
+  const found = places.find(isExperimentDir);
+  if (found) return found;
+  const why = places.map((p) => {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      return `${p} does not exist`;
+    }
+    return st.isDirectory() ? `${p} has no summary.json or experiment.json` : `${p} is a file, not an experiment folder`;
+  });
+  throw new Error(`no experiment folder "${target}": ${why.join('; ')}`);
 }
