@@ -13,7 +13,12 @@ export const DIVERGENCE_ABSOLUTE_BOUND = 1e12;
 /** A loss this many times its step-0 value is a blow-up, not slow training. */
 export const DIVERGENCE_GROWTH_FACTOR = 1e6;
 
-const show = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPrecision(4))) : String(v));
+/** 4 significant digits, exponent form when large or small: 2.2e+6, 1e+12, 0.995 */
+const show = (v: number): string => {
+  if (!Number.isFinite(v)) return String(v);
+  const r = Number(v.toPrecision(4));
+  return r !== 0 && (Math.abs(r) >= 1e6 || Math.abs(r) < 1e-3) ? r.toExponential() : String(r);
+};
 
 /** Why `value` (the loss named `label`) counts as diverged, or undefined; `start` is its step-0 value, if known. */
 export function lossDivergence(label: string, value: number, start?: number): string | undefined {
