@@ -51,8 +51,12 @@ const countLines = (b: Buffer): number => {
   return n;
 };
 
+const isDigest = (d: unknown): d is FileDigest =>
+  typeof d === 'object' && d !== null && Number.isInteger((d as FileDigest).bytes) && typeof (d as FileDigest).sha256 === 'string';
+
 /** Checks a run folder against its manifest: undefined when it matches, else what is wrong (naming the file). */
 export function checkManifest(dir: string, m: Manifest): string | undefined {
+  if (!isDigest(m?.metrics) || !Number.isInteger(m.metrics.records) || (m.weights !== undefined && !isDigest(m.weights))) return 'the manifest in its run.json is malformed';
   const metrics = read(path.join(dir, 'metrics.jsonl'));
   if (typeof metrics === 'string') return `metrics.jsonl ${metrics}`;
   const lines = countLines(metrics);
