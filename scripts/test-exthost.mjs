@@ -1,7 +1,9 @@
 // Runs the extension-host mocha suite (out/test/suite, built by scripts/build-tests.mjs) inside code-server's real
 // extension host, offline: code-server serves the workbench, Debian's Chromium loads it with the URL payload
 // (extensionDevelopmentPath + extensionTestsPath), and the workbench reports the host's log and exit code through
-// window.codeAutomationLog / codeAutomationExit. Prints `exthost: N passed, N failed`; exits non-zero on failure.
+// window.codeAutomationLog / codeAutomationExit. Two sessions: the suite in a trusted workspace, then the Restricted
+// Mode cases (*.untrusted.test.js) in a code-server with workspace trust on, whose workspace is untrusted.
+// Prints `exthost: N passed, N failed` over both; exits non-zero on failure.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -30,7 +32,28 @@ async function main() {
     if (!fs.existsSync(f)) throw new Error(`${f} is missing: run \`npm run build && node scripts/build-tests.mjs\` first`);
   }
   const started = Date.now();
-  const server = await startCodeServer();
+  const sessions = [
+    { name: 'trusted workspace', workspaceTrust: false },
+    // only when the suite has Restricted Mode cases (index.ts runs *.untrusted.test.js in an untrusted window)
+    ...(fs.readdirSync(path.dirname(testsPath)).some((f) => f.endsWith('.untrusted.test.js')) ? [{ name: 'Restricted Mode', workspaceTrust: true }] : []),
+  ];
+  const total = { passed: 0, failed: 0 };
+  let ok = true;
+  for (const s of sessions) {
+    console.log(`  -- ${s.name} --`);
+    const r = await session({ extensionPath, testsPath, workspaceTrust: s.workspaceTrust });
+    console.log(`  ${s.name}: ${r.passed} passed, ${r.failed} failed${r.note ? ` (${r.note})` : ''}`);
+    total.passed += r.passed;
+    total.failed += r.failed;
+    ok &&= r.ok;
+  }
+  summary(total.passed, total.failed, `${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return ok && total.failed === 0 ? 0 : 1;
+}
+
+/** One code-server, one fresh workspace, the suite's index in its extension host; resolves its counts. */
+async function session({ extensionPath, testsPath, workspaceTrust }) {
+  const server = await startCodeServer({ workspaceTrust });
   // a fresh workspace per run: the suite writes configs and results into it
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-exthost-ws-'));
   let browser;
@@ -56,22 +79,16 @@ async function main() {
     await page.goto(workbenchUrl(server, { folder: workspace, extensionPath, testsPath }));
     const timer = new Promise((r) => setTimeout(() => r('timeout'), timeoutMs));
     const code = await Promise.race([exited, timer]);
-    const seconds = ((Date.now() - started) / 1000).toFixed(0);
     if (code === 'timeout') {
       // what the window showed when the suite hung (a modal dialog, a notification waiting for a click)
-      const shot = path.join(repoRoot, 'test-output', 'exthost', 'timeout.png');
+      const shot = path.join(repoRoot, 'test-output', 'exthost', `timeout${workspaceTrust ? '-restricted' : ''}.png`);
       fs.mkdirSync(path.dirname(shot), { recursive: true });
       await page.screenshot({ path: shot }).then(() => console.log(`  screenshot: ${path.relative(repoRoot, shot)}`), () => undefined);
-      summary(counts?.passed ?? 0, Math.max(1, counts?.failed ?? 0), `timed out after ${timeoutMs / 1000} s`);
-      return 1;
+      return { passed: counts?.passed ?? 0, failed: Math.max(1, counts?.failed ?? 0), ok: false, note: `timed out after ${timeoutMs / 1000} s` };
     }
-    if (!counts) {
-      // the host exited without mocha's result line: the suite failed to load
-      summary(0, 1, `extension host exited with code ${code} before reporting results`);
-      return 1;
-    }
-    summary(counts.passed, counts.failed, `${seconds} s`);
-    return code === 0 && counts.failed === 0 ? 0 : 1;
+    // the host exited without mocha's result line: the suite failed to load
+    if (!counts) return { passed: 0, failed: 1, ok: false, note: `extension host exited with code ${code} before reporting results` };
+    return { ...counts, ok: code === 0 && counts.failed === 0 };
   } finally {
     await browser?.close().catch(() => undefined);
     await server.stop();

@@ -36,7 +36,9 @@ function freePort() {
 }
 
 /**
- * @param {{ port?: number, settings?: Record<string, unknown>, log?: (line: string) => void, readyTimeoutMs?: number }} [opts]
+ * `workspaceTrust: true` starts it with workspace trust on (no `--disable-workspace-trust`, trust enabled, no
+ * prompt), so a folder it opens is in Restricted Mode: the extension-host suite's Restricted Mode session.
+ * @param {{ port?: number, settings?: Record<string, unknown>, log?: (line: string) => void, readyTimeoutMs?: number, workspaceTrust?: boolean }} [opts]
  */
 export async function startCodeServer(opts = {}) {
   const bin = codeServerBin();
@@ -45,12 +47,13 @@ export async function startCodeServer(opts = {}) {
   fs.mkdirSync(path.join(state, 'data', 'User'), { recursive: true });
   fs.mkdirSync(path.join(state, 'ext'));
   fs.writeFileSync(path.join(state, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
-  fs.writeFileSync(path.join(state, 'data', 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...opts.settings }, null, 2));
+  const trust = opts.workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' } : {};
+  fs.writeFileSync(path.join(state, 'data', 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...trust, ...opts.settings }, null, 2));
   const args = [
     '--config', path.join(state, 'config.yaml'),
     '--user-data-dir', path.join(state, 'data'),
     '--extensions-dir', path.join(state, 'ext'),
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--disable-telemetry', '--disable-update-check', ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
   ];
   // Its own process group, so stop() also ends the extension host and any runner processes it forked.
   const proc = spawn(bin, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: path.join(state, 'xdg') } });

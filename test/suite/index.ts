@@ -4,13 +4,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
+import * as vscode from 'vscode';
 
 export const RESULT_PREFIX = 'exthost-result';
 
 export function run(): Promise<void> {
   // Sweeps run real child processes: minutes on a slow machine are normal, a hang is not.
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 180_000, reporter: 'spec' });
-  for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, f));
+  // An untrusted workspace (the Restricted Mode session of scripts/test-exthost.mjs) runs the *.untrusted.test.js
+  // files alone; a trusted one runs all the others. Trust is the window's, so one session cannot run both.
+  const untrusted = !vscode.workspace.isTrusted;
+  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && f.endsWith('.untrusted.test.js') === untrusted);
+  for (const f of files.sort()) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
     try {
       const runner = mocha.run((failures) => {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { PanelInfo } from '../../src/host/panels/panels';
+import { writeOod } from './fixtures';
 import { errorsShown, labApi, QUICK_NAME, quickPresetSummary, resultsRoot, waitFor } from './lab';
 
 async function panel(experiment: string, tab: string, what = `${experiment} drawn on ${tab}`): Promise<PanelInfo> {
@@ -15,21 +16,6 @@ async function panel(experiment: string, tab: string, what = `${experiment} draw
   return waitFor(what, () => api.panels.list().find((p) => p.experiment === experiment && p.ready && p.rendered?.tab === tab && (p.rendered.figures > 0 || p.rendered.empty)), 60_000, 250);
 }
 
-/** A finished OOD experiment written straight into the store (no training: this checks the routing, not MNIST). */
-function writeOod(root: string, name: string): void {
-  const dir = path.join(root, name);
-  const grid = { optimizer: ['gd', 'adahessian'], p: [-1, 1], seed: [42] };
-  fs.mkdirSync(path.join(dir, 'runs'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'experiment.json'), JSON.stringify({ version: 1, name, kind: 'ood', grid, settings: { steps: 4, evalEvery: 2 } }));
-  const runs: [string, Record<string, unknown>, number][] = [['gd_s42', { optimizer: 'gd', seed: 42 }, 0.8], ['adahessian_p-1_s42', { optimizer: 'adahessian', p: -1, seed: 42 }, 0.2], ['adahessian_p1_s42', { optimizer: 'adahessian', p: 1, seed: 42 }, 0.6]];
-  for (const [id, params, left] of runs) {
-    const final = { trainLoss: 0.1, trainAcc: 1, valAcc: 0.97, oodLeftAcc: left, oodRightAcc: 1 - left, templateEnergyDelta: 1 - left, digitEnergyDelta: left, templateEnergy: 0.1, digitEnergy: 0.1 };
-    fs.mkdirSync(path.join(dir, 'runs', id));
-    fs.writeFileSync(path.join(dir, 'runs', id, 'run.json'), JSON.stringify({ id, experiment: name, kind: 'ood', params, status: 'done', final, engineVersion: '0.1.0', key: id, weightsKey: id }));
-    const recs = [0, 2, 4].map((step) => JSON.stringify({ step, trainLoss: 2 - step / 3, valAcc: 0.1 + step / 5, oodLeftAcc: left * (step / 4), oodRightAcc: (1 - left) * (step / 4), diag: { templateEnergyDelta: step ? 1 - left : 0, digitEnergyDelta: step ? left : 0 } }));
-    fs.writeFileSync(path.join(dir, 'runs', id, 'metrics.jsonl'), recs.join('\n') + '\n');
-  }
-}
 
 describe('results panels', () => {
   it('"Open Results" on a finished noise sweep opens its panel on the Summary, both cases drawn', async () => {
