@@ -23,7 +23,9 @@ const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null &
 const own = (o: Obj, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
 const has = (o: Obj, k: string): boolean => Object.hasOwn(o, k) && o[k] !== undefined;
 
-const objectProblem = (at: string, v: unknown): string => `${at}: must be an object, got ${show(v)}`;
+/** The end of a message about value `v`: what it was, or that it is missing. */
+const got = (v: unknown): string => (v === undefined ? 'missing' : `got ${show(v)}`);
+const objectProblem = (at: string, v: unknown): string => `${at}: must be an object, ${got(v)}`;
 
 /** The experiment config stored with an experiment, through the config validator (any grid size it once allowed). */
 export function checkExperimentConfig(raw: unknown, at = 'experiment.json'): Checked<ExperimentConfig> {
@@ -38,12 +40,12 @@ export function checkExperimentConfig(raw: unknown, at = 'experiment.json'): Che
 function checkString(o: Obj, key: string, at: string, problems: string[], optional: boolean): void {
   const v = own(o, key);
   if (v === undefined && optional) return;
-  if (typeof v !== 'string') problems.push(`${at}.${key}: must be a string, got ${show(v)}`);
+  if (typeof v !== 'string') problems.push(`${at}.${key}: must be a string, ${got(v)}`);
 }
 
 function checkSeconds(o: Obj, at: string, problems: string[]): void {
   const v = own(o, 'seconds');
-  if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) problems.push(`${at}.seconds: must be a number >= 0, got ${show(v)}`);
+  if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) problems.push(`${at}.seconds: must be a number >= 0, ${got(v)}`);
 }
 
 /** A run's parameters: the grid axes of its kind, each a value the config validator would take. */
@@ -56,16 +58,16 @@ export function checkParams(raw: unknown, kind: ExperimentConfig['kind'] | undef
   const allowed = kind === 'ood' ? ['optimizer', 'p', 'seed'] : kind === undefined ? ['case', 'p', 'snr', 'seed', 'optimizer'] : ['case', 'p', 'snr', 'seed'];
   for (const k of Object.keys(raw)) if (!allowed.includes(k)) problems.push(`${at}.${keyName(k)}: not a parameter of ${kind ? `a ${kind} run` : 'a run'} (allowed: ${allowed.join(', ')})`);
   const seed = own(raw, 'seed');
-  if (!(typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed <= 2 ** 32 - 1)) problems.push(`${at}.seed: must be an integer in [0, ${2 ** 32 - 1}], got ${show(seed)}`);
+  if (!(typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed <= 2 ** 32 - 1)) problems.push(`${at}.seed: must be an integer in [0, ${2 ** 32 - 1}], ${got(seed)}`);
   const regression = kind === 'noise' || kind === 'transfer';
   const c = own(raw, 'case');
-  if ((c !== undefined || regression) && !(typeof c === 'string' && (CASES as readonly string[]).includes(c))) problems.push(`${at}.case: must be one of ${CASES.join(', ')}, got ${show(c)}`);
+  if ((c !== undefined || regression) && !(typeof c === 'string' && (CASES as readonly string[]).includes(c))) problems.push(`${at}.case: must be one of ${CASES.join(', ')}, ${got(c)}`);
   const p = own(raw, 'p');
-  if ((p !== undefined || regression) && !(typeof p === 'number' && Number.isFinite(p) && p >= P_RANGE[0] && p <= P_RANGE[1])) problems.push(`${at}.p: must be a number in [${P_RANGE[0]}, ${P_RANGE[1]}], got ${show(p)}`);
+  if ((p !== undefined || regression) && !(typeof p === 'number' && Number.isFinite(p) && p >= P_RANGE[0] && p <= P_RANGE[1])) problems.push(`${at}.p: must be a number in [${P_RANGE[0]}, ${P_RANGE[1]}], ${got(p)}`);
   const snr = own(raw, 'snr');
-  if ((snr !== undefined || regression) && !(typeof snr === 'number' && Number.isFinite(snr) && snr > 0)) problems.push(`${at}.snr: must be a number > 0, got ${show(snr)}`);
+  if ((snr !== undefined || regression) && !(typeof snr === 'number' && Number.isFinite(snr) && snr > 0)) problems.push(`${at}.snr: must be a number > 0, ${got(snr)}`);
   const opt = own(raw, 'optimizer');
-  if ((opt !== undefined || kind === 'ood') && !(typeof opt === 'string' && (OOD_OPTIMIZERS as readonly string[]).includes(opt))) problems.push(`${at}.optimizer: must be one of ${OOD_OPTIMIZERS.join(', ')}, got ${show(opt)}`);
+  if ((opt !== undefined || kind === 'ood') && !(typeof opt === 'string' && (OOD_OPTIMIZERS as readonly string[]).includes(opt))) problems.push(`${at}.optimizer: must be one of ${OOD_OPTIMIZERS.join(', ')}, ${got(opt)}`);
   return problems.length === before ? (raw as unknown as RunParams) : undefined;
 }
 
@@ -81,7 +83,7 @@ export function checkFinal(raw: unknown, at: string, problems: string[]): FinalM
     const v = raw[k];
     if (v === null) continue;
     if (typeof v !== 'number') {
-      problems.push(`${at}.${keyName(k)}: must be a number, got ${show(v)}`);
+      problems.push(`${at}.${keyName(k)}: must be a number, ${got(v)}`);
       ok = false;
     } else Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
@@ -102,10 +104,10 @@ function checkSpectra(raw: unknown, at: string, problems: string[]): void {
   if (!isObject(raw)) return void problems.push(objectProblem(at, raw));
   for (const k of SPECTRA_ARRAYS) {
     const v = own(raw, k);
-    if (!Array.isArray(v) || !v.every((x) => x === null || typeof x === 'number')) problems.push(`${at}.${k}: must be an array of numbers, got ${show(v)}`);
+    if (!Array.isArray(v) || !v.every((x) => x === null || typeof x === 'number')) problems.push(`${at}.${k}: must be an array of numbers, ${got(v)}`);
   }
   const t = own(raw, 'teacherIndex');
-  if (!(typeof t === 'number' && Number.isInteger(t) && t >= 0)) problems.push(`${at}.teacherIndex: must be an integer >= 0, got ${show(t)}`);
+  if (!(typeof t === 'number' && Number.isInteger(t) && t >= 0)) problems.push(`${at}.teacherIndex: must be an integer >= 0, ${got(t)}`);
 }
 
 /**
@@ -113,19 +115,19 @@ function checkSpectra(raw: unknown, at: string, problems: string[]): void {
  * moved by hand, and results would be filed under the wrong run).
  */
 export function checkRunFile(raw: unknown, id?: string, at = 'run.json'): Checked<RunFile> {
-  if (!isObject(raw)) return { ok: false, problems: [`${at}: must be a JSON object, got ${show(raw)}`] };
+  if (!isObject(raw)) return { ok: false, problems: [`${at}: must be a JSON object, ${got(raw)}`] };
   const problems: string[] = [];
   const rid = own(raw, 'id');
-  if (typeof rid !== 'string') problems.push(`${at}.id: must be a string, got ${show(rid)}`);
+  if (typeof rid !== 'string') problems.push(`${at}.id: must be a string, ${got(rid)}`);
   else if (id !== undefined && rid !== id) problems.push(`${at}.id: ${show(rid)} is not the name of its folder (${show(id)})`);
   for (const k of ['experiment', 'key', 'weightsKey', 'engineVersion']) checkString(raw, k, at, problems, false);
   for (const k of ['reason', 'backend', 'kernel', 'startedAt', 'finishedAt', 'reusedTask1']) checkString(raw, k, at, problems, true);
   const kind = own(raw, 'kind');
   const kindOk = typeof kind === 'string' && (KINDS as readonly string[]).includes(kind);
-  if (!kindOk) problems.push(`${at}.kind: must be one of ${KINDS.join(', ')}, got ${show(kind)}`);
+  if (!kindOk) problems.push(`${at}.kind: must be one of ${KINDS.join(', ')}, ${got(kind)}`);
   const k = kindOk ? (kind as ExperimentConfig['kind']) : undefined;
   const status = own(raw, 'status');
-  if (!isStatus(status)) problems.push(`${at}.status: must be one of ${Object.keys(STATUSES).join(', ')}, got ${show(status)}`);
+  if (!isStatus(status)) problems.push(`${at}.status: must be one of ${Object.keys(STATUSES).join(', ')}, ${got(status)}`);
   checkParams(own(raw, 'params'), k, `${at}.params`, problems);
   if (k) checkSettings(own(raw, 'settings'), k, at, problems);
   const final = checkFinal(own(raw, 'final'), `${at}.final`, problems);
@@ -141,7 +143,7 @@ function checkSummaryRun(raw: unknown, kind: ExperimentConfig['kind'], at: strin
   checkString(raw, 'id', at, problems, false);
   for (const k of ['backend', 'reason']) checkString(raw, k, at, problems, true);
   const status = own(raw, 'status');
-  if (!isStatus(status)) problems.push(`${at}.status: must be one of ${Object.keys(STATUSES).join(', ')}, got ${show(status)}`);
+  if (!isStatus(status)) problems.push(`${at}.status: must be one of ${Object.keys(STATUSES).join(', ')}, ${got(status)}`);
   checkParams(own(raw, 'params'), kind, `${at}.params`, problems);
   const final = checkFinal(own(raw, 'final'), `${at}.final`, problems);
   checkSeconds(raw, at, problems);
@@ -150,13 +152,13 @@ function checkSummaryRun(raw: unknown, kind: ExperimentConfig['kind'], at: strin
 
 /** A summary.json: the experiment's config and one entry per run. */
 export function checkSummary(raw: unknown, at = 'summary.json'): Checked<Summary> {
-  if (!isObject(raw)) return { ok: false, problems: [`${at}: must be a JSON object, got ${show(raw)}`] };
+  if (!isObject(raw)) return { ok: false, problems: [`${at}: must be a JSON object, ${got(raw)}`] };
   const cfg = checkExperimentConfig(own(raw, 'experiment'), `${at}.experiment`);
   if (!cfg.ok) return cfg;
   const problems: string[] = [];
   const runs = own(raw, 'runs');
   const out: SummaryRun[] = [];
-  if (!Array.isArray(runs)) problems.push(`${at}.runs: must be an array, got ${show(runs)}`);
+  if (!Array.isArray(runs)) problems.push(`${at}.runs: must be an array, ${got(runs)}`);
   else {
     const seen = new Set<string>();
     runs.forEach((r, i) => {
@@ -178,21 +180,21 @@ const RECORD_KEYS = new Set<string>(['step', 'energy', 'diag', ...RECORD_NUMBERS
 /** One line of metrics.jsonl. Non-finite values are left out when records are written (divergence.ts); older
  *  stores wrote null for them, which is read as a missing value. */
 export function checkRecord(raw: unknown, at = 'record'): Checked<MetricRecord> {
-  if (!isObject(raw)) return { ok: false, problems: [`${at}: must be an object, got ${show(raw)}`] };
+  if (!isObject(raw)) return { ok: false, problems: [`${at}: must be an object, ${got(raw)}`] };
   const problems: string[] = [];
   for (const k of Object.keys(raw)) if (!RECORD_KEYS.has(k)) problems.push(`${at}.${keyName(k)}: not a field of a record`);
   const step = own(raw, 'step');
-  if (!(typeof step === 'number' && Number.isInteger(step) && step >= 0)) problems.push(`${at}.step: must be an integer >= 0, got ${show(step)}`);
+  if (!(typeof step === 'number' && Number.isInteger(step) && step >= 0)) problems.push(`${at}.step: must be an integer >= 0, ${got(step)}`);
   const out: MetricRecord = { step: step as number };
   for (const k of RECORD_NUMBERS) {
     const v = own(raw, k);
     if (v === undefined || v === null) continue;
-    if (typeof v !== 'number') problems.push(`${at}.${k}: must be a number, got ${show(v)}`);
+    if (typeof v !== 'number') problems.push(`${at}.${k}: must be a number, ${got(v)}`);
     else out[k] = v;
   }
   const energy = own(raw, 'energy');
   if (energy !== undefined) {
-    if (!Array.isArray(energy) || !energy.every((x) => typeof x === 'number' || x === null)) problems.push(`${at}.energy: must be an array of numbers, got ${show(energy)}`);
+    if (!Array.isArray(energy) || !energy.every((x) => typeof x === 'number' || x === null)) problems.push(`${at}.energy: must be an array of numbers, ${got(energy)}`);
     else out.energy = energy.map((x) => (x === null ? NaN : (x as number)));
   }
   if (has(raw, 'diag')) {
@@ -204,7 +206,7 @@ export function checkRecord(raw: unknown, at = 'record'): Checked<MetricRecord> 
 
 /** weights.json (and --init): W1 width x dx, b1 width, W2 1 x width, b2 1, all finite; `dims` when they are known. */
 export function checkWeights(raw: unknown, dims?: { dx: number; width: number }, at = 'weights.json'): Checked<ParamsJson> {
-  if (!isObject(raw)) return { ok: false, problems: [`${at}: must be a JSON object with W1, b1, W2, b2, got ${show(raw)}`] };
+  if (!isObject(raw)) return { ok: false, problems: [`${at}: must be a JSON object with W1, b1, W2, b2, ${got(raw)}`] };
   const problems: string[] = [];
   for (const k of Object.keys(raw)) if (!['W1', 'b1', 'W2', 'b2'].includes(k)) problems.push(`${at}.${keyName(k)}: not a weight (allowed: W1, b1, W2, b2)`);
   const b1 = own(raw, 'b1');
@@ -213,19 +215,19 @@ export function checkWeights(raw: unknown, dims?: { dx: number; width: number },
   const dx = dims?.dx ?? (Array.isArray(W1) && Array.isArray(W1[0]) ? (W1[0] as unknown[]).length : NaN);
   const finiteRow = (v: unknown, name: string, n: number): boolean => {
     if (!Array.isArray(v) || v.length !== n) {
-      problems.push(`${at}.${name}: must be an array of ${n} numbers, got ${show(v)}`);
+      problems.push(`${at}.${name}: must be an array of ${n} numbers, ${got(v)}`);
       return false;
     }
     const bad = v.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
-    if (bad >= 0) problems.push(`${at}.${name}[${bad}]: must be a finite number, got ${show(v[bad])}`);
+    if (bad >= 0) problems.push(`${at}.${name}[${bad}]: must be a finite number, ${got(v[bad])}`);
     return bad < 0;
   };
   const matrix = (v: unknown, name: string, rows: number, cols: number): void => {
-    if (!Array.isArray(v) || v.length !== rows) return void problems.push(`${at}.${name}: must be ${rows} rows of ${cols} numbers, got ${show(v)}`);
+    if (!Array.isArray(v) || v.length !== rows) return void problems.push(`${at}.${name}: must be ${rows} rows of ${cols} numbers, ${got(v)}`);
     for (let i = 0; i < rows; i++) if (!finiteRow(v[i], `${name}[${i}]`, cols)) return; // one bad row is enough to say
   };
-  if (!(Number.isInteger(width) && width >= 1)) problems.push(`${at}.b1: must be a non-empty array of numbers, got ${show(b1)}`);
-  else if (!(Number.isInteger(dx) && dx >= 1)) problems.push(`${at}.W1: must be ${width} rows of numbers, got ${show(W1)}`);
+  if (!(Number.isInteger(width) && width >= 1)) problems.push(`${at}.b1: must be a non-empty array of numbers, ${got(b1)}`);
+  else if (!(Number.isInteger(dx) && dx >= 1)) problems.push(`${at}.W1: must be ${width} rows of numbers, ${got(W1)}`);
   else {
     matrix(W1, 'W1', width, dx);
     finiteRow(b1, 'b1', width);
