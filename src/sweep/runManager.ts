@@ -12,7 +12,9 @@
 // message naming the path and the free space.
 import { EventEmitter } from 'node:events';
 import { fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { expandRuns, type ExperimentConfig, type RegressionParams, type RunSpec } from '../shared/config';
 import type { BackendChoice, FromRunner, Job, JobRun } from '../shared/protocol';
 import type { MetricRecord } from '../lab/experiments/records';
@@ -224,7 +226,10 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
         continue;
       }
       this.locks.set(spec.id, taken.lock);
-      const old = store.readRun(spec.id);
+      const problems: string[] = [];
+      const old = store.readRun(spec.id, problems);
+      // a run.json that exists but cannot be used (cut short, edited) is damage too: say so, then train it again
+      if (!old && problems.length && !this.opts.force && fs.existsSync(path.join(store.runDir(spec.id), 'run.json'))) this.emit('state', spec.id, 'damaged', `${problems.join('; ')}; training it again`);
       if (!this.opts.force && old?.status === 'done' && old.key === key) {
         const damage = store.damageOf(old);
         if (!damage) {
