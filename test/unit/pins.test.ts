@@ -12,9 +12,8 @@ import * as path from 'node:path';
 
 interface Pins {
   commit: string;
-  kernel: string;
   command: string[];
-  runs: Record<string, { final: Record<string, number>; records: number; metricsSha256: string }>;
+  runs: Record<string, { kernel: string; final: Record<string, number>; records: number; metricsSha256: string }>;
 }
 
 const cli = path.resolve(__dirname, '../../cli.js');
@@ -38,8 +37,8 @@ test('quick presets and short OOD runs reproduce the pinned final numbers bit fo
         const pin = pins.runs[key];
         assert.ok(pin, `${key} is not in the fixture`);
         const run = JSON.parse(fs.readFileSync(path.join(runs, id, 'run.json'), 'utf8'));
-        if (run.kernel !== pins.kernel) {
-          assert.fail(`${key} ran on kernel "${run.kernel}"; the pins are for "${pins.kernel}" (commit ${pins.commit})`);
+        if (run.kernel !== pin.kernel) {
+          assert.fail(`${key} ran on kernel "${run.kernel}"; the pins are for "${pin.kernel}" (commit ${pins.commit})`);
         }
         assert.deepEqual(run.final, pin.final, `${key}: final metrics differ from commit ${pins.commit}`);
         const metrics = fs.readFileSync(path.join(runs, id, 'metrics.jsonl'));
