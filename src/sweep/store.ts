@@ -84,8 +84,8 @@ export class ExperimentStore {
     const file = path.join(this.runDir(id), 'run.json');
     const r = readJson<unknown>(file);
     if (!r.ok) return void problems?.push(r.error.replace(file, `runs/${id}/run.json`));
-    const c = checkRunFile(r.value, id, `runs/${id}/run.json`);
-    if (!c.ok) return void problems?.push(c.problems.join('; '));
+    const c = checkRunFile(r.value, id);
+    if (!c.ok) return void problems?.push(`runs/${id}/run.json: ${listProblems(c.problems.map((p) => p.replace(/^run\.json(\.|: )/, '')), 5).join('; ')}`);
     return c.value;
   }
   writeRun(run: RunFile): void {
