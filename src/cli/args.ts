@@ -21,7 +21,8 @@ export function parseArgs(argv: string[], valued: readonly string[], switches: r
       if (out.flags.has(name)) throw new Error(`--${name} is given twice (give it once; lists are comma-separated)`);
       out.flags.set(name, v);
     } else if (switches.includes(name)) out.switches.add(name);
-    else throw new Error(`unknown option --${name} (options: ${[...valued, ...switches].map((s) => `--${s}`).join(' ')})`);
+    else
+      throw new Error(`unknown option --${name} (options: ${[...valued, ...switches].map((s) => `--${s}`).join(' ')})`);
   }
   return out;
 }
@@ -39,7 +40,10 @@ const short = (t: string): string => (t.length > 40 ? `${t.slice(0, 30)}... (${t
 export function numberList(flag: string, text: string): number[] {
   return text.split(',').map((t) => {
     const v = finiteNumber(t);
-    if (v === undefined) throw new Error(`--${flag}: '${short(t)}' is not a finite number (give a comma-separated list, e.g. --${flag} -2,0,2)`);
+    if (v === undefined)
+      throw new Error(
+        `--${flag}: '${short(t)}' is not a finite number (give a comma-separated list, e.g. --${flag} -2,0,2)`,
+      );
     return v;
   });
 }

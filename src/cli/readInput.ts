@@ -12,10 +12,13 @@ export function readInputFile(file: string, limit: number, what: string): string
     st = fs.statSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(`${what} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+    throw new Error(
+      `${what} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`,
+    );
   }
   if (st.isDirectory()) throw new Error(`${what} ${file}: is a folder, not a file`);
-  if (!st.isFile()) throw new Error(`${what} ${file}: is not a regular file (a device, pipe or socket cannot be read as ${what})`);
+  if (!st.isFile())
+    throw new Error(`${what} ${file}: is not a regular file (a device, pipe or socket cannot be read as ${what})`);
   if (st.size > limit) throw new Error(`${what} ${file}: ${mb(st.size)}, more than the ${mb(limit)} allowed`);
   // read at most limit + 1 bytes, so a file that grows while it is read still cannot exceed the limit
   const fd = fs.openSync(file, 'r');

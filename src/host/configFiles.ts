@@ -24,7 +24,8 @@ export async function readConfigText(uri: vscode.Uri): Promise<string> {
   const st = await vscode.workspace.fs.stat(uri);
   if (st.type & vscode.FileType.Directory) throw new Error(`${uri.fsPath} is a folder, not a config file`);
   if (!(st.type & vscode.FileType.File)) throw new Error(`${uri.fsPath} is not a regular file`);
-  if (st.size > MAX_CONFIG_BYTES) throw new Error(`${uri.fsPath} is ${(st.size / 1048576).toFixed(1)} MB, more than the 1 MB a config may have`);
+  if (st.size > MAX_CONFIG_BYTES)
+    throw new Error(`${uri.fsPath} is ${(st.size / 1048576).toFixed(1)} MB, more than the 1 MB a config may have`);
   return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
 }
 

@@ -1,7 +1,17 @@
 // Experiment configs built by commands: a preset with overrides, a p sweep from the wizard's answers, an optimizer
 // comparison, a config-file template. Everything goes through the engine's validateConfig, so a bad value is
 // refused with the engine's message naming the field. No vscode here: the wizard and the tests share it.
-import { ConfigError, OOD_OPTIMIZERS, PRECONDITIONERS, assignOwn, validateConfig, type ExperimentConfig, type Grid, type OodSettings, type Settings } from '../shared/config';
+import {
+  ConfigError,
+  OOD_OPTIMIZERS,
+  PRECONDITIONERS,
+  assignOwn,
+  validateConfig,
+  type ExperimentConfig,
+  type Grid,
+  type OodSettings,
+  type Settings,
+} from '../shared/config';
 import { stripBom } from '../shared/inputLimits';
 import { PRESETS, findPreset } from '../shared/presets';
 
@@ -53,7 +63,12 @@ export function presetNames(): string[] {
 
 export function presetBase(name: string, quick = false): ExperimentConfig {
   const found = findPreset(quick && !name.endsWith('-quick') ? `${name}-quick` : name);
-  if (!found) throw new ConfigError([`preset: must be one of ${presetNames().map((n) => `"${n}"`).join(', ')}, got ${JSON.stringify(name)}`]);
+  if (!found)
+    throw new ConfigError([
+      `preset: must be one of ${presetNames()
+        .map((n) => `"${n}"`)
+        .join(', ')}, got ${JSON.stringify(name)}`,
+    ]);
   return found.config;
 }
 
@@ -63,7 +78,8 @@ export function withChanges(base: ExperimentConfig, changes: ConfigChanges, defa
   if (changes.name !== undefined) raw.name = changes.name;
   // own keys copied as keys (Object.assign would treat `__proto__` as the prototype): the engine refuses them
   assignOwn(raw.grid, changes.grid);
-  const evalEvery = defaults.evalEvery && changes.overrides?.evalEvery === undefined ? { evalEvery: defaults.evalEvery } : {};
+  const evalEvery =
+    defaults.evalEvery && changes.overrides?.evalEvery === undefined ? { evalEvery: defaults.evalEvery } : {};
   assignOwn(raw.settings, evalEvery, changes.overrides);
   return validateConfig(raw, { maxRuns: defaults.maxRuns });
 }
@@ -99,13 +115,41 @@ export function compareConfigs(args: CompareArgs, defaults: Defaults = {}): Expe
   return compareFrom(presetBase(args.preset ?? 'fig1-cov', args.quick ?? true), args, defaults);
 }
 
-export function compareFrom(base: ExperimentConfig, args: Omit<CompareArgs, 'preset' | 'quick'>, defaults: Defaults = {}): ExperimentConfig[] {
+export function compareFrom(
+  base: ExperimentConfig,
+  args: Omit<CompareArgs, 'preset' | 'quick'>,
+  defaults: Defaults = {},
+): ExperimentConfig[] {
   const ood = base.kind === 'ood';
   const list = (ood ? args.optimizers : args.preconditioners) ?? [...comparable(base)];
-  if (!list.length) throw new ConfigError([`${ood ? 'optimizers' : 'preconditioners'}: pick at least one of ${comparable(base).join(', ')}`]);
-  if (ood) return [withChanges(base, { name: args.name ?? `${base.name}-compare`, grid: { ...args.grid, optimizer: list as Grid['optimizer'] }, overrides: args.overrides }, defaults)];
+  if (!list.length)
+    throw new ConfigError([
+      `${ood ? 'optimizers' : 'preconditioners'}: pick at least one of ${comparable(base).join(', ')}`,
+    ]);
+  if (ood)
+    return [
+      withChanges(
+        base,
+        {
+          name: args.name ?? `${base.name}-compare`,
+          grid: { ...args.grid, optimizer: list as Grid['optimizer'] },
+          overrides: args.overrides,
+        },
+        defaults,
+      ),
+    ];
   const prefix = args.name ?? base.name;
-  return list.map((pc) => withChanges(base, { name: `${prefix}-${pc}`, grid: args.grid, overrides: { ...args.overrides, preconditioner: pc as Settings['preconditioner'] } }, defaults));
+  return list.map((pc) =>
+    withChanges(
+      base,
+      {
+        name: `${prefix}-${pc}`,
+        grid: args.grid,
+        overrides: { ...args.overrides, preconditioner: pc as Settings['preconditioner'] },
+      },
+      defaults,
+    ),
+  );
 }
 
 /** The text of a new config file: the preset with every setting written out, so the file replays exactly. */
@@ -134,7 +178,9 @@ export function fieldProblem(base: ExperimentConfig, changes: ConfigChanges, fie
     return undefined;
   } catch (e) {
     if (!(e instanceof ConfigError)) return (e as Error).message;
-    const mine = e.problems.filter((p) => p === field || p.startsWith(`${field}:`) || p.startsWith(`${field}[`) || p.startsWith(`${field}.`));
+    const mine = e.problems.filter(
+      (p) => p === field || p.startsWith(`${field}:`) || p.startsWith(`${field}[`) || p.startsWith(`${field}.`),
+    );
     return mine.length ? mine.join('; ') : undefined;
   }
 }

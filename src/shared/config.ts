@@ -108,7 +108,14 @@ type OptionKind = 'number' | 'boolean' | readonly string[];
 export const OOD_OPTIM_OPTIONS: Readonly<Record<OodOptimizer, Readonly<Record<string, OptionKind>>>> = {
   gd: { lr: 'number', weightDecay: 'number' },
   sam: { lr: 'number', rho: 'number', normEps: 'number', momentum: 'number', weightDecay: 'number' },
-  adam: { lr: 'number', beta1: 'number', beta2: 'number', eps: 'number', weightDecay: 'number', spreadStats: 'boolean' },
+  adam: {
+    lr: 'number',
+    beta1: 'number',
+    beta2: 'number',
+    eps: 'number',
+    weightDecay: 'number',
+    spreadStats: 'boolean',
+  },
   'sophia-h': {
     lr: 'number',
     beta1: 'number',
@@ -121,7 +128,15 @@ export const OOD_OPTIM_OPTIONS: Readonly<Record<OodOptimizer, Readonly<Record<st
     schedule: SOPHIA_SCHEDULES,
     spreadStats: 'boolean',
   },
-  adahessian: { lr: 'number', beta1: 'number', beta2: 'number', eps: 'number', weightDecay: 'number', probe: PROBES, spreadStats: 'boolean' },
+  adahessian: {
+    lr: 'number',
+    beta1: 'number',
+    beta2: 'number',
+    eps: 'number',
+    weightDecay: 'number',
+    probe: PROBES,
+    spreadStats: 'boolean',
+  },
   kfac: {
     lr: 'number',
     momentum: 'number',
@@ -216,20 +231,35 @@ export class ConfigError extends Error {
 type Check = (v: unknown) => string | undefined;
 /** JSON.parse reads 1e400 as Infinity, which JSON.stringify would show as null: say what it is. */
 const notFinite = (v: unknown, want: string): string | undefined =>
-  typeof v === 'number' && !Number.isFinite(v) ? `not a finite number (${show(v)}; a literal like 1e400 overflows a double); ${want}` : undefined;
-const num = (lo: number, hi: number, int = false): Check => (v) => {
-  const want = `must be ${int ? 'an integer' : 'a number'} in [${lo}, ${hi}]`;
-  return (
-    notFinite(v, want) ??
-    (typeof v !== 'number' || Number.isNaN(v) || v < lo || v > hi || (int && !Number.isInteger(v)) ? `${want}, got ${show(v)}` : undefined)
-  );
-};
-const positive = (hi: number): Check => (v) => {
-  const want = `must be a number in (0, ${hi}]`;
-  return notFinite(v, want) ?? (typeof v !== 'number' || Number.isNaN(v) || v <= 0 || v > hi ? `${want}, got ${show(v)}` : undefined);
-};
-const oneOf = (allowed: readonly string[]): Check => (v) =>
-  typeof v !== 'string' || !allowed.includes(v) ? `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${show(v)}` : undefined;
+  typeof v === 'number' && !Number.isFinite(v)
+    ? `not a finite number (${show(v)}; a literal like 1e400 overflows a double); ${want}`
+    : undefined;
+const num =
+  (lo: number, hi: number, int = false): Check =>
+  (v) => {
+    const want = `must be ${int ? 'an integer' : 'a number'} in [${lo}, ${hi}]`;
+    return (
+      notFinite(v, want) ??
+      (typeof v !== 'number' || Number.isNaN(v) || v < lo || v > hi || (int && !Number.isInteger(v))
+        ? `${want}, got ${show(v)}`
+        : undefined)
+    );
+  };
+const positive =
+  (hi: number): Check =>
+  (v) => {
+    const want = `must be a number in (0, ${hi}]`;
+    return (
+      notFinite(v, want) ??
+      (typeof v !== 'number' || Number.isNaN(v) || v <= 0 || v > hi ? `${want}, got ${show(v)}` : undefined)
+    );
+  };
+const oneOf =
+  (allowed: readonly string[]): Check =>
+  (v) =>
+    typeof v !== 'string' || !allowed.includes(v)
+      ? `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${show(v)}`
+      : undefined;
 
 /** Own properties only: keys every object inherits (toString, __proto__, constructor ...) are never fields. */
 const own = (o: object, k: string): unknown => (Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined);
@@ -240,14 +270,17 @@ export function defineOwn<T>(o: object, k: string, v: T): T {
 }
 /** Object.assign without its setter semantics: an own `__proto__` key is copied as a key, for validation to refuse. */
 export function assignOwn(target: object, ...sources: (object | undefined)[]): void {
-  for (const src of sources) if (src) for (const k of Object.keys(src)) defineOwn(target, k, (src as Record<string, unknown>)[k]);
+  for (const src of sources)
+    if (src) for (const k of Object.keys(src)) defineOwn(target, k, (src as Record<string, unknown>)[k]);
 }
 
 const SETTING_CHECKS: Record<keyof Settings, Check> = {
   preconditioner: oneOf(PRECONDITIONERS),
   n: num(10, 1_000_000, true),
   dx: num(2, 1000, true),
-  trainFraction: (v) => notFinite(v, 'must be a number in (0, 1)') ?? (typeof v === 'number' && v > 0 && v < 1 ? undefined : `must be a number in (0, 1), got ${show(v)}`),
+  trainFraction: (v) =>
+    notFinite(v, 'must be a number in (0, 1)') ??
+    (typeof v === 'number' && v > 0 && v < 1 ? undefined : `must be a number in (0, 1), got ${show(v)}`),
   scale: positive(1e6),
   width: num(1, 8192, true),
   initScale: positive(1e3),
@@ -268,7 +301,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const OPTIM_OVERRIDES: Check = (v) => {
   if (!isObject(v)) return 'must be an object keyed by optimizer name';
   for (const [name, o] of Object.entries(v)) {
-    if (!(OOD_OPTIMIZERS as readonly string[]).includes(name) || !Object.hasOwn(OOD_OPTIM_OPTIONS, name)) return `has unknown optimizer ${show(name)} (allowed: ${OOD_OPTIMIZERS.join(', ')})`;
+    if (!(OOD_OPTIMIZERS as readonly string[]).includes(name) || !Object.hasOwn(OOD_OPTIM_OPTIONS, name))
+      return `has unknown optimizer ${show(name)} (allowed: ${OOD_OPTIMIZERS.join(', ')})`;
     if (!isObject(o)) return `.${name} must be an object of option values, got ${show(o)}`;
     const allowed = OOD_OPTIM_OPTIONS[name as OodOptimizer];
     for (const [k, x] of Object.entries(o)) {
@@ -278,10 +312,13 @@ const OPTIM_OVERRIDES: Check = (v) => {
         return `.${name}.${keyName(k)} is not an option of ${name}${extra} (allowed: ${Object.keys(allowed).join(', ')})`;
       }
       if (kind === 'number' && !(typeof x === 'number' && Number.isFinite(x))) {
-        return typeof x === 'number' && !Number.isNaN(x) ? `.${name}.${k} is not a finite number (${show(x)}; a literal like 1e400 overflows a double)` : `.${name}.${k} must be a finite number, got ${show(x)}`;
+        return typeof x === 'number' && !Number.isNaN(x)
+          ? `.${name}.${k} is not a finite number (${show(x)}; a literal like 1e400 overflows a double)`
+          : `.${name}.${k} must be a finite number, got ${show(x)}`;
       }
       if (kind === 'boolean' && typeof x !== 'boolean') return `.${name}.${k} must be true or false, got ${show(x)}`;
-      if (Array.isArray(kind) && !(typeof x === 'string' && kind.includes(x))) return `.${name}.${k} must be one of ${kind.map((a) => `"${a}"`).join(', ')}, got ${show(x)}`;
+      if (Array.isArray(kind) && !(typeof x === 'string' && kind.includes(x)))
+        return `.${name}.${k} must be one of ${kind.map((a) => `"${a}"`).join(', ')}, got ${show(x)}`;
     }
   }
   return undefined;
@@ -348,7 +385,9 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Exp
   if (version !== CONFIG_VERSION) problems.push(`version: must be ${CONFIG_VERSION}, got ${show(version)}`);
   const name = own(raw, 'name');
   if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/.test(name)) {
-    problems.push(`name: must be 1-80 characters of letters, digits, '.', '_' or '-' (it names the results folder), got ${show(name)}`);
+    problems.push(
+      `name: must be 1-80 characters of letters, digits, '.', '_' or '-' (it names the results folder), got ${show(name)}`,
+    );
   }
   const kindProblem = oneOf(KINDS)(own(raw, 'kind'));
   if (kindProblem) problems.push(`kind: ${kindProblem}`);
@@ -356,10 +395,12 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Exp
   for (const key of ['description', 'figure', '$schema'] as const) {
     const v = own(raw, key);
     if (v !== undefined && typeof v !== 'string') problems.push(`${key}: must be a string, got ${show(v)}`);
-    else if (typeof v === 'string' && v.length > limits[key]) problems.push(`${key}: ${v.length} characters, more than the ${limits[key]} allowed`);
+    else if (typeof v === 'string' && v.length > limits[key])
+      problems.push(`${key}: ${v.length} characters, more than the ${limits[key]} allowed`);
   }
   const known = new Set(['$schema', 'version', 'name', 'kind', 'description', 'figure', 'grid', 'settings']);
-  for (const key of Object.keys(raw)) if (!known.has(key)) problems.push(`${keyName(key)}: unknown field (allowed: ${[...known].join(', ')})`);
+  for (const key of Object.keys(raw))
+    if (!known.has(key)) problems.push(`${keyName(key)}: unknown field (allowed: ${[...known].join(', ')})`);
 
   const kind = (kindProblem ? 'noise' : own(raw, 'kind')) as ExperimentKind;
   const axes = KIND_AXES[kind];
@@ -367,10 +408,12 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Exp
   const grid: Partial<Grid> = {};
   const rawGrid = own(raw, 'grid');
   let gridOk = isObject(rawGrid);
-  if (!isObject(rawGrid)) problems.push(`grid: must be an object with arrays ${axisNames.join(', ')}, got ${show(rawGrid)}`);
+  if (!isObject(rawGrid))
+    problems.push(`grid: must be an object with arrays ${axisNames.join(', ')}, got ${show(rawGrid)}`);
   else {
     for (const key of Object.keys(rawGrid)) {
-      if (!Object.hasOwn(axes, key)) problems.push(`grid.${keyName(key)}: not an axis of a ${kind} experiment (allowed: ${axisNames.join(', ')})`);
+      if (!Object.hasOwn(axes, key))
+        problems.push(`grid.${keyName(key)}: not an axis of a ${kind} experiment (allowed: ${axisNames.join(', ')})`);
     }
     for (const key of axisNames) {
       // an axis given as null is a mistake, not a request for the default: only an absent axis defaults
@@ -398,7 +441,10 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Exp
     const max = maxRunsOf(options);
     if (runs > max) {
       const sizes = axisNames.map((k) => `${k} ${grid[k]?.length ?? 0}`).join(' x ');
-      const raise = runs <= MAX_RUNS_CEILING ? `raise the limit with --max-runs ${runs} (CLI) or the precondLab.maxRuns setting (editor)` : `more than ${MAX_RUNS_CEILING} runs cannot be allowed; split the sweep`;
+      const raise =
+        runs <= MAX_RUNS_CEILING
+          ? `raise the limit with --max-runs ${runs} (CLI) or the precondLab.maxRuns setting (editor)`
+          : `more than ${MAX_RUNS_CEILING} runs cannot be allowed; split the sweep`;
       problems.push(`grid: ${runs} runs (${sizes}) exceed the limit of ${max} runs per sweep; ${raise}`);
     }
   }
@@ -406,19 +452,33 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Exp
   if (kind === 'ood') {
     const settings = checkSettings(own(raw, 'settings'), DEFAULT_OOD_SETTINGS, OOD_CHECKS, problems);
     const rest = MNIST_DIGITS - settings.nTrain - settings.nVal;
-    if (rest < 1) problems.push(`settings.nTrain: nTrain + nVal = ${settings.nTrain + settings.nVal} leaves no OOD pool of the ${MNIST_DIGITS} digits`);
-    else if (settings.pool > rest) problems.push(`settings.pool: ${settings.pool} exceeds the ${rest} digits left after train and validation (0 takes them all)`);
+    if (rest < 1)
+      problems.push(
+        `settings.nTrain: nTrain + nVal = ${settings.nTrain + settings.nVal} leaves no OOD pool of the ${MNIST_DIGITS} digits`,
+      );
+    else if (settings.pool > rest)
+      problems.push(
+        `settings.pool: ${settings.pool} exceeds the ${rest} digits left after train and validation (0 takes them all)`,
+      );
     if (problems.length) throw new ConfigError(problems);
     return { ...(raw as object), grid: grid as Grid, settings } as OodConfig;
   }
   const settings = checkSettings(own(raw, 'settings'), DEFAULT_SETTINGS, SETTING_CHECKS, problems);
   const nTrain = Math.round(settings.n * settings.trainFraction);
-  if (nTrain < 2 || nTrain >= settings.n) problems.push(`settings.trainFraction: gives ${nTrain} train samples of ${settings.n}; need at least 2 and at least one test sample`);
+  if (nTrain < 2 || nTrain >= settings.n)
+    problems.push(
+      `settings.trainFraction: gives ${nTrain} train samples of ${settings.n}; need at least 2 and at least one test sample`,
+    );
   if (problems.length) throw new ConfigError(problems);
   return { ...(raw as object), grid: grid as Grid, settings } as RegressionConfig;
 }
 
-function checkSettings<T extends object>(raw: unknown, defaults: T, checks: Record<keyof T, Check>, problems: string[]): T {
+function checkSettings<T extends object>(
+  raw: unknown,
+  defaults: T,
+  checks: Record<keyof T, Check>,
+  problems: string[],
+): T {
   const settings = { ...defaults };
   if (raw !== undefined && !isObject(raw)) problems.push(`settings: must be an object, got ${show(raw)}`);
   else if (raw) {
@@ -440,7 +500,10 @@ function checkSettings<T extends object>(raw: unknown, defaults: T, checks: Reco
  * bounded before JSON.parse, and keys given twice are refused (JSON.parse would keep the last one silently).
  */
 export function parseConfig(text: string, source = 'config', options: ValidateOptions = {}): ExperimentConfig {
-  if (text.length > MAX_CONFIG_BYTES) throw new ConfigError([`${source}: ${text.length} characters, more than the ${MAX_CONFIG_BYTES} (1 MB) a config may have`]);
+  if (text.length > MAX_CONFIG_BYTES)
+    throw new ConfigError([
+      `${source}: ${text.length} characters, more than the ${MAX_CONFIG_BYTES} (1 MB) a config may have`,
+    ]);
   const body = stripBom(text);
   const scanned = scanJson(body);
   if (scanned.some((p) => p.includes('nesting deeper'))) throw new ConfigError(scanned.map((p) => `${source}: ${p}`));
@@ -455,7 +518,8 @@ export function parseConfig(text: string, source = 'config', options: ValidateOp
     if (scanned.length) throw new ConfigError(scanned);
     return config;
   } catch (e) {
-    if (e instanceof ConfigError && scanned.length && e.problems !== scanned) throw new ConfigError([...scanned, ...e.problems]);
+    if (e instanceof ConfigError && scanned.length && e.problems !== scanned)
+      throw new ConfigError([...scanned, ...e.problems]);
     throw e;
   }
 }

@@ -27,7 +27,8 @@ export const stripBom = (text: string): string => (text.startsWith(BOM) ? text.s
 /** A value for a message: short, and never the whole of a huge string or a deep structure. */
 export function show(v: unknown): string {
   if (typeof v === 'number') return String(v); // Infinity, not JSON's null
-  if (typeof v === 'string') return v.length > 60 ? `${JSON.stringify(v.slice(0, 40))}... (${v.length} characters)` : JSON.stringify(v);
+  if (typeof v === 'string')
+    return v.length > 60 ? `${JSON.stringify(v.slice(0, 40))}... (${v.length} characters)` : JSON.stringify(v);
   if (v === null || typeof v === 'boolean' || v === undefined) return String(v);
   if (Array.isArray(v)) return `an array of ${v.length} value${v.length === 1 ? '' : 's'}`;
   return typeof v === 'object' ? 'an object' : typeof v;
@@ -39,7 +40,10 @@ export const keyName = (k: string): string => (k.length > 60 ? `${k.slice(0, 40)
 /** The first `max` problems, then how many more there were. */
 export function listProblems(problems: readonly string[], max = MAX_PROBLEMS_SHOWN): string[] {
   if (problems.length <= max) return [...problems];
-  return [...problems.slice(0, max), `... and ${problems.length - max} more problem${problems.length - max === 1 ? '' : 's'}`];
+  return [
+    ...problems.slice(0, max),
+    `... and ${problems.length - max} more problem${problems.length - max === 1 ? '' : 's'}`,
+  ];
 }
 
 interface Frame {
@@ -88,7 +92,9 @@ export function scanJson(text: string, maxDepth = MAX_DEPTH): string[] {
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
       if (stack.length >= maxDepth) {
         const at = pathOf(stack);
-        problems.push(`${at ? `${at}: ` : ''}nesting deeper than ${maxDepth} levels of arrays and objects (a config needs at most 4)`);
+        problems.push(
+          `${at ? `${at}: ` : ''}nesting deeper than ${maxDepth} levels of arrays and objects (a config needs at most 4)`,
+        );
         return problems;
       }
       stack.push({ array: c === 0x5b, keys: new Set(), key: undefined, index: 0, expectKey: c === 0x7b });

@@ -11,7 +11,8 @@ import { cliIn, judge } from './refusal.mjs';
 export const name = 'bounds';
 
 const NOISE = { version: 1, name: 'b', kind: 'noise', grid: { case: ['high'], p: [0], snr: [1], seed: [1] } };
-const range = (/** @type {number} */ n, /** @type {(i: number) => unknown} */ f) => Array.from({ length: n }, (_, i) => f(i));
+const range = (/** @type {number} */ n, /** @type {(i: number) => unknown} */ f) =>
+  Array.from({ length: n }, (_, i) => f(i));
 const distinctP = (/** @type {number} */ n) => range(n, (i) => -3 + (6 * i) / n);
 
 /**
@@ -22,30 +23,72 @@ const distinctP = (/** @type {number} */ n) => range(n, (i) => -3 + (6 * i) / n)
 const CASES = [
   {
     id: '2x10^6 runs from a small file (case 2 x p 1000 x snr 1000): refused with the count, before any write',
-    files: { 'big.json': JSON.stringify({ ...NOISE, grid: { case: ['high', 'low'], p: distinctP(1000), snr: range(1000, (i) => i + 1) } }) },
+    files: {
+      'big.json': JSON.stringify({
+        ...NOISE,
+        grid: { case: ['high', 'low'], p: distinctP(1000), snr: range(1000, (i) => i + 1) },
+      }),
+    },
     argv: () => ['run', 'big.json'],
-    expect: { refused: 'grid: 2000000 runs (case 2 x p 1000 x snr 1000 x seed 1) exceed the limit of 10000 runs per sweep' },
+    expect: {
+      refused: 'grid: 2000000 runs (case 2 x p 1000 x snr 1000 x seed 1) exceed the limit of 10000 runs per sweep',
+    },
   },
   {
     id: '10^6 runs from flags (--p 1000 values x --snr 1000 values): refused with the count and how to raise it',
-    argv: () => ['run', 'fig1-cov', '--case', 'high', '--p', distinctP(1000).join(','), '--snr', range(1000, (i) => i + 1).join(',')],
-    expect: { refused: 'grid: 1000000 runs (case 1 x p 1000 x snr 1000 x seed 1) exceed the limit of 10000 runs per sweep; raise the limit with --max-runs 1000000' },
+    argv: () => [
+      'run',
+      'fig1-cov',
+      '--case',
+      'high',
+      '--p',
+      distinctP(1000).join(','),
+      '--snr',
+      range(1000, (i) => i + 1).join(','),
+    ],
+    expect: {
+      refused:
+        'grid: 1000000 runs (case 1 x p 1000 x snr 1000 x seed 1) exceed the limit of 10000 runs per sweep; raise the limit with --max-runs 1000000',
+    },
   },
   {
     id: '--max-runs 1000000 raises the cap: run --dry-run accepts and shows the count, writing nothing',
-    argv: () => ['run', 'fig1-cov', '--case', 'high', '--p', distinctP(1000).join(','), '--snr', range(1000, (i) => i + 1).join(','), '--max-runs', '1000000', '--dry-run'],
+    argv: () => [
+      'run',
+      'fig1-cov',
+      '--case',
+      'high',
+      '--p',
+      distinctP(1000).join(','),
+      '--snr',
+      range(1000, (i) => i + 1).join(','),
+      '--max-runs',
+      '1000000',
+      '--dry-run',
+    ],
     expect: { accepted: true },
     also: (r) => (r.stdout.includes('1000000 runs') ? undefined : `count not shown: ${r.stdout}`),
   },
   {
     id: '--max-runs 20000: validate shows 20000 runs',
-    argv: () => ['validate', 'fig1-cov', '--p', distinctP(100).join(','), '--snr', range(100, (i) => i + 1).join(','), '--max-runs', '20000'],
+    argv: () => [
+      'validate',
+      'fig1-cov',
+      '--p',
+      distinctP(100).join(','),
+      '--snr',
+      range(100, (i) => i + 1).join(','),
+      '--max-runs',
+      '20000',
+    ],
     expect: { accepted: true },
     also: (r) => (r.stdout.includes('20000 runs') ? undefined : `count not shown: ${r.stdout}`),
   },
   {
     id: 'a grid axis of 10^6 values in a file (7 MB): refused by the config size limit',
-    files: { 'values.json': JSON.stringify({ ...NOISE, grid: { ...NOISE.grid, p: range(1_000_000, (i) => i / 1e6) } }) },
+    files: {
+      'values.json': JSON.stringify({ ...NOISE, grid: { ...NOISE.grid, p: range(1_000_000, (i) => i / 1e6) } }),
+    },
     argv: () => ['run', 'values.json'],
     expect: { refused: 'more than the 1 MB allowed' },
   },
@@ -78,11 +121,26 @@ const CASES = [
     files: { 'bad.json': JSON.stringify({ ...NOISE, grid: { ...NOISE.grid, p: range(10_000, (i) => 10 + i) } }) },
     argv: () => ['run', 'bad.json'],
     expect: { refused: 'grid.p[0]: must be a number in [-3, 3], got 10' },
-    also: (r) => (r.stderr.includes('... and 9980 more problems') && (r.stderr.match(/grid\.p\[/g) ?? []).length === 20 ? undefined : `problems not capped at 20: ${r.stderr.slice(0, 300)}`),
+    also: (r) =>
+      r.stderr.includes('... and 9980 more problems') && (r.stderr.match(/grid\.p\[/g) ?? []).length === 20
+        ? undefined
+        : `problems not capped at 20: ${r.stderr.slice(0, 300)}`,
   },
-  { id: 'run /dev/zero: refused by the file-type check', argv: () => ['run', '/dev/zero'], expect: { refused: 'config /dev/zero: is not a regular file' } },
-  { id: 'run /etc: a folder, no raw EISDIR', argv: () => ['run', '/etc'], expect: { refused: 'config /etc: is a folder, not a file' } },
-  { id: '--init /dev/zero: refused by the file-type check', argv: () => ['run', 'fig1-cov', '--quick', '--init', '/dev/zero'], expect: { refused: '--init /dev/zero: is not a regular file' } },
+  {
+    id: 'run /dev/zero: refused by the file-type check',
+    argv: () => ['run', '/dev/zero'],
+    expect: { refused: 'config /dev/zero: is not a regular file' },
+  },
+  {
+    id: 'run /etc: a folder, no raw EISDIR',
+    argv: () => ['run', '/etc'],
+    expect: { refused: 'config /etc: is a folder, not a file' },
+  },
+  {
+    id: '--init /dev/zero: refused by the file-type check',
+    argv: () => ['run', 'fig1-cov', '--quick', '--init', '/dev/zero'],
+    expect: { refused: '--init /dev/zero: is not a regular file' },
+  },
   {
     id: 'a 2 GB (sparse) config: refused by its size without reading it',
     files: { 'huge.json': { sparse: 2 * 1024 ** 3 } },
@@ -103,7 +161,12 @@ const CASES = [
   },
   {
     id: '10^5-deep nested objects in settings: a clear message naming where',
-    files: { 'deep.json': JSON.stringify(NOISE).replace(/}$/, `,"settings":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`) },
+    files: {
+      'deep.json': JSON.stringify(NOISE).replace(
+        /}$/,
+        `,"settings":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`,
+      ),
+    },
     argv: () => ['validate', 'deep.json'],
     expect: { refused: 'settings.a.a.a' },
   },

@@ -26,10 +26,19 @@ export function caseText(/** @type {any} */ c) {
   if (typeof c.text === 'string') return c.text;
   if (c.config !== undefined) return JSON.stringify(c.config);
   const r = c.rule;
-  const range = (/** @type {number} */ n, /** @type {(i: number) => number} */ f) => Array.from({ length: n }, (_, i) => f(i));
+  const range = (/** @type {number} */ n, /** @type {(i: number) => number} */ f) =>
+    Array.from({ length: n }, (_, i) => f(i));
   switch (r.kind) {
     case 'grid': // distinct values in range for each axis
-      return JSON.stringify({ ...NOISE, grid: { case: r.case, p: range(r.p, (i) => -3 + (6 * i) / r.p), snr: range(r.snr, (i) => i + 1), seed: range(r.seed ?? 1, (i) => i) } });
+      return JSON.stringify({
+        ...NOISE,
+        grid: {
+          case: r.case,
+          p: range(r.p, (i) => -3 + (6 * i) / r.p),
+          snr: range(r.snr, (i) => i + 1),
+          seed: range(r.seed ?? 1, (i) => i),
+        },
+      });
     case 'bad-p': // every value out of [-3, 3]
       return JSON.stringify({ ...NOISE, grid: { ...NOISE.grid, p: range(r.count, (i) => 10 + i) } });
     case 'bom':

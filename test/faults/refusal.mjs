@@ -19,7 +19,10 @@ export function cliIn(args, cwd) {
     let stdout = '';
     let stderr = '';
     let bytes = 0;
-    const keep = (/** @type {string} */ s, /** @type {Buffer} */ d) => ((bytes += d.length), s.length < 4e6 ? s + d : s);
+    const keep = (/** @type {string} */ s, /** @type {Buffer} */ d) => (
+      (bytes += d.length),
+      s.length < 4e6 ? s + d : s
+    );
     child.stdout.on('data', (d) => (stdout = keep(stdout, d)));
     child.stderr.on('data', (d) => (stderr = keep(stderr, d)));
     // a safety net against a hung case (e.g. reading /dev/zero forever), not a performance bound
@@ -45,7 +48,8 @@ export function judge(r, expect, dir, own) {
   const text = `${r.stdout}\n${r.stderr}`;
   if (r.signal) return `killed by ${r.signal}`;
   if (hasStackTrace(text) || /^ {4}at /m.test(text)) return `stack trace in output: ${text.slice(0, 300)}`;
-  if (/\b(TypeError|RangeError|ReferenceError|EISDIR|ENOENT|EACCES)\b/.test(text)) return `raw error text in output: ${text.slice(0, 300)}`;
+  if (/\b(TypeError|RangeError|ReferenceError|EISDIR|ENOENT|EACCES)\b/.test(text))
+    return `raw error text in output: ${text.slice(0, 300)}`;
   const bytes = 'bytes' in r && typeof r.bytes === 'number' ? r.bytes : text.length;
   if (bytes > MAX_OUTPUT) return `${bytes} bytes of output (more than ${MAX_OUTPUT})`;
   const extra = fs.readdirSync(dir).filter((f) => !own.includes(f));
@@ -56,7 +60,8 @@ export function judge(r, expect, dir, own) {
     return undefined;
   }
   if (r.code !== 2) return `expected refused (exit 2), got exit ${r.code}: ${text.trim().slice(0, 300)}`;
-  if (!expect.refused || !r.stderr.includes(expect.refused)) return `message does not name '${expect.refused}': ${r.stderr.trim().slice(0, 400)}`;
+  if (!expect.refused || !r.stderr.includes(expect.refused))
+    return `message does not name '${expect.refused}': ${r.stderr.trim().slice(0, 400)}`;
   return undefined;
 }
 

@@ -24,18 +24,40 @@ test('inherited keys are unknown fields at every level', () => {
   for (const key of ['toString', '__proto__', 'constructor', 'hasOwnProperty', 'valueOf']) {
     const text = `{"version":1,"name":"b","kind":"noise","grid":{"case":["high"],"p":[0],"${key}":[1]},"settings":{"${key}":1},"${key}":2}`;
     const msgs = problems(() => parseConfig(text));
-    assert.ok(msgs.some((m) => m.startsWith(`grid.${key}: not an axis of a noise experiment`)), `${key}: ${msgs}`);
-    assert.ok(msgs.some((m) => m.startsWith(`settings.${key}: unknown setting`)), `${key}: ${msgs}`);
-    assert.ok(msgs.some((m) => m.startsWith(`${key}: unknown field`)), `${key}: ${msgs}`);
+    assert.ok(
+      msgs.some((m) => m.startsWith(`grid.${key}: not an axis of a noise experiment`)),
+      `${key}: ${msgs}`,
+    );
+    assert.ok(
+      msgs.some((m) => m.startsWith(`settings.${key}: unknown setting`)),
+      `${key}: ${msgs}`,
+    );
+    assert.ok(
+      msgs.some((m) => m.startsWith(`${key}: unknown field`)),
+      `${key}: ${msgs}`,
+    );
   }
 });
 
 test('optimizer overrides: inherited names are neither optimizers nor options', () => {
   const ood = { version: 1, name: 'o', kind: 'ood', grid: { optimizer: ['gd'] } };
-  assert.deepEqual(problems(() => parseConfig(JSON.stringify({ ...ood, settings: {} }).replace('"settings":{}', '"settings":{"optim":{"gd":{"constructor":1}}}'))), [
-    'settings.optim: .gd.constructor is not an option of gd (allowed: lr, weightDecay)',
-  ]);
-  assert.match(problems(() => parseConfig(JSON.stringify(ood).replace('"grid"', '"settings":{"optim":{"__proto__":{"lr":1}}},"grid"')))[0], /^settings\.optim: has unknown optimizer "__proto__"/);
+  assert.deepEqual(
+    problems(() =>
+      parseConfig(
+        JSON.stringify({ ...ood, settings: {} }).replace(
+          '"settings":{}',
+          '"settings":{"optim":{"gd":{"constructor":1}}}',
+        ),
+      ),
+    ),
+    ['settings.optim: .gd.constructor is not an option of gd (allowed: lr, weightDecay)'],
+  );
+  assert.match(
+    problems(() =>
+      parseConfig(JSON.stringify(ood).replace('"grid"', '"settings":{"optim":{"__proto__":{"lr":1}}},"grid"')),
+    )[0],
+    /^settings\.optim: has unknown optimizer "__proto__"/,
+  );
 });
 
 test('--optim __proto__.lr=5 is refused and leaves Object.prototype alone', () => {
@@ -53,11 +75,27 @@ test('an editor command passing grid.__proto__ gets it refused, not set as the p
 });
 
 test('null is not the default, 1e400 is not a finite number, NaN-ish strings are named', () => {
-  assert.deepEqual(problems(() => validateConfig({ ...good, grid: { ...good.grid, snr: null } })), ['grid.snr: must be a non-empty array, got null']);
+  assert.deepEqual(
+    problems(() => validateConfig({ ...good, grid: { ...good.grid, snr: null } })),
+    ['grid.snr: must be a non-empty array, got null'],
+  );
   const text = JSON.stringify({ ...good, settings: { lr: 1 } }).replace('"lr":1', '"lr":1e400');
-  assert.deepEqual(problems(() => parseConfig(text)), ['settings.lr: not a finite number (Infinity; a literal like 1e400 overflows a double); must be a number in (0, 100]']);
-  assert.deepEqual(problems(() => parseConfig(JSON.stringify(good).replace('"p":[0]', '"p":[-1e400]'))), ['grid.p[0]: not a finite number (-Infinity; a literal like 1e400 overflows a double); must be a number in [-3, 3]']);
-  assert.deepEqual(problems(() => validateConfig({ ...good, settings: { steps: 'NaN' } })), ['settings.steps: must be an integer in [1, 10000000], got "NaN"']);
+  assert.deepEqual(
+    problems(() => parseConfig(text)),
+    [
+      'settings.lr: not a finite number (Infinity; a literal like 1e400 overflows a double); must be a number in (0, 100]',
+    ],
+  );
+  assert.deepEqual(
+    problems(() => parseConfig(JSON.stringify(good).replace('"p":[0]', '"p":[-1e400]'))),
+    [
+      'grid.p[0]: not a finite number (-Infinity; a literal like 1e400 overflows a double); must be a number in [-3, 3]',
+    ],
+  );
+  assert.deepEqual(
+    problems(() => validateConfig({ ...good, settings: { steps: 'NaN' } })),
+    ['settings.steps: must be an integer in [1, 10000000], got "NaN"'],
+  );
   assert.equal(finiteNumber('1e400'), undefined);
   assert.equal(finiteNumber('0x10'), undefined);
   assert.equal(finiteNumber(''), undefined);
@@ -69,11 +107,15 @@ test('a byte-order mark is dropped', () => {
 });
 
 test('a key given twice is refused with its path', () => {
-  const text = '{"version":1,"name":"b","kind":"noise","grid":{"case":["high"],"p":[0],"p":[1]},"settings":{"steps":5,"steps":6}}';
-  assert.deepEqual(problems(() => parseConfig(text)), [
-    'grid.p: given twice in one object (JSON keeps only the last; remove one)',
-    'settings.steps: given twice in one object (JSON keeps only the last; remove one)',
-  ]);
+  const text =
+    '{"version":1,"name":"b","kind":"noise","grid":{"case":["high"],"p":[0],"p":[1]},"settings":{"steps":5,"steps":6}}';
+  assert.deepEqual(
+    problems(() => parseConfig(text)),
+    [
+      'grid.p: given twice in one object (JSON keeps only the last; remove one)',
+      'settings.steps: given twice in one object (JSON keeps only the last; remove one)',
+    ],
+  );
 });
 
 test('10^5-deep nesting is refused by a scan that does not recurse', () => {
@@ -93,9 +135,12 @@ test('run count is computed from axis lengths and capped before expansion', () =
   const p = Array.from({ length: 1000 }, (_, i) => -3 + (6 * i) / 1000);
   const snr = Array.from({ length: 20 }, (_, i) => i + 1);
   const raw = { ...good, grid: { case: ['high'], p, snr, seed: [1] } };
-  assert.deepEqual(problems(() => validateConfig(raw)), [
-    'grid: 20000 runs (case 1 x p 1000 x snr 20 x seed 1) exceed the limit of 10000 runs per sweep; raise the limit with --max-runs 20000 (CLI) or the precondLab.maxRuns setting (editor)',
-  ]);
+  assert.deepEqual(
+    problems(() => validateConfig(raw)),
+    [
+      'grid: 20000 runs (case 1 x p 1000 x snr 20 x seed 1) exceed the limit of 10000 runs per sweep; raise the limit with --max-runs 20000 (CLI) or the precondLab.maxRuns setting (editor)',
+    ],
+  );
   assert.equal(validateConfig(raw, { maxRuns: 20000 }).grid.p.length, 1000);
   assert.equal(problems(() => validateConfig(raw, { maxRuns: 19999 })).length, 1);
 });
@@ -111,9 +156,15 @@ test('an axis of 10^6 values is refused on its length, not value by value', () =
 
 test('strings are bounded and shown short', () => {
   const long = 'd'.repeat(10_001);
-  assert.deepEqual(problems(() => validateConfig({ ...good, description: long })), ['description: 10001 characters, more than the 10000 allowed']);
+  assert.deepEqual(
+    problems(() => validateConfig({ ...good, description: long })),
+    ['description: 10001 characters, more than the 10000 allowed'],
+  );
   assert.equal(validateConfig({ ...good, description: 'd'.repeat(10_000) }).description?.length, 10_000);
-  assert.deepEqual(problems(() => validateConfig({ ...good, figure: 'f'.repeat(201) })), ['figure: 201 characters, more than the 200 allowed']);
+  assert.deepEqual(
+    problems(() => validateConfig({ ...good, figure: 'f'.repeat(201) })),
+    ['figure: 201 characters, more than the 200 allowed'],
+  );
   const msgs = problems(() => validateConfig({ ...good, name: 'n'.repeat(5_000_000) }));
   assert.equal(msgs.length, 1);
   assert.ok(msgs[0].startsWith('name: must be 1-80 characters') && msgs[0].length < 300, msgs[0]);
@@ -138,7 +189,10 @@ test('the printed problem list is capped', () => {
 
 test('a config file over 1 MB is refused by its size', () => {
   const text = JSON.stringify({ ...good, description: 'x'.repeat(1024 * 1024) });
-  assert.deepEqual(problems(() => parseConfig(text, 'big.json')), [`big.json: ${text.length} characters, more than the 1048576 (1 MB) a config may have`]);
+  assert.deepEqual(
+    problems(() => parseConfig(text, 'big.json')),
+    [`big.json: ${text.length} characters, more than the 1048576 (1 MB) a config may have`],
+  );
 });
 
 test('a flag given twice is refused', () => {
