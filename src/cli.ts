@@ -1,14 +1,18 @@
 // precond-lab: the lab engine from a terminal. `presets`, `run`, `report`, `data`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, expandRuns } from './shared/config';
+import { ConfigError, countRuns, expandRuns } from './shared/config';
+import { MAX_INIT_BYTES, MAX_RUNS_CEILING, scanJson } from './shared/inputLimits';
+import { readInputFile } from './cli/readInput';
+import { backendProblem } from './cli/backendProbe';
 import { PRESETS } from './shared/presets';
 import { parseArgs } from './cli/args';
 import { applyOverrides, loadExperiment } from './cli/load';
-import { attachProgress } from './cli/progress';
+import { attachProgress, heldReport } from './cli/progress';
 import { RunManager, defaultWorkers } from './sweep/runManager';
 import { loadSummary } from './sweep/store';
-import { report, table } from './sweep/report';
+import { refreshExperiment } from './sweep/recovery';
+import { findExperimentDir, report, table } from './sweep/report';
 import { teacherFor } from './lab/experiments/noise';
 import { paramsFromJson, paramsToJson, type ParamsJson } from './lab/model';
 import { BACKEND_CHOICES, type BackendChoice } from './shared/protocol';
@@ -22,13 +26,15 @@ const USAGE = `precond-lab - how preconditioning steers feature learning (Yoshid
                   [--weight-decay X] [--width N] [--init weights.json] [--name NAME] [--force]
                   OOD: [--optimizer gd,sam,adam,sophia-h,adahessian,kfac,lbfgs] [--pool N] [--template-scale X]
                        [--random-left-labels] [--optim gd.lr=0.1,lbfgs.maxIter=5]
+                  [--max-runs N] (default 10000 runs per sweep) [--dry-run] (check everything, write nothing)
+  precond-lab validate <preset|config.json> [the same overrides] [--max-runs N]   (prints the run count)
   precond-lab report <experiment folder | name> [--out DIR]
   precond-lab data <preset|config.json> --case high --snr 1 --seed 42 --out FILE
 
 Results go to --out (default ./.precond-lab), one folder per experiment.`;
 
-const VALUED = ['out', 'workers', 'backend', 'case', 'p', 'snr', 'seeds', 'seed', 'optimizer', 'steps', 'eval-every', 'lr', 'width', 'weight-decay', 'probe', 'preconditioner', 'pool', 'template-scale', 'optim', 'init', 'name'] as const;
-const SWITCHES = ['quick', 'force', 'help', 'random-left-labels'] as const;
+const VALUED = ['out', 'workers', 'backend', 'case', 'p', 'snr', 'seeds', 'seed', 'optimizer', 'steps', 'eval-every', 'lr', 'width', 'weight-decay', 'probe', 'preconditioner', 'pool', 'template-scale', 'optim', 'init', 'name', 'max-runs'] as const;
+const SWITCHES = ['quick', 'force', 'help', 'random-left-labels', 'dry-run'] as const;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -39,12 +45,18 @@ async function main(argv: string[]): Promise<number> {
       return presets();
     case 'run':
       return run(args, outRoot);
+    case 'validate':
+      return validate(args);
     case 'report': {
       const target = args.positional[0];
       if (!target) throw new Error('report needs an experiment folder or name');
-      const dir = fs.existsSync(path.join(target, 'experiment.json')) || fs.existsSync(path.join(target, 'summary.json')) ? target : path.join(outRoot, target);
-      const { summary, warning } = loadSummary(dir);
-      if (warning) process.stderr.write(`warning: ${warning}\n`);
+      const dir = findExperimentDir(target, outRoot);
+      const warn = (text: string | undefined): void => text?.split('\n').forEach((w) => process.stderr.write(`warning: ${w}\n`));
+      // the store as found: a wrong-shaped summary.json is rebuilt with a warning, each unusable run.json is named
+      warn(loadSummary(dir).warning);
+      // then recover (runs a killed sweep left running become interrupted) and read the summary rebuilt from run.json
+      for (const w of refreshExperiment(dir)) warn(w);
+      const { summary } = loadSummary(dir);
       process.stdout.write(report(summary) + '\n');
       return 0;
     }
@@ -70,7 +82,8 @@ function presets(): number {
 async function run(args: ReturnType<typeof parseArgs>, outRoot: string): Promise<number> {
   const target = args.positional[0];
   if (!target) throw new Error('run needs a preset name or a config file');
-  const config = applyOverrides(loadExperiment(target, args.switches.has('quick')), args);
+  const options = { maxRuns: maxRunsFlag(args) };
+  const config = applyOverrides(loadExperiment(target, args.switches.has('quick'), options), args, options);
   const backend = (args.flags.get('backend') ?? 'auto') as BackendChoice;
   if (!BACKEND_CHOICES.includes(backend)) throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
   const workers = args.flags.has('workers') ? Number(args.flags.get('workers')) : defaultWorkers();
@@ -78,42 +91,92 @@ async function run(args: ReturnType<typeof parseArgs>, outRoot: string): Promise
   const initFile = args.flags.get('init');
   if (initFile && config.kind === 'ood') throw new Error('--init applies to the regression experiments (noise, transfer) only');
   const init = initFile && config.kind !== 'ood' ? readInit(initFile, config.settings.dx, config.settings.width) : undefined;
-  const total = expandRuns(config).length;
+  // before any run folder is written: a backend that cannot load is refused here, not by every runner
+  const unavailable = backendProblem(backend);
+  if (unavailable) throw new Error(`--backend ${backend}: ${unavailable}`);
+  const total = countRuns(config.kind, config.grid);
+  if (args.switches.has('dry-run')) {
+    process.stdout.write(`${config.name}: valid ${config.kind} experiment, ${total} runs, backend ${backend}, ${workers} worker${workers > 1 ? 's' : ''}; nothing written (--dry-run)\n`);
+    return 0;
+  }
   const manager = new RunManager({ runnerPath: path.join(__dirname, 'runner.js'), workers, backend, init, force: args.switches.has('force') });
   process.stderr.write(`${config.name}: ${total} runs, ${workers} worker${workers > 1 ? 's' : ''}, results in ${path.join(outRoot, config.name)}\n`);
   const finish = attachProgress(manager, total);
+  // SIGTERM and SIGHUP (a closed terminal) cancel like a first Ctrl-C; a second signal stops at once but still
+  // records every unfinished run as cancelled, so none stays 'running' in the store
   let interrupts = 0;
-  const onInt = (): void => {
-    if (++interrupts > 1) process.exit(130);
-    process.stderr.write('\ncancelling: finished runs are kept; Ctrl-C again to quit at once\n');
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (++interrupts > 1) {
+      manager.abandon();
+      process.exit(130);
+    }
+    process.stderr.write(`\ncancelling (${signal}): finished runs are kept; Ctrl-C again to quit at once\n`);
     manager.cancel();
   };
-  process.on('SIGINT', onInt);
-  const summary = await manager.runSweep(config, outRoot);
-  process.off('SIGINT', onInt);
-  finish();
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  signals.forEach((s) => process.on(s, onSignal));
+  let summary;
+  try {
+    summary = await manager.runSweep(config, outRoot);
+  } finally {
+    signals.forEach((s) => process.off(s, onSignal));
+    finish();
+  }
   process.stdout.write('\n' + report(summary) + '\n');
-  return summary.runs.every((r) => r.status === 'done') ? 0 : manager.isCancelled ? 130 : 1;
+  const held = heldReport(manager.held, summary);
+  if (held) process.stderr.write(held + '\n');
+  // runs another sweep holds are reported above, not judged here: that sweep reports them
+  const heldIds = new Set(manager.held.map((h) => h.id));
+  return summary.runs.every((r) => r.status === 'done' || heldIds.has(r.id)) ? 0 : manager.isCancelled ? 130 : 1;
 }
 
 /** Reads and checks --init weights before anything starts, so a bad file is reported at once. */
 function readInit(file: string, dx: number, width: number): ParamsJson {
   let raw: unknown;
+  const text = readInputFile(file, MAX_INIT_BYTES, '--init');
+  const deep = scanJson(text, 8);
+  if (deep.length) throw new Error(`--init ${file}: ${deep[0]}`);
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (e) {
-    throw new Error(`--init ${file}: ${(e as Error).message}`);
+    throw new Error(`--init ${file}: not valid JSON: ${(e as Error).message}`);
   }
   return paramsToJson(paramsFromJson(raw, dx, width, `--init ${file}`), dx);
+}
+
+/** --max-runs N: a whole number in [1, MAX_RUNS_CEILING]; absent, the default limit applies. */
+function maxRunsFlag(args: ReturnType<typeof parseArgs>): number | undefined {
+  const text = args.flags.get('max-runs');
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(n) || n < 1 || n > MAX_RUNS_CEILING) throw new Error(`--max-runs must be a whole number from 1 to ${MAX_RUNS_CEILING}, got '${text.slice(0, 40)}'`);
+  return n;
+}
+
+/** `precond-lab validate <preset|config.json> [overrides]`: parses and checks, prints the run count, writes nothing. */
+function validate(args: ReturnType<typeof parseArgs>): number {
+  const target = args.positional[0];
+  if (!target) throw new Error('validate needs a preset name or a config file');
+  const options = { maxRuns: maxRunsFlag(args) };
+  const config = applyOverrides(loadExperiment(target, args.switches.has('quick'), options), args, options);
+  process.stdout.write(`${config.name}: valid ${config.kind} experiment, ${countRuns(config.kind, config.grid)} runs\n`);
+  return 0;
 }
 
 function data(args: ReturnType<typeof parseArgs>): number {
   const target = args.positional[0];
   const out = args.flags.get('out');
   if (!target || !out) throw new Error('data needs a preset or config and --out FILE');
-  const config = applyOverrides(loadExperiment(target, false), args);
+  const options = { maxRuns: maxRunsFlag(args) };
+  const config = applyOverrides(loadExperiment(target, false, options), args, options);
   if (config.kind === 'ood') throw new Error('data writes the synthetic regression data (noise and transfer experiments); the OOD experiment uses MNIST');
-  const num = (name: string, fallback: number): number => (args.flags.has(name) ? Number(args.flags.get(name)) : fallback);
+  const num = (name: string, fallback: number): number => {
+    const text = args.flags.get(name);
+    if (text === undefined) return fallback;
+    const v = Number(text);
+    if (!/^-?\d+(\.\d+)?(e[-+]?\d+)?$/i.test(text.trim()) || !Number.isFinite(v)) throw new Error(`--${name} must be a number, got '${text.slice(0, 40)}'`);
+    return v;
+  };
   const c = args.flags.get('case') ? config.grid.case[0] : 'high';
   const d = teacherFor(config.settings, { case: c, snr: num('snr', config.grid.snr[0]), seed: num('seed', config.grid.seed[0]) });
   const X: number[][] = [];
