@@ -1,6 +1,8 @@
 // The regression MLP of Experiments 1 and 3 (dx -> width -> 1, ReLU, biases on both): initialisation and a
 // float64 forward pass for the places that need one outside the training kernels (ridge head, checks).
 import type { MlpParams } from './kernels/types';
+import type { ParamsJson } from '../shared/records';
+export type { ParamsJson } from '../shared/records';
 import { RandomState, deriveSeed } from './rng';
 
 /**
@@ -34,13 +36,6 @@ export function hiddenFeatures(p: MlpParams, x: ArrayLike<number>, n: number, dx
     }
   }
   return h;
-}
-
-export interface ParamsJson {
-  W1: number[][];
-  b1: number[];
-  W2: number[][];
-  b2: number[];
 }
 
 /** The interchange format of `--init` and weights.json: nested arrays in PyTorch's shapes. */

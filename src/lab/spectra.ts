@@ -2,16 +2,8 @@
 // the Gram matrix G_P = X P X^T with weight lambda_i^(p+1). Eigenvectors are U = I here, so direction i is
 // input coordinate i and the W1 energy along it is the squared norm of W1's column i.
 import { symEig } from './linalg';
-
-export interface StaticSpectra {
-  /** per direction i (input coordinate order): lambda_i, lambda_i^p, lambda_i^(p+1) */
-  sigma: number[];
-  precond: number[];
-  weights: number[];
-  /** nonzero eigenvalues of the train Gram matrix G_P = X P X^T, descending (its rank is at most dx) */
-  gram: number[];
-  teacherIndex: number;
-}
+import type { StaticSpectra } from '../shared/records';
+export type { StaticSpectra } from '../shared/records';
 
 export function precondDiagonal(lambda: Float64Array, p: number): Float64Array {
   return lambda.map((l) => Math.pow(l, p));
