@@ -1,7 +1,7 @@
 // Timings that used to sit in unit tests as wall-clock limits (issue 9, item 10): the K-FAC-sized eigensolve and
 // building the panel views for an experiment of 400 runs. Tests now assert on the work done; these measure how
 // long it takes, for `npm run bench` (`node dist/bench.js eig views` for these alone).
-import { symEig, gram } from '../src/lab/linalg';
+import { symEig, gram } from '../src/lab/dense/symmetric';
 import { curvesView } from '../src/shared/charts/curves';
 import { summaryView } from '../src/shared/charts/summary';
 import { assignRunColors } from '../src/shared/colors';
@@ -32,7 +32,7 @@ export function timeSymEig(n = 785): { ms: number; residual: number } {
 /** The curves (default and all runs picked) and summary views of 400 runs with 300 records each; ms per build. */
 export function timePanelViews(): { runs: number; ms: { curves: number; curvesAll: number; summary: number } } {
   const runs: RunInfo[] = [];
-  for (const c of ['high', 'low']) for (const p of [-2, -1, 0, 1, 2]) for (const snr of [0.25, 0.5, 1, 2, 4]) for (let seed = 0; seed < 8; seed++) {
+  for (const c of ['high', 'low'] as const) for (const p of [-2, -1, 0, 1, 2]) for (const snr of [0.25, 0.5, 1, 2, 4]) for (let seed = 0; seed < 8; seed++) {
     runs.push({ id: `${c}_p${p}_snr${snr}_s${seed}`, params: { case: c, p, snr, seed }, state: 'done', color: '#000000', final: { testMSE: 1 + p / 10 } });
   }
   const step = Array.from({ length: 300 }, (_, i) => i * 10);

@@ -1,7 +1,7 @@
 // Extension entry point: wires the host run manager, the Experiments view, the commands, the status bar, the
 // config files' CodeLens and the results panels. Returns an API for tests and for the panels.
 import * as vscode from 'vscode';
-import type { MetricRecord } from './lab/experiments/records';
+import type { MetricRecord } from './shared/records';
 import { registerCommands } from './host/commands';
 import { registerConfigLens } from './host/configLens';
 import { createExperimentsView } from './host/experimentsView';

@@ -18,7 +18,7 @@ import {
   type Plugin,
   type Scale,
 } from 'chart.js';
-import { fmt } from '../src/shared/charts/series';
+import { fmt } from '../src/shared/format';
 import type { Axis, ChartSpec, Point } from '../src/shared/charts/spec';
 import { resolveColor, withAlpha, type Theme } from './theme';
 

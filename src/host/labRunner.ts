@@ -6,10 +6,10 @@ import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
 import { expandRuns, type ExperimentConfig } from '../shared/config';
 import type { BackendChoice } from '../shared/protocol';
-import type { MetricRecord } from '../lab/experiments/records';
+import type { MetricRecord } from '../shared/records';
 import { RunManager, type RunEvent } from '../sweep/runManager';
 import { ExperimentStore, type Summary } from '../sweep/store';
-import type { LiveRun, Params } from './runView';
+import type { LiveRun } from './runView';
 
 export interface SweepRequest {
   config: ExperimentConfig;
@@ -75,7 +75,7 @@ export class LabRunner extends EventEmitter<LabRunnerEvents> {
     let reject!: (e: unknown) => void;
     const done = new Promise<Summary>((res, rej) => ((resolve = res), (reject = rej)));
     const handle: SweepHandle = { id: this.nextId++, experiment: req.config.name, total: specs.length, done };
-    const runs = new Map<string, LiveRun>(specs.map((s) => [s.id, { state: 'queued', params: s.params as unknown as Params }]));
+    const runs = new Map<string, LiveRun>(specs.map((s) => [s.id, { state: 'queued', params: s.params }]));
     this.queue.push({ handle, req, resolve, reject, runs, cancelled: new Set() });
     this.emit('sweep', handle, 'queued');
     this.changed();

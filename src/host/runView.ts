@@ -1,15 +1,25 @@
 // How one run reads in the tree: its state (a run.json left 'running' or 'queued' by a window that closed is
 // 'interrupted'), its headline metric, icon and tooltip. Plain data, no vscode, so the tree's text is unit-tested.
-import type { RunFile, RunStatus } from '../sweep/store';
-import { fmt } from '../sweep/report';
+import type { RunParams } from '../shared/config';
+import type { RunStatus } from '../shared/records';
+import type { RunFile } from '../sweep/store';
+import { fmtFixed as fmt, fmtPercent } from '../shared/format';
 
-export type RunState = RunStatus | 'interrupted';
+export type RunState = RunStatus;
 export type ParamValue = string | number;
+/** A run's parameters by axis name, for code that walks whatever axes a run has (the tree, tooltips, CSV). */
 export type Params = Readonly<Record<string, ParamValue>>;
+
+/** The parameters a run has, by axis name (absent axes are left out). */
+export function paramsByAxis(p: Partial<RunParams>): Params {
+  const entries: [string, unknown][] = Object.entries(p);
+  return Object.fromEntries(entries.filter((e): e is [string, ParamValue] => typeof e[1] === 'string' || typeof e[1] === 'number'));
+}
 
 export interface LiveRun {
   state: 'queued' | 'running';
-  params: Params;
+  /** partial only when a sweep reports a run it was not asked for (see LabRunner's state handler) */
+  params: Partial<RunParams>;
   step?: number;
   steps?: number;
 }
@@ -41,7 +51,7 @@ export const STATE_ICONS: Record<RunState, Icon> = {
 };
 
 export function runView(id: string, file: RunFile | undefined, live: LiveRun | undefined): RunView {
-  const params = (live?.params ?? file?.params ?? {}) as unknown as Params;
+  const params = paramsByAxis(live?.params ?? file?.params ?? {});
   let state: RunState = live?.state ?? file?.status ?? 'queued';
   // Nothing in this window owns it, so the process that did is gone (a reload, a crash): only a re-run finishes it.
   if (!live && (state === 'running' || state === 'queued')) state = 'interrupted';
@@ -54,7 +64,7 @@ export function headline(final: Readonly<Record<string, number>> | undefined): {
   const ok = (k: string | undefined): k is string => k !== undefined && Number.isFinite(final[k]);
   if (ok('testMSE')) return { name: 'test MSE', value: final.testMSE, text: fmt(final.testMSE) };
   const acc = Object.keys(final).find((k) => /^ood.*acc/i.test(k));
-  if (ok(acc)) return { name: 'OOD acc', value: final[acc], text: `${(100 * final[acc]).toFixed(1)}%` };
+  if (ok(acc)) return { name: 'OOD acc', value: final[acc], text: fmtPercent(final[acc]) };
   const test = Object.keys(final).find((k) => /test/i.test(k));
   return ok(test) ? { name: test, value: final[test], text: fmt(final[test]) } : undefined;
 }

@@ -5,11 +5,12 @@ import type { FromRunner, Job } from '../shared/protocol';
 import { initBackend } from '../lab/backend';
 import { pickKernel } from '../lab/kernels';
 import { simdVariant } from '../lab/kernels/simdKernel';
-import { paramsFromJson } from '../lab/model';
+import { paramsFromJson } from '../lab/models/regressor';
 import { trainNoiseGroup } from '../lab/experiments/noise';
 import { runTransferGroup } from '../lab/experiments/transfer';
 import { runOodJob } from '../lab/experiments/ood';
-import type { ExperimentEvents, MetricRecord, RunOutcome } from '../lab/experiments/records';
+import type { ExperimentEvents } from '../lab/experiments/records';
+import type { MetricRecord, RunOutcome } from '../shared/records';
 import { faultPoint } from '../sweep/faultHook';
 
 type Send = (msg: FromRunner) => Promise<void> | void;

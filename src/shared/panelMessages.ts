@@ -3,6 +3,8 @@
 // answers with a full `snapshot`, then sends batched `update`s (at most ~10 a second) while runs train. Requests
 // that need an answer carry a `requestId`. Everything the webview sends goes through `parsePanelMessage` before the
 // host acts on it. No vscode and no DOM here: the host, the webview bundle and the unit tests import it.
+import type { RunParams } from './config';
+import type { FinalMetrics, RunStatus, StaticSpectra } from './records';
 
 export const PANEL_VIEW_TYPE = 'precondLab.results';
 export const PANEL_STATE_VERSION = 1;
@@ -13,7 +15,6 @@ export const EXPORT_FORMATS = ['png', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export type ExperimentKind = 'noise' | 'transfer' | 'ood';
-export type RunState = 'queued' | 'running' | 'done' | 'failed' | 'diverged' | 'cancelled' | 'interrupted';
 
 export interface ExperimentInfo {
   name: string;
@@ -28,34 +29,18 @@ export interface ExperimentInfo {
   grid: { case?: string[]; p?: number[]; snr?: number[]; seed?: number[]; optimizer?: string[] };
 }
 
-export interface RunParamsInfo {
-  case?: string;
-  p?: number;
-  snr?: number;
-  seed?: number;
-  optimizer?: string;
-}
-
-/** The static spectra of a regression run (src/lab/spectra.ts StaticSpectra). */
-export interface SpectraInfo {
-  sigma: number[];
-  precond: number[];
-  weights: number[];
-  gram: number[];
-  teacherIndex: number;
-}
-
 export interface RunInfo {
   id: string;
-  params: RunParamsInfo;
-  state: RunState;
+  /** partial: a run listed by a live sweep before its run.json exists, or whose run.json cannot be read, has none */
+  params: Partial<RunParams>;
+  state: RunStatus;
   /** the run's colour, the same as its icon in the Experiments tree (src/shared/colors.ts) */
   color: string;
-  final: Record<string, number>;
+  final: FinalMetrics;
   reason?: string;
   /** 0..1 while running */
   progress?: number;
-  spectra?: SpectraInfo;
+  spectra?: StaticSpectra;
 }
 
 /**

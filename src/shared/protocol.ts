@@ -1,7 +1,6 @@
 // Messages between a run manager and its runner child process (one job = runs that share data).
 import type { CaseName, OodOptimizer, OodSettings, Settings } from './config';
-import type { MetricRecord, RunOutcome } from '../lab/experiments/records';
-import type { ParamsJson } from '../lab/model';
+import type { MetricRecord, ParamsJson, RunOutcome } from './records';
 
 export type BackendName = 'tfjs-node' | 'wasm' | 'cpu';
 export type BackendChoice = BackendName | 'auto';

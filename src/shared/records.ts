@@ -21,6 +21,10 @@ export interface MetricRecord {
 
 export type FinalMetrics = Record<string, number>;
 
+/** A run's state in the store and in the panels. 'interrupted': the run was queued or running when the process that
+ *  owned it died (found when the store is next opened, see src/sweep/recovery.ts); a rerun trains it again. */
+export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'diverged' | 'cancelled' | 'interrupted';
+
 export type OutcomeStatus = 'done' | 'diverged' | 'cancelled';
 
 /** The spectra of a regression run that do not change while it trains. */

@@ -2,17 +2,15 @@
 // for Experiment 1; Task 1 and Task 2 mean and spread over seeds by p for Experiment 3).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { MISSING, fmtFixed as fmt, fmtPercent as pct } from '../shared/format';
 import type { Summary, SummaryRun } from './store';
 
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const numeric = (c: string): boolean => /^[-+]?[\d.]/.test(c) || c === '-';
+  const numeric = (c: string): boolean => /^[-+]?[\d.]/.test(c) || c === MISSING;
   const line = (cells: string[]): string => cells.map((c, i) => (i > 0 && numeric(c) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
-
-export const fmt = (v: number | undefined, digits = 4): string =>
-  v === undefined || !Number.isFinite(v) ? '-' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(digits);
 
 export function meanStd(values: number[]): { mean: number; std: number; n: number } {
   const n = values.length;
@@ -22,14 +20,12 @@ export function meanStd(values: number[]): { mean: number; std: number; n: numbe
   return { mean, std, n };
 }
 
-const pct = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '-' : `${(100 * v).toFixed(1)}%`);
-
 const uniq = <T>(xs: T[]): T[] => [...new Set(xs)];
 const byNum = (a: number | undefined, b: number | undefined): number => (a ?? 0) - (b ?? 0);
 
 function runsTable(summary: Summary): string {
   if (summary.experiment.kind === 'ood') {
-    const rows = summary.runs.map((r) => [r.id, r.status, fmt(r.final.trainLoss), pct(r.final.valAcc), pct(r.final.oodLeftAcc), pct(r.final.oodRightAcc), r.backend ?? '-', r.seconds === undefined ? '-' : r.seconds.toFixed(1)]);
+    const rows = summary.runs.map((r) => [r.id, r.status, fmt(r.final.trainLoss), pct(r.final.valAcc), pct(r.final.oodLeftAcc), pct(r.final.oodRightAcc), r.backend ?? MISSING, r.seconds === undefined ? MISSING : r.seconds.toFixed(1)]);
     return table(['run', 'status', 'train loss', 'ID val', 'OOD left', 'OOD right', 'backend', 'sec'], rows);
   }
   const transfer = summary.experiment.kind === 'transfer';
@@ -40,15 +36,15 @@ function runsTable(summary: Summary): string {
     fmt(r.final.trainMSE),
     fmt(r.final.testMSE),
     ...(transfer ? [fmt(r.final.task2TestMSE)] : [fmt(r.final.bestTestMSE), fmt(r.final.noiseFloor)]),
-    r.backend ?? '-',
-    r.seconds === undefined ? '-' : r.seconds.toFixed(1),
+    r.backend ?? MISSING,
+    r.seconds === undefined ? MISSING : r.seconds.toFixed(1),
   ]);
   return table(header, rows);
 }
 
 function cell(runs: SummaryRun[], metric: string): string {
   const done = runs.filter((r) => r.status === 'done' && Number.isFinite(r.final[metric]));
-  if (!done.length) return runs.some((r) => r.status === 'diverged') ? 'diverged' : '-';
+  if (!done.length) return runs.some((r) => r.status === 'diverged') ? 'diverged' : MISSING;
   const s = meanStd(done.map((r) => r.final[metric]));
   return s.n > 1 ? `${fmt(s.mean, 3)} ± ${fmt(s.std, 3)}` : fmt(s.mean);
 }
@@ -71,9 +67,9 @@ function oodTable(summary: Summary): string {
     const runs = summary.runs.filter((r) => `${r.params.optimizer}${r.params.p !== undefined ? ` (p = ${r.params.p})` : ''}` === k);
     const done = runs.filter((r) => r.status === 'done');
     const col = (m: string): string => {
-      if (!done.length) return runs[0]?.status ?? '-';
+      if (!done.length) return runs[0]?.status ?? MISSING;
       const values = done.map((r) => r.final[m]).filter((v) => Number.isFinite(v));
-      if (!values.length) return '-';
+      if (!values.length) return MISSING;
       const s = meanStd(values.map((v) => 100 * v));
       return s.n > 1 ? `${s.mean.toFixed(1)} ± ${s.std.toFixed(1)}` : `${s.mean.toFixed(1)}`;
     };

@@ -4,9 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExperimentConfig, RunParams } from '../shared/config';
-import type { FinalMetrics, MetricRecord } from '../lab/experiments/records';
-import type { StaticSpectra } from '../lab/spectra';
-import type { ParamsJson } from '../lab/model';
+import type { FinalMetrics, MetricRecord, ParamsJson, RunStatus, StaticSpectra } from '../shared/records';
 import { guardWrite, readJson, writeJsonAtomic, writeTextAtomic } from './files';
 import { listProblems } from '../shared/inputLimits';
 import { checkExperimentConfig, checkRecord, checkRunFile, checkSummary, checkWeights } from './storeSchema';
@@ -14,10 +12,7 @@ import { checkManifest, checkWithoutManifest, digestOf, type FileDigest, type Ma
 
 export const ENGINE_VERSION = '0.1.0';
 
-/** 'interrupted': the run was queued or running when the process that owned it died (found when the store is next
- *  opened, see recovery.ts); a rerun trains it again. */
-export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'diverged' | 'cancelled' | 'interrupted';
-export const FINAL_STATUSES: readonly RunStatus[] = ['done', 'failed', 'diverged', 'cancelled', 'interrupted'];
+export type { RunStatus } from '../shared/records';
 
 export interface RunFile {
   id: string;

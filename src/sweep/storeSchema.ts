@@ -8,8 +8,7 @@
 // wrote for a NaN or an Infinity: it is read as "no value" (the field is dropped), a string such as "NaN" is not.
 import { CASES, ConfigError, KINDS, OOD_OPTIMIZERS, P_RANGE, CONFIG_VERSION, validateConfig, type ExperimentConfig, type RunParams } from '../shared/config';
 import { MAX_RUNS_CEILING, keyName, show } from '../shared/inputLimits';
-import type { FinalMetrics, MetricRecord } from '../lab/experiments/records';
-import type { ParamsJson } from '../lab/model';
+import type { FinalMetrics, MetricRecord, ParamsJson } from '../shared/records';
 import type { RunFile, RunStatus, Summary, SummaryRun } from './store';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problems: string[] };

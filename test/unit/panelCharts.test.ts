@@ -4,15 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { curvesView, defaultSelection, DEFAULT_CURVES } from '../../src/shared/charts/curves';
 import { oodAccuracyView, oodCategories, oodFeaturesView, templateRatio } from '../../src/shared/charts/ood';
-import { appendCurve, decimateCurve, decimateIndices, errorBar, fmt, noiseFloor, smooth, stat } from '../../src/shared/charts/series';
+import { appendCurve, decimateCurve, decimateIndices, errorBar, noiseFloor, smooth, stat } from '../../src/shared/charts/series';
+import { fmt } from '../../src/shared/format';
 import type { ChartSpec, Figure } from '../../src/shared/charts/spec';
 import { energyShares, spectraChoices, spectraView } from '../../src/shared/charts/spectra';
 import { seriesPer, summaryView } from '../../src/shared/charts/summary';
 import { buildTab, tableToCsv } from '../../src/shared/charts/tabs';
 import { assignRunColors, compareRunIds, rampColor, RUN_PALETTE } from '../../src/shared/colors';
-import type { CurveData, ExperimentKind, PanelSnapshot, RunInfo, RunParamsInfo } from '../../src/shared/panelMessages';
+import type { CurveData, ExperimentKind, PanelSnapshot, RunInfo } from '../../src/shared/panelMessages';
 
-function run(id: string, params: RunParamsInfo, final: Record<string, number>, state: RunInfo['state'] = 'done'): RunInfo {
+function run(id: string, params: RunInfo['params'], final: Record<string, number>, state: RunInfo['state'] = 'done'): RunInfo {
   return { id, params, state, color: '#000000', final };
 }
 
@@ -113,7 +114,7 @@ test('series per p: one line per p, points at each SNR with the mean over seeds 
 
 test('noise summary (Figure 1): vs SNR per case when several SNRs ran, vs p always, noise floor, one CSV row per grid point', () => {
   const runs: RunInfo[] = [];
-  for (const c of ['high', 'low']) for (const p of [-2, 0, 2]) for (const snr of [0.5, 1, 2]) runs.push(run(`${c}_p${p}_snr${snr}_s42`, { case: c, p, snr, seed: 42 }, { testMSE: (c === 'high' ? 2 - p : 2 + p) / 4 + noiseFloor(snr), bestTestMSE: 0.5, trainMSE: 0.4 }));
+  for (const c of ['high', 'low'] as const) for (const p of [-2, 0, 2]) for (const snr of [0.5, 1, 2]) runs.push(run(`${c}_p${p}_snr${snr}_s42`, { case: c, p, snr, seed: 42 }, { testMSE: (c === 'high' ? 2 - p : 2 + p) / 4 + noiseFloor(snr), bestTestMSE: 0.5, trainMSE: 0.4 }));
   runs.push(run('high_p4_snr1_s42', { case: 'high', p: 4, snr: 1, seed: 42 }, { divergedAt: 10 }, 'diverged'));
   const v = summaryView(snapshot('noise', runs), {});
   assert.deepEqual(v.figures.map((f) => f.id), ['vs-snr-high', 'vs-p-high', 'vs-snr-low', 'vs-p-low']);
@@ -135,7 +136,7 @@ test('noise summary (Figure 1): vs SNR per case when several SNRs ran, vs p alwa
 });
 
 test('noise summary with one SNR (the quick preset): a chart vs p per case and six CSV rows', () => {
-  const runs = ['high', 'low'].flatMap((c) => [-2, 0, 2].map((p) => run(`${c}_p${p}_snr1_s42`, { case: c, p, snr: 1, seed: 42 }, { testMSE: 1 })));
+  const runs = (['high', 'low'] as const).flatMap((c) => [-2, 0, 2].map((p) => run(`${c}_p${p}_snr1_s42`, { case: c, p, snr: 1, seed: 42 }, { testMSE: 1 })));
   const v = summaryView(snapshot('noise', runs), {});
   assert.deepEqual(v.figures.map((f) => f.id), ['vs-p-high', 'vs-p-low']);
   assert.equal(chart(v.figures, 'vs-p-high').y.type, 'linear');
@@ -150,7 +151,7 @@ test('noise summary with one SNR (the quick preset): a chart vs p per case and s
 
 test('transfer summary (Figure 3): Task 1 and Task 2 against p per case, mean and spread over seeds', () => {
   const runs: RunInfo[] = [];
-  for (const c of ['high', 'low']) for (const p of [-2, -1, 0, 2]) for (const seed of [42, 43]) runs.push(run(`${c}_p${p}_snr1_s${seed}`, { case: c, p, snr: 1, seed }, { task1TestMSE: 0.6, task2TestMSE: Math.abs(p + 1) / 2 + seed / 100, task2TrainMSE: 0.1 }));
+  for (const c of ['high', 'low'] as const) for (const p of [-2, -1, 0, 2]) for (const seed of [42, 43]) runs.push(run(`${c}_p${p}_snr1_s${seed}`, { case: c, p, snr: 1, seed }, { task1TestMSE: 0.6, task2TestMSE: Math.abs(p + 1) / 2 + seed / 100, task2TrainMSE: 0.1 }));
   const v = summaryView(snapshot('transfer', runs), {});
   assert.deepEqual(v.figures.map((f) => f.id), ['transfer-high', 'transfer-low']);
   const f = chart(v.figures, 'transfer-high');
@@ -191,7 +192,7 @@ test('curves: default pick, one line per run in its colour, noise floor, smoothi
 // the default view draws only the picked runs' points, however many runs the experiment has.
 test('curves with hundreds of runs: a dozen drawn by default, only their points built', () => {
   const runs: RunInfo[] = [];
-  for (const c of ['high', 'low']) for (const p of [-2, -1, 0, 1, 2]) for (const snr of [0.25, 0.5, 1, 2, 4]) for (let seed = 0; seed < 8; seed++) runs.push(run(`${c}_p${p}_snr${snr}_s${seed}`, { case: c, p, snr, seed }, { testMSE: 1 + p / 10 }));
+  for (const c of ['high', 'low'] as const) for (const p of [-2, -1, 0, 1, 2]) for (const snr of [0.25, 0.5, 1, 2, 4]) for (let seed = 0; seed < 8; seed++) runs.push(run(`${c}_p${p}_snr${snr}_s${seed}`, { case: c, p, snr, seed }, { testMSE: 1 + p / 10 }));
   assert.equal(runs.length, 400);
   const steps = Array.from({ length: 300 }, (_, i) => i * 10);
   const curves = Object.fromEntries(runs.map((r) => [r.id, curve(steps, { trainMSE: steps.map(() => 0.5), testMSE: steps.map(() => 0.7), alignment: steps.map(() => 0.2) })]));
@@ -217,11 +218,11 @@ test('curves with hundreds of runs: a dozen drawn by default, only their points 
 });
 
 test('spectra: every p at one case, SNR and seed; weights with the teacher marked; energy shares per direction', () => {
-  const mk = (p: number, c: string): RunInfo => {
+  const mk = (p: number, c: 'high' | 'low'): RunInfo => {
     const lambda = c === 'high' ? [10, 0.1, 0.1] : [10, 10, 0.1];
     return { ...run(`${c}_p${p}_snr1_s42`, { case: c, p, snr: 1, seed: 42 }, {}), spectra: { sigma: lambda, precond: lambda.map((l) => l ** p), weights: lambda.map((l) => l ** (p + 1)), gram: [300, 2, 1], teacherIndex: c === 'high' ? 0 : 2 } };
   };
-  const runs = ['high', 'low'].flatMap((c) => [2, -2, 0].map((p) => mk(p, c)));
+  const runs = (['high', 'low'] as const).flatMap((c) => [2, -2, 0].map((p) => mk(p, c)));
   const curves = { 'high_p2_snr1_s42': curve([0, 10], { alignment: [0.3, 0.9] }, [[1, 1, 1], [8, 1, 1]]) };
   const snap = snapshot('noise', runs, curves);
   const ch = spectraChoices(snap, {});

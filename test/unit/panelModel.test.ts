@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { MetricRecord } from '../../src/lab/experiments/records';
+import type { MetricRecord } from '../../src/shared/records';
 import { MAX_POINTS, PanelModel, pointBudget, recordsToCurve } from '../../src/host/panels/panelModel';
 import { treeRunColors } from '../../src/host/panels/treeColors';
 import type { LiveRun } from '../../src/host/runView';

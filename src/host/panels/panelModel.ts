@@ -4,7 +4,7 @@
 // window's sweeps and by another process (the CLI). No vscode: unit-tested on a real store.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { MetricRecord } from '../../lab/experiments/records';
+import type { MetricRecord } from '../../shared/records';
 import type { ExperimentConfig } from '../../shared/config';
 import { appendCurve, decimateCurve, emptyCurve, round6 } from '../../shared/charts/series';
 import { assignRunColors, compareRunIds } from '../../shared/colors';
@@ -20,8 +20,10 @@ export const MAX_POINTS = 2000;
 
 export const pointBudget = (runs: number): number => Math.max(MIN_POINTS, Math.min(MAX_POINTS, Math.floor(TOTAL_POINTS / Math.max(1, runs))));
 
-const REGRESSION_COLS = ['trainMSE', 'testMSE', 'alignment'] as const;
-const OOD_COLS = ['trainLoss', 'trainAcc', 'valAcc', 'oodLeftAcc', 'oodRightAcc'] as const;
+/** The record fields a curve column holds: the scalar metrics of a MetricRecord. */
+type ScalarMetric = 'trainMSE' | 'testMSE' | 'alignment' | 'trainLoss' | 'trainAcc' | 'valAcc' | 'oodLeftAcc' | 'oodRightAcc';
+const REGRESSION_COLS: readonly ScalarMetric[] = ['trainMSE', 'testMSE', 'alignment'];
+const OOD_COLS: readonly ScalarMetric[] = ['trainLoss', 'trainAcc', 'valAcc', 'oodLeftAcc', 'oodRightAcc'];
 /** the feature view, recorded in each OOD record's diag */
 const OOD_DIAG = ['templateEnergyDelta', 'digitEnergyDelta', 'templateEnergy', 'digitEnergy'] as const;
 
@@ -30,13 +32,13 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 /** Records as columns: every record is a step; energy rows only where a record carries them. */
 export function recordsToCurve(records: readonly MetricRecord[], kind: ExperimentKind): CurveData {
   const c = emptyCurve();
-  const top: readonly string[] = kind === 'ood' ? OOD_COLS : REGRESSION_COLS;
+  const top = kind === 'ood' ? OOD_COLS : REGRESSION_COLS;
   const diag: readonly string[] = kind === 'ood' ? OOD_DIAG : [];
   for (const n of [...top, ...diag]) c.cols[n] = [];
   for (const r of records) {
     if (typeof r.step !== 'number') continue;
     c.step.push(r.step);
-    for (const n of top) c.cols[n].push(num((r as unknown as Record<string, unknown>)[n]));
+    for (const n of top) c.cols[n].push(num(r[n]));
     for (const n of diag) c.cols[n].push(num(r.diag?.[n]));
     if (Array.isArray(r.energy) && r.energy.length) {
       c.energyStep.push(r.step);
@@ -132,7 +134,7 @@ export class PanelModel {
       const view = runView(id, c.file, l);
       c.info = {
         id,
-        params: { ...(c.file?.params ?? l?.params ?? {}) } as RunInfo['params'],
+        params: { ...(c.file?.params ?? l?.params ?? {}) },
         state: view.state,
         color: colors.get(id)!,
         final: c.file?.final ?? {},

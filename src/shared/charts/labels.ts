@@ -1,5 +1,5 @@
 // How runs and groups read in legends, tooltips and CSV columns.
-import type { RunInfo, RunParamsInfo } from '../panelMessages';
+import type { RunInfo } from '../panelMessages';
 
 const AXES = ['case', 'optimizer', 'snr', 'p', 'seed'] as const;
 export type Axis = (typeof AXES)[number];
@@ -18,7 +18,7 @@ export const caseName = (c: string | undefined): string => (c ? `Case ${c[0].toU
 export const optimizerName = (o: string | undefined): string => (o ? (OPTIMIZER_NAMES[o] ?? o) : '?');
 
 /** The axes whose values differ between these runs, in a fixed reading order. */
-export function varyingAxes(runs: readonly { params: RunParamsInfo }[]): Axis[] {
+export function varyingAxes(runs: readonly { params: RunInfo['params'] }[]): Axis[] {
   return AXES.filter((a) => new Set(runs.map((r) => String(r.params[a]))).size > 1);
 }
 
@@ -39,13 +39,13 @@ function axisText(axis: Axis, v: string | number | undefined): string {
 }
 
 /** "Case High · p = 2", naming only the axes that tell the given runs apart (all of them when none vary). */
-export function runLabel(run: { id: string; params: RunParamsInfo }, axes: readonly Axis[]): string {
+export function runLabel(run: { id: string; params: RunInfo['params'] }, axes: readonly Axis[]): string {
   const shown = axes.length ? axes : AXES.filter((a) => a !== 'seed' && run.params[a] !== undefined);
   return shown.map((a) => axisText(a, run.params[a])).filter(Boolean).join(' · ') || run.id;
 }
 
 /** OOD category of a run: the optimizer, with AdaHessian's power when the experiment sweeps it. */
-export function oodCategory(params: RunParamsInfo, showPower: boolean): string {
+export function oodCategory(params: RunInfo['params'], showPower: boolean): string {
   const name = optimizerName(params.optimizer);
   return params.optimizer === 'adahessian' && params.p !== undefined && showPower ? `${name} p = ${params.p}` : name;
 }

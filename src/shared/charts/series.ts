@@ -120,13 +120,5 @@ export function round6(v: number): number {
   return Number.isFinite(v) ? Number(v.toPrecision(6)) : v;
 }
 
-/** Short number for labels: 0.5, 1.08, 1e-3, 2.1e+5. */
-export function fmt(v: number | undefined | null): string {
-  if (v === undefined || v === null || !Number.isFinite(v)) return '–';
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2).replace(/\.?0+e/, 'e');
-  return String(Number(v.toPrecision(4)));
-}
-
 /** Noise floor of Experiment 1 on standardised labels: the best reachable test MSE at this SNR. */
 export const noiseFloor = (snr: number): number => 1 / (1 + snr * snr);

@@ -3,7 +3,7 @@
 // G_P, and where the first layer puts its energy while it trains (teacher share over steps, a heatmap per run).
 import type { PanelSnapshot, RunInfo, ViewOptions } from '../panelMessages';
 import { caseName, distinct, orderCases } from './labels';
-import { fmt } from './series';
+import { fmt } from '../format';
 import type { ChartSpec, Figure, HeatmapSpec, Series, TabView, Table } from './spec';
 
 export const SPECTRA_INTRO =

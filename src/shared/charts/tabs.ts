@@ -1,4 +1,5 @@
 // One entry point for the webview and the tests: the view of a tab, and its CSV.
+import { toCsv } from '../format';
 import type { ExperimentKind, PanelSnapshot, Tab, ViewOptions } from '../panelMessages';
 import { tabsFor } from '../panelMessages';
 import { curvesView } from './curves';
@@ -37,13 +38,7 @@ export function buildTab(tab: Tab, snap: PanelSnapshot, opts: ViewOptions, focus
   }
 }
 
-const cell = (v: unknown): string => {
-  if (v === undefined || v === null) return '';
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 /** RFC 4180 CSV (CRLF line ends, quoted where needed) with a header row. */
 export function tableToCsv(t: Table): string {
-  return [t.columns, ...t.rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+  return toCsv([t.columns, ...t.rows]);
 }
