@@ -1,6 +1,7 @@
 // Cost of one step of each optimizer of the suite, relative to GD, on both shapes the paper uses: the Experiment 1
 // regressor (10 -> 500 -> 1, 200 samples, MSE) and the OOD classifier (784 -> 256 -> 10, 1200 samples, CE).
-import { OPTIMIZER_KINDS, createOptimizer, initMlp2, Mlp2, mlp2Layout, type OptimizerKind, type Mlp2Shape } from '../src/lab/optim';
+import { OPTIMIZER_KINDS, createOptimizer, type OptimizerKind } from '../src/lab/optim';
+import { initMlp2, Mlp2, mlp2Layout, type Mlp2Shape } from '../src/lab/models/mlp2';
 import { RandomState } from '../src/lab/rng';
 import { clock } from './bench';
 

@@ -14,7 +14,7 @@ import { loadSummary } from './sweep/store';
 import { refreshExperiment } from './sweep/recovery';
 import { findExperimentDir, report, table } from './sweep/report';
 import { teacherFor } from './lab/experiments/noise';
-import { paramsFromJson, paramsToJson, type ParamsJson } from './lab/model';
+import { paramsFromJson, paramsToJson, type ParamsJson } from './lab/models/regressor';
 import { BACKEND_CHOICES, type BackendChoice } from './shared/protocol';
 
 const USAGE = `precond-lab - how preconditioning steers feature learning (Yoshida & Nitanda 2025)

@@ -1,6 +1,6 @@
 // Task 2 of the transfer experiment refits only the output layer, in closed form: centred ridge regression on
 // the frozen hidden features, in the dual form (n x n system) because the width exceeds n.
-import { solveSPD } from './linalg';
+import { solveSPD } from './dense/symmetric';
 
 export interface RidgeHead {
   W2: Float64Array;

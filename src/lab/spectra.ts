@@ -1,7 +1,7 @@
 // The spectral view of the paper's argument (section 1): with P = Sigma^p, direction i of the input enters
 // the Gram matrix G_P = X P X^T with weight lambda_i^(p+1). Eigenvectors are U = I here, so direction i is
 // input coordinate i and the W1 energy along it is the squared norm of W1's column i.
-import { symEig } from './linalg';
+import { symEig } from './dense/symmetric';
 import type { StaticSpectra } from '../shared/records';
 export type { StaticSpectra } from '../shared/records';
 

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { validateConfig } from '../../src/shared/config';
 import { RunManager } from '../../src/sweep/runManager';
-import { initRegressor, paramsFromJson, paramsToJson } from '../../src/lab/model';
+import { initRegressor, paramsFromJson, paramsToJson } from '../../src/lab/models/regressor';
 
 const runnerPath = path.resolve(__dirname, '../../runner.js');
 const config = validateConfig({ version: 1, name: 'init', kind: 'noise', grid: { case: ['low'], p: [0], snr: [2], seed: [9] }, settings: { n: 800, width: 16, steps: 200, evalEvery: 20 } });

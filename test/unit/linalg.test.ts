@@ -10,7 +10,7 @@ import {
   symEig,
   symPow,
   transpose,
-} from '../../src/lab/linalg';
+} from '../../src/lab/dense/symmetric';
 
 // Deterministic uniform(-1, 1) generator (mulberry32) so failures reproduce.
 function uniform(seed: number): () => number {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MNIST_DIGITS } from '../../src/shared/config';
 import { buildOodData, flip, loadMnistDigits, MNIST_CLASSES, MNIST_DIM, noisyImages, type OodDataSpec } from '../../src/lab/data/mnist';
-import { Mlp2, mlp2Layout } from '../../src/lab/optim/index';
+import { Mlp2, mlp2Layout } from '../../src/lab/models/mlp2';
 
 const SPEC: OodDataSpec = { seed: 42, nTrain: 1200, nVal: 1200, pool: 0, templateScale: 0.1, randomLeftLabels: false };
 const data = buildOodData(SPEC);

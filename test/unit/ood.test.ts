@@ -14,15 +14,13 @@ import {
   GD_DEFAULTS,
   KFAC_DEFAULTS,
   LBFGS_DEFAULTS,
-  Mlp2,
   SAM_DEFAULTS,
   SOPHIA_DEFAULTS,
   createOptimizer,
-  initMlp2,
-  mlp2Layout,
 } from '../../src/lab/optim/index';
+import { Mlp2, initMlp2, mlp2Layout } from '../../src/lab/models/mlp2';
 import { initBackend } from '../../src/lab/backend';
-import { wasmLayerScope } from '../../src/lab/optim/wasmFirstLayer';
+import { wasmLayerScope } from '../../src/lab/models/wasmFirstLayer';
 import { RandomState } from '../../src/lab/rng';
 import { oodOptimizerConfig } from '../../src/lab/experiments/ood/optimizer';
 import { classSignals, columnShare, featureBases, orthonormalRows, response, subspaceEnergy } from '../../src/lab/experiments/ood/features';

@@ -7,16 +7,15 @@ import {
   Kfac,
   Lbfgs,
   LbfgsHistory,
-  Mlp2,
   OPTIMIZER_KINDS,
   Sam,
   SophiaH,
   createOptimizer,
-  initMlp2,
-  makeLayout,
 } from '../../src/lab/optim/index';
-import type { HvpObjective, LayeredObjective, LinearLayer, Mlp2Shape, ParamLayout, Rng } from '../../src/lab/optim/index';
-import { solveSPD, symEig } from '../../src/lab/linalg';
+import type { Rng } from '../../src/lab/optim/index';
+import { Mlp2, initMlp2, type Mlp2Shape } from '../../src/lab/models/mlp2';
+import { makeLayout, type HvpObjective, type LayeredObjective, type LinearLayer, type ParamLayout } from '../../src/lab/models/objective';
+import { solveSPD, symEig } from '../../src/lab/dense/symmetric';
 import { selectKth, spread } from '../../src/lab/optim/vec';
 import { RandomState } from '../../src/lab/rng';
 

@@ -6,10 +6,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { enableRelaxedSimd, simdAvailable } from '../../src/lab/kernels/simdKernel';
 import type { SimdVariant } from '../../src/lab/kernels/simdKernel';
-import { simdRegressionObjective } from '../../src/lab/kernels/simdRegressionObjective';
+import { simdRegressionObjective } from '../../src/lab/models/simdRegression';
 import { createOptimizer } from '../../src/lab/optim';
-import { Mlp2, initMlp2 } from '../../src/lab/optim/mlp2';
-import type { Mlp2Init, Mlp2Shape } from '../../src/lab/optim/mlp2';
+import { Mlp2, initMlp2 } from '../../src/lab/models/mlp2';
+import type { Mlp2Init, Mlp2Shape } from '../../src/lab/models/mlp2';
 import { RandomState } from '../../src/lab/rng';
 
 enableRelaxedSimd();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { featureEnergy, gramEigenvalues, staticSpectra, teacherAlignment } from '../../src/lab/spectra';
 import { generateTeacher, gather } from '../../src/lab/data/teacher';
-import { symEig } from '../../src/lab/linalg';
+import { symEig } from '../../src/lab/dense/symmetric';
 
 const data = generateTeacher({ case: 'low', snr: 1, seed: 3, n: 2000, dx: 10, trainFraction: 0.02, scale: 10 });
 const { x } = gather(data, data.trainIdx);

@@ -4,8 +4,8 @@
 // points goes through the fast kernel, which is handed each model's current parameters before an evaluation.
 import type { Settings } from '../../shared/config';
 import type { BatchedRegressor, Kernel, MlpParams, RegressionData } from '../kernels/types';
-import { Mlp2 } from '../optim/mlp2';
-import { simdRegressionObjective } from '../kernels/simdRegressionObjective';
+import { Mlp2 } from '../models/mlp2';
+import { simdRegressionObjective } from '../models/simdRegression';
 import { createOptimizer } from '../optim';
 import type { Optimizer } from '../optim/types';
 import { RandomState, deriveSeed } from '../rng';

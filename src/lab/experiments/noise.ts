@@ -4,7 +4,7 @@
 import type { Settings, CaseName } from '../../shared/config';
 import { generateTeacher, gather, type TeacherData } from '../data/teacher';
 import type { Kernel, MlpParams, RegressionData } from '../kernels/types';
-import { initRegressor, paramsToJson } from '../model';
+import { initRegressor, paramsToJson } from '../models/regressor';
 import { featureEnergy, precondDiagonal, staticSpectra, teacherAlignment } from '../spectra';
 import type { ExperimentEvents, RunOutcome, RegressionRecord } from './records';
 import { isEvalStep, spectraInterval } from './schedule';

@@ -3,7 +3,7 @@
 // opposite end of the spectrum, freezes W1 and b1, and refits the output layer by centred ridge regression.
 import type { Settings } from '../../shared/config';
 import type { Kernel, MlpParams } from '../kernels/types';
-import { hiddenFeatures, paramsToJson } from '../model';
+import { hiddenFeatures, paramsToJson } from '../models/regressor';
 import { headMSE, ridgeHead } from '../ridge';
 import { gather } from '../data/teacher';
 import { staticSpectra, type StaticSpectra } from '../spectra';

@@ -3,10 +3,10 @@
 // owns one wasm instance whose linear memory this file lays out: shared data first, then one block per model.
 // Sizes are padded as asm/mlp.ts states (units to 16, inputs to 2, train points to 4, test points to 8).
 import { setFlagsFromString } from 'node:v8';
-import plainBytes from './asm/build/mlp.wasm';
-import relaxedBytes from './asm/build/mlp-relaxed.wasm';
+import plainBytes from '../wasm/build/mlp.wasm';
+import relaxedBytes from '../wasm/build/mlp-relaxed.wasm';
 import type { BatchSpec, BatchedRegressor, Kernel, MlpParams, RegressionData } from './types';
-import { moduleCache, VARIANTS, type SimdVariant } from './wasmModules';
+import { moduleCache, VARIANTS, type SimdVariant } from '../wasm/modules';
 
 interface MlpExports {
   memory: WebAssembly.Memory;

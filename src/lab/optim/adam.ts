@@ -5,7 +5,8 @@
 // Stats: spread of the denominator sqrt(v_hat) + eps, the diagonal preconditioner Adam applies.
 
 import { requireRange, withDefaults } from './options';
-import type { Objective, Optimizer, StepInfo } from './types';
+import type { Objective } from '../models/objective';
+import type { Optimizer, StepInfo } from './types';
 import { norm2, spread } from './vec';
 
 export interface AdamOptions {

@@ -2,7 +2,8 @@
 // Defaults lr 1e-2, weightDecay 1e-4: the reference defaults of Experiment 2 (torch.optim.SGD without momentum).
 
 import { withDefaults } from './options';
-import type { Objective, Optimizer, StepInfo } from './types';
+import type { Objective } from '../models/objective';
+import type { Optimizer, StepInfo } from './types';
 import { norm2 } from './vec';
 
 export interface GdOptions {

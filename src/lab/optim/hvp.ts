@@ -3,7 +3,8 @@
 // reference code ends up using through a bug in its optimizer library (torch.randint_like(p, 0, 1) is always 0,
 // so 2 * 0 - 1 = -1): then z * (H z) = H 1, the Hessian's row sums, and nothing is random.
 
-import type { HvpObjective, ProbeKind, Rng } from './types';
+import type { HvpObjective } from '../models/objective';
+import type { ProbeKind, Rng } from './types';
 
 export function fillProbe(z: Float32Array, kind: ProbeKind, rng: Rng): void {
   switch (kind) {

@@ -15,7 +15,8 @@ import { Sam } from './sam';
 import type { SamOptions } from './sam';
 import { SophiaH } from './sophia';
 import type { SophiaOptions } from './sophia';
-import type { HvpObjective, LayeredObjective, Optimizer, Rng } from './types';
+import type { HvpObjective, LayeredObjective } from '../models/objective';
+import type { Optimizer, Rng } from './types';
 
 export type OptimizerConfig =
   | ({ kind: 'gd' } & Partial<GdOptions>)
@@ -75,7 +76,5 @@ export { KFAC_DEFAULTS } from './kfac';
 export { LBFGS_DEFAULTS, LbfgsHistory } from './lbfgs';
 export { SAM_DEFAULTS } from './sam';
 export { SOPHIA_DEFAULTS } from './sophia';
-export { Mlp2, initMlp2, mlp2Layout } from './mlp2';
-export type { Mlp2Init, Mlp2Loss, Mlp2Shape, Mlp2Targets } from './mlp2';
 export { fillProbe, hutchinsonDiagonal } from './hvp';
 export * from './types';

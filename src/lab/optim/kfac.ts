@@ -13,10 +13,11 @@
 // weight decay that starts only at step 20 * statsEvery = 200 (weightDecayAfter). Parameters outside any layer
 // take the plain gradient.
 
-import { symEig } from '../linalg';
-import { gemmABt, transpose64 } from './dense';
+import { gemmABt, transpose64 } from '../dense/products';
+import { symEig } from '../dense/symmetric';
+import type { LayeredObjective, LinearLayer } from '../models/objective';
 import { requireRange, withDefaults } from './options';
-import type { LayeredObjective, LinearLayer, Optimizer, StepInfo } from './types';
+import type { Optimizer, StepInfo } from './types';
 import { norm2 } from './vec';
 
 export interface KfacOptions {

@@ -14,7 +14,8 @@
 
 import { withDefaults } from './options';
 import { WasmPairStore } from './twoLoop';
-import type { Objective, Optimizer, StepInfo } from './types';
+import type { Objective } from '../models/objective';
+import type { Optimizer, StepInfo } from './types';
 import { distance, dot, norm2 } from './vec';
 import type { Vec } from './vec';
 

@@ -6,7 +6,8 @@
 // loss is the one at theta (before the perturbation).
 
 import { withDefaults } from './options';
-import type { Objective, Optimizer, StepInfo } from './types';
+import type { Objective } from '../models/objective';
+import type { Optimizer, StepInfo } from './types';
 import { norm2 } from './vec';
 
 export interface SamOptions {

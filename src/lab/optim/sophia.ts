@@ -14,7 +14,8 @@
 
 import { fillProbe } from './hvp';
 import { requireRange, withDefaults } from './options';
-import type { HvpObjective, Optimizer, ProbeKind, Rng, StepInfo } from './types';
+import type { HvpObjective } from '../models/objective';
+import type { Optimizer, ProbeKind, Rng, StepInfo } from './types';
 import { norm2, spread } from './vec';
 
 export type SophiaSchedule = 'library' | 'immediate';

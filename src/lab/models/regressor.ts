@@ -1,9 +1,9 @@
 // The regression MLP of Experiments 1 and 3 (dx -> width -> 1, ReLU, biases on both): initialisation and a
 // float64 forward pass for the places that need one outside the training kernels (ridge head, checks).
-import type { MlpParams } from './kernels/types';
-import type { ParamsJson } from '../shared/records';
-export type { ParamsJson } from '../shared/records';
-import { RandomState, deriveSeed } from './rng';
+import type { MlpParams } from '../kernels/types';
+import type { ParamsJson } from '../../shared/records';
+export type { ParamsJson } from '../../shared/records';
+import { RandomState, deriveSeed } from '../rng';
 
 /**
  * Kaiming-uniform for ReLU (U(-b, b), b = sqrt(6 / fan_in)) times `scale`, biases 0, drawn W1 then W2 from a
@@ -18,10 +18,6 @@ export function initRegressor(seed: number, dx: number, width: number, scale: nu
   const b2w = Math.sqrt(6 / width) * scale;
   for (let i = 0; i < W2.length; i++) W2[i] = (2 * rng.random() - 1) * b2w;
   return { W1, b1: new Float32Array(width), W2, b2: new Float32Array(1) };
-}
-
-export function cloneParams(p: MlpParams): MlpParams {
-  return { W1: p.W1.slice(), b1: p.b1.slice(), W2: p.W2.slice(), b2: p.b2.slice() };
 }
 
 /** Hidden features relu(X W1^T + b1), n x width, float64. */

@@ -6,11 +6,11 @@
 // Parameters are one float32 vector in PyTorch order W1 [h, d], b1 [h], W2 [c, h], b2 [c]. Accumulation is float64
 // and activations are stored unit-major (h x n) so that every per-unit loop runs over contiguous samples.
 
-import { addRowCombination, gemmABt, gramRows } from './dense';
+import { addRowCombination, gemmABt, gramRows } from '../dense/products';
 import { createFirstLayer } from './firstLayer';
 import type { FirstLayer, FirstLayerMode } from './firstLayer';
-import { makeLayout } from './types';
-import type { HvpObjective, LayeredObjective, LinearLayer, ParamLayout } from './types';
+import { makeLayout } from './objective';
+import type { HvpObjective, LayeredObjective, LinearLayer, ParamLayout } from './objective';
 
 export type Mlp2Loss = 'mse' | 'ce';
 

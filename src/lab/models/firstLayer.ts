@@ -5,8 +5,8 @@
 // 'wasm' (wasmFirstLayer.ts) runs both products as float32 matMuls on tfjs' WebAssembly backend, 3-4x faster than
 // the sparse path on the OOD shape; it needs that backend active and is only chosen when asked for by name.
 
-import { activeScratch, csrTimesDenseT, gemmABt, gramRows, maskedRowsTimesX, toCsr, transposeInto } from './dense';
-import type { ActiveScratch, Csr } from './dense';
+import { activeScratch, csrTimesDenseT, gemmABt, gramRows, maskedRowsTimesX, toCsr, transposeInto } from '../dense/products';
+import type { ActiveScratch, Csr } from '../dense/products';
 import { WasmFirstLayer } from './wasmFirstLayer';
 
 export type FirstLayerMode = 'auto' | 'sparse' | 'dense' | 'wasm';

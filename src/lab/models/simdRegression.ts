@@ -4,12 +4,12 @@
 // same math as Mlp2 with loss 'mse' and outDim 1, in float32 (Mlp2 accumulates in float64; they agree to ~1e-6).
 // K-FAC's layer statistics (LayeredObjective) come from the last evaluation's activations, in float64 JS, so the
 // object is a full objective for createOptimizer. This file packs the flat vectors into the module's layout.
-import plainBytes from './asm/build/regHvp.wasm';
-import relaxedBytes from './asm/build/regHvp-relaxed.wasm';
-import { moduleCache, VARIANTS, type SimdVariant } from './wasmModules';
-import { gramRows } from '../optim/dense';
-import { mlp2Layout } from '../optim/mlp2';
-import type { HvpObjective, LayeredObjective, LinearLayer, ParamLayout } from '../optim/types';
+import plainBytes from '../wasm/build/regHvp.wasm';
+import relaxedBytes from '../wasm/build/regHvp-relaxed.wasm';
+import { moduleCache, VARIANTS, type SimdVariant } from '../wasm/modules';
+import { gramRows } from '../dense/products';
+import { mlp2Layout } from './mlp2';
+import type { HvpObjective, LayeredObjective, LinearLayer, ParamLayout } from './objective';
 
 interface RegHvpExports {
   memory: WebAssembly.Memory;
