@@ -2,6 +2,7 @@
 // an experiment name; the palette passes nothing and the user picks. All become one resolved target.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isObject } from '../shared/guards';
 import { checkSegment, experimentDir, insideResults, rootArg } from './safePaths';
 import type { TreeNode } from './treeModel';
 
@@ -21,7 +22,6 @@ export interface Target {
   configPath?: string;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** True for a Uri-like object (vscode.Uri without importing vscode). */
 const fsPathOf = (v: unknown): string | undefined => (isObject(v) && typeof v.fsPath === 'string' ? v.fsPath : undefined);

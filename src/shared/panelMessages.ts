@@ -4,6 +4,7 @@
 // that need an answer carry a `requestId`. Everything the webview sends goes through `parsePanelMessage` before the
 // host acts on it. No vscode and no DOM here: the host, the webview bundle and the unit tests import it.
 import type { RunParams } from './config';
+import { isObject } from './guards';
 import type { FinalMetrics, RunStatus, StaticSpectra } from './records';
 
 export const PANEL_VIEW_TYPE = 'precondLab.results';
@@ -119,7 +120,6 @@ export const LIMITS = { data: 64 * 1024 * 1024, text: 4000, selected: 5000 };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isTab = (v: unknown): v is Tab => typeof v === 'string' && (TABS as readonly string[]).includes(v);
 const isFormat = (v: unknown): v is ExportFormat => typeof v === 'string' && (EXPORT_FORMATS as readonly string[]).includes(v);
 const isShortString = (v: unknown, max = LIMITS.text): v is string => typeof v === 'string' && v.length <= max;

@@ -7,6 +7,7 @@
 // kept unchecked; every field this engine reads is checked. null where a number belongs is what JSON.stringify
 // wrote for a NaN or an Infinity: it is read as "no value" (the field is dropped), a string such as "NaN" is not.
 import { CASES, ConfigError, KINDS, OOD_OPTIMIZERS, P_RANGE, CONFIG_VERSION, validateConfig, type ExperimentConfig, type RunParams } from '../shared/config';
+import { isObject, own } from '../shared/guards';
 import { MAX_RUNS_CEILING, keyName, show } from '../shared/inputLimits';
 import type { FinalMetrics, MetricRecord, ParamsJson } from '../shared/records';
 import type { RunFile, RunStatus, Summary, SummaryRun } from './store';
@@ -18,8 +19,6 @@ const STATUSES: Record<RunStatus, true> = { queued: true, running: true, done: t
 const isStatus = (v: unknown): v is RunStatus => typeof v === 'string' && Object.hasOwn(STATUSES, v);
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const own = (o: Obj, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
 const has = (o: Obj, k: string): boolean => Object.hasOwn(o, k) && o[k] !== undefined;
 
 /** The end of a message about value `v`: what it was, or that it is missing. */

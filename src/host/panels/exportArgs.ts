@@ -1,4 +1,5 @@
 // The argument of precondLab.exportPanel and what it returns; checked here, without vscode, so tests cover it.
+import { isObject } from '../../shared/guards';
 import { TABS, type ExportFormat, type Tab } from '../../shared/panelMessages';
 
 /** Arguments of precondLab.exportPanel; without any, the active panel and a save dialog. */
@@ -21,7 +22,6 @@ export interface ExportResult {
   rows?: number;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Checks precondLab.exportPanel's argument; a wrong field is an error that names it. */
 export function parseExportArgs(raw: unknown): ExportArgs {
