@@ -1,8 +1,7 @@
 // The workspace's experiment config files (*.precond.json): found, parsed and validated for the tree and the
 // CodeLens. A file that does not parse or validate is kept with the engine's message, so the tree can show it.
 import * as vscode from 'vscode';
-import { ConfigError, type ValidateOptions } from '../shared/config';
-import { parseConfig } from '../shared/config';
+import { ConfigError, parseConfig, type ValidateOptions } from '../shared/config';
 import { MAX_CONFIG_BYTES, listProblems } from '../shared/inputLimits';
 import type { ConfigFileEntry } from './treeModel';
 

