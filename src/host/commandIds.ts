@@ -1,23 +1,38 @@
-// Every command the extension registers, with its palette title. commands.ts must give each a handler (its map
-// is typed by these ids) and a unit test checks package.json declares exactly these with these titles, so the
-// palette, the menus and the code cannot drift apart.
-export const COMMAND_TITLES = {
-  'precondLab.runPreset': 'Run Paper Preset',
-  'precondLab.sweepP': 'New Sweep over p',
-  'precondLab.compareOptimizers': 'Compare Optimizers',
-  'precondLab.newConfig': 'New Experiment Config',
-  'precondLab.runConfig': 'Run Experiment Config',
-  'precondLab.cancelRun': 'Cancel',
-  'precondLab.cancelAll': 'Cancel All Runs',
-  'precondLab.openResults': 'Open Results',
-  'precondLab.exportCsv': 'Export Results as CSV',
-  'precondLab.exportPanel': 'Export Chart as PNG or CSV',
-  'precondLab.showOutput': 'Show Output',
-  'precondLab.refresh': 'Refresh Experiments',
-  'precondLab.rerun': 'Re-run',
-  'precondLab.delete': 'Delete',
-  'precondLab.reveal': 'Reveal in Explorer',
-} as const;
+// Every command the extension registers: its palette title and its icon in menus. package.json's
+// contributes.commands is this table written out (a unit test checks it equals contributedCommands()), commands.ts
+// gives each a handler (its map is typed by these ids) and the extension-host tests expect exactly these, so the
+// palette, the menus and the code cannot drift apart. No vscode here: the unit tests import it.
 
-export type CommandId = keyof typeof COMMAND_TITLES;
-export const COMMAND_IDS = Object.keys(COMMAND_TITLES) as CommandId[];
+export const CATEGORY = 'Preconditioning Lab';
+
+/** id -> title and codicon (without the `$()`); in package.json's order. */
+export const COMMANDS = {
+  'precondLab.runPreset': { title: 'Run Paper Preset', icon: 'beaker' },
+  'precondLab.sweepP': { title: 'New Sweep over p', icon: 'add' },
+  'precondLab.compareOptimizers': { title: 'Compare Optimizers', icon: 'versions' },
+  'precondLab.newConfig': { title: 'New Experiment Config', icon: 'new-file' },
+  'precondLab.runConfig': { title: 'Run Experiment Config', icon: 'play' },
+  'precondLab.cancelRun': { title: 'Cancel', icon: 'debug-stop' },
+  'precondLab.cancelAll': { title: 'Cancel All Runs', icon: 'debug-stop' },
+  'precondLab.openResults': { title: 'Open Results', icon: 'graph' },
+  'precondLab.exportCsv': { title: 'Export Results as CSV', icon: 'export' },
+  'precondLab.showOutput': { title: 'Show Output' },
+  'precondLab.refresh': { title: 'Refresh Experiments', icon: 'refresh' },
+  'precondLab.rerun': { title: 'Re-run', icon: 'debug-restart' },
+  'precondLab.delete': { title: 'Delete', icon: 'trash' },
+  'precondLab.reveal': { title: 'Reveal in Explorer', icon: 'folder-opened' },
+  'precondLab.exportPanel': { title: 'Export Chart as PNG or CSV', icon: 'file-media' },
+} as const satisfies Record<string, { title: string; icon?: string }>;
+
+export type CommandId = keyof typeof COMMANDS;
+export const COMMAND_IDS = Object.keys(COMMANDS) as CommandId[];
+
+export const commandTitle = (id: CommandId): string => COMMANDS[id].title;
+
+/** The contributes.commands entries package.json must hold. */
+export function contributedCommands(): { command: CommandId; title: string; category: string; icon?: string }[] {
+  return COMMAND_IDS.map((command) => {
+    const c: { title: string; icon?: string } = COMMANDS[command];
+    return { command, title: c.title, category: CATEGORY, ...(c.icon ? { icon: `$(${c.icon})` } : {}) };
+  });
+}

@@ -1,47 +1,16 @@
 // The precondLab.* commands. Each works from the palette (asking what it needs), from the tree's menus (given the
 // clicked node) and programmatically (given arguments, no UI), which is how the extension-host tests drive them.
-//
-// Argument contract for executeCommand (every argument optional; without one the command asks):
-//   Target   = a tree node | { experiment: string, runId?: string, root?: string } | experiment folder path
-//              (absolute, or a run folder <experiment>/runs/<id>) | experiment name | vscode.Uri of a folder
-//   `root` anywhere = the results folder (precondLab.resultsFolder) or a folder inside it. Every name, path and root
-//              given resolves inside the results folder (symlinks followed) or the command fails with a message
-//              naming it (src/host/safePaths.ts). In Restricted Mode the commands that run refuse (src/host/trust.ts).
-//   runPreset({ preset: 'fig1-cov', quick?: boolean, overrides?: Partial<Settings>, grid?: Partial<Grid>,
-//              name?: string, root?: string, force?: boolean })                    -> Promise<Summary | undefined>
-//   sweepP({ preset?, quick?, case?: ('high'|'low')[], p?: number[], snr?: number[], seeds?: number[],
-//           preconditioner?: string, steps?: number, name?, overrides?, grid?, root?, force? })
-//                                                                                  -> Promise<Summary | undefined>
-//   compareOptimizers({ preset?, quick?, preconditioners?: string[], optimizers?: string[], name?, overrides?,
-//                      grid?, root?, force? })    -> Promise<Summary[] | undefined>: regression presets give one
-//                      experiment per preconditioner; an OOD preset one sweep over `optimizers` (its grid axis)
-//   newConfig({ preset?, quick?, file?: string, open?: boolean })                 -> Promise<string | undefined>
-//   runConfig(uri?: Uri | string, { root?, force? }?)  (default: the active editor) -> Promise<Summary | undefined>
-//   cancelRun(target?)   a run: stops it (and the runs training in its process); an experiment: its sweep
-//                                                                                  -> boolean (something to cancel)
-//   cancelAll()                                                                    -> number of sweeps cancelled
-//   openResults(target?, { tab?: 'summary'|'curves'|'spectra'|'accuracy'|'features', runIds?: string[] }?)
-//                a run target opens its curves                                    -> Promise<void>
-//   exportPanel({ experiment?, dir?, root?, tab?, format?: 'png'|'csv'|'both', file?, png?, csv? }?)  (no argument:
-//                the active results panel, a format pick and a save dialog)  -> Promise<{ png?, csv?, rows? } | undefined>
-//   exportCsv(target?, targetFile?: string | Uri)   (no file: a save dialog)       -> Promise<string | undefined>
-//   rerun(target?, { force?: boolean }?)   a run: re-runs it; an experiment: re-runs what is not done (force: all)
-//                                                                                  -> Promise<Summary | undefined>
-//   delete(target?, { confirm?: boolean }?)   (confirm defaults to true: a modal)  -> Promise<boolean>
-//   reveal(target?)                                                                -> Promise<void>
-//   refresh()                                                                      -> Promise<TreeSnapshot>
-//   showOutput()                                                                   -> void
-// Sweep commands resolve when the sweep finishes (or is cancelled). A refused config or other error resolves
-// with undefined after an error notification; the API's messages() lists what was shown.
+// What each command takes and resolves with is the typed map in commandArgs.ts.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ConfigError, type ExperimentConfig } from '../shared/config';
 import { ExperimentStore, type Summary } from '../sweep/store';
-import { COMMAND_IDS, COMMAND_TITLES, type CommandId } from './commandIds';
+import type { CommandArgs, CommandResult, RunOptions } from './commandArgs';
+import { COMMAND_IDS, commandTitle, type CommandId } from './commandIds';
 import { parseConfig } from '../shared/config';
-import { compareConfigs, presetConfig, setsEvalEvery, sweepConfig, withChanges, type CompareArgs, type PresetArgs, type SweepArgs } from './configs';
+import { compareConfigs, presetConfig, setsEvalEvery, sweepConfig, withChanges } from './configs';
 import { findConfigFiles, readConfigText } from './configFiles';
-import { deleteTarget, exportCsv, newConfig, revealTarget, type NewConfigArgs } from './fileActions';
+import { deleteTarget, exportCsv, newConfig, revealTarget } from './fileActions';
 import type { LabRunner, SweepRequest } from './labRunner';
 import { exportPanel, openResults } from './openResults';
 import type { Reporter } from './reporter';
@@ -61,8 +30,9 @@ export interface CommandDeps {
   refresh: () => Promise<TreeSnapshot>;
 }
 
-type RunOptions = { root?: string; force?: boolean };
-type Handler = (...args: unknown[]) => unknown;
+/** Arguments arrive unchecked (a menu passes a tree node, a link or another extension anything), so each handler
+ *  takes unknown and checks; what it resolves with is typed by the contract. */
+type Handlers = { [K in CommandId]: (...args: unknown[]) => CommandResult<K> | Promise<CommandResult<K>> };
 
 const isOptions = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !('kind' in v) && !('fsPath' in v);
 
@@ -125,24 +95,24 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     return sweep(config, o);
   };
 
-  const handlers: Record<CommandId, Handler> = {
+  const handlers: Handlers = {
     'precondLab.runPreset': async (a) => {
-      const args = (isOptions(a) && typeof a.preset === 'string' ? a : await pickPreset('Run a paper preset')) as (PresetArgs & RunOptions) | undefined;
+      const args = (isOptions(a) && typeof a.preset === 'string' ? a : await pickPreset('Run a paper preset')) as CommandArgs<'precondLab.runPreset'>[0];
       return args && sweep(presetConfig(args, defaults()), args);
     },
     'precondLab.sweepP': async (a) => {
-      const args = (isOptions(a) ? a : await askSweep()) as (SweepArgs & RunOptions) | undefined;
+      const args = (isOptions(a) ? a : await askSweep()) as CommandArgs<'precondLab.sweepP'>[0];
       return args && sweep(sweepConfig(args, defaults()), args);
     },
     'precondLab.compareOptimizers': async (a) => {
-      const args = (isOptions(a) ? a : await askCompare()) as (CompareArgs & RunOptions) | undefined;
+      const args = (isOptions(a) ? a : await askCompare()) as CommandArgs<'precondLab.compareOptimizers'>[0];
       return args && Promise.all(compareConfigs(args, defaults()).map((c) => sweep(c, args)));
     },
     'precondLab.newConfig': async (a) => {
-      const args = (isOptions(a) ? a : await pickPreset('New experiment config from a preset')) as NewConfigArgs | undefined;
+      const args = (isOptions(a) ? a : await pickPreset('New experiment config from a preset')) as CommandArgs<'precondLab.newConfig'>[0];
       return args && newConfig(args);
     },
-    'precondLab.runConfig': (a, o) => runConfigFile(a, isOptions(o) ? (o as RunOptions) : undefined),
+    'precondLab.runConfig': (a, o) => runConfigFile(a, isOptions(o) ? (o as CommandArgs<'precondLab.runConfig'>[1]) : undefined),
     'precondLab.cancelRun': async (a) => {
       const live = [...d.lab.live().keys()];
       const t = resolveTarget(a, d.settings().resultsRoot) ?? (await pickExperiment(live, 'Cancel which sweep?').then((n) => n && resolveTarget(n, d.settings().resultsRoot)));
@@ -167,7 +137,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     'precondLab.showOutput': () => d.reporter.channel.show(),
     'precondLab.refresh': () => d.refresh(),
     'precondLab.rerun': async (a, o) => {
-      const opts = isOptions(o) ? (o as RunOptions) : undefined;
+      const opts = isOptions(o) ? (o as CommandArgs<'precondLab.rerun'>[1]) : undefined;
       const t = await target(a, 'Re-run which experiment?', opts);
       if (!t) return undefined;
       if (isLive(t)) throw new Error(`${t.runId ?? t.experiment} is still queued or running; cancel it first or wait for it`);
@@ -205,7 +175,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         if (!mayRun(id, d.reporter)) return undefined;
         return await handlers[id](...args);
       } catch (e) {
-        d.reporter.error(`${COMMAND_TITLES[id]} failed`, e);
+        d.reporter.error(`${commandTitle(id)} failed`, e);
         return undefined;
       }
     }),

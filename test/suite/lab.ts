@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, type LabApi, type RunPresetArgs, type SweepSummary } from './contract';
+import { EXTENSION_ID, type CommandArgs, type CommandId, type CommandResult, type LabApi, type RunPresetArgs, type SweepSummary } from './contract';
 
 export function extension(): vscode.Extension<unknown> {
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
@@ -78,6 +78,11 @@ export async function openConfig(name: string, config: unknown): Promise<vscode.
 }
 
 /** Runs a sweep command; the extension answers errors with a notification and `undefined`, so say what it showed. */
+/** executeCommand typed by the extension's command contract (src/host/commandArgs.ts). */
+export function command<K extends CommandId>(id: K, ...args: CommandArgs<K>): Thenable<CommandResult<K>> {
+  return vscode.commands.executeCommand<CommandResult<K>>(id, ...args);
+}
+
 export async function sweepCommand(command: string, ...args: unknown[]): Promise<SweepSummary> {
   const before = (await labApi()).messages().length;
   const summary = (await vscode.commands.executeCommand(command, ...args)) as SweepSummary | undefined;

@@ -9,7 +9,7 @@ import { describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { PanelInfo } from '../../src/host/panels/panels';
 import { writeOod } from './fixtures';
-import { errorsShown, labApi, QUICK_NAME, quickPresetSummary, resultsRoot, waitFor } from './lab';
+import { command, errorsShown, labApi, QUICK_NAME, quickPresetSummary, resultsRoot, waitFor } from './lab';
 
 async function panel(experiment: string, tab: string, what = `${experiment} drawn on ${tab}`): Promise<PanelInfo> {
   const api = await labApi();
@@ -46,7 +46,7 @@ describe('results panels', () => {
 
   it('precondLab.exportPanel writes the tab as a PNG and a CSV with one row per record', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-export-'));
-    const result = (await vscode.commands.executeCommand('precondLab.exportPanel', { experiment: QUICK_NAME, tab: 'curves', format: 'both', file: path.join(dir, 'curves.png') })) as { png?: string; csv?: string; rows?: number } | undefined;
+    const result = await command('precondLab.exportPanel', { experiment: QUICK_NAME, tab: 'curves', format: 'both', file: path.join(dir, 'curves.png') });
     assert.ok(result?.png && result.csv, `exportPanel returned ${JSON.stringify(result)}; errors: ${JSON.stringify(await errorsShown())}`);
     const png = fs.readFileSync(result.png);
     assert.equal(png.subarray(0, 8).toString('hex'), '89504e470d0a1a0a', 'a PNG');
@@ -57,9 +57,9 @@ describe('results panels', () => {
     assert.equal(result.rows, lines.length - 1);
     assert.equal(lines.length - 1, 5, 'the 5 records (steps 0..200 every 50) of low_p2, the run the curves were opened on');
     assert.ok(lines.slice(1).every((l) => l.startsWith('low_p2_snr1_s42,low,2,1,42,')));
-    const summary = (await vscode.commands.executeCommand('precondLab.exportPanel', { experiment: QUICK_NAME, tab: 'summary', file: path.join(dir, 'summary.csv') })) as { csv?: string; rows?: number };
-    assert.equal(summary.rows, 6, 'summary: 2 cases x 3 p at one SNR');
-    assert.equal(fs.readFileSync(summary.csv!, 'utf8').trimEnd().split('\r\n').length, 7);
+    const summary = await command('precondLab.exportPanel', { experiment: QUICK_NAME, tab: 'summary', file: path.join(dir, 'summary.csv') });
+    assert.equal(summary?.rows, 6, 'summary: 2 cases x 3 p at one SNR');
+    assert.equal(fs.readFileSync(summary!.csv!, 'utf8').trimEnd().split('\r\n').length, 7);
   });
 
   it('bad export arguments are refused with a message that names the field', async () => {

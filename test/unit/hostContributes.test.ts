@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { COMMAND_IDS, COMMAND_TITLES } from '../../src/host/commandIds';
+import { COMMAND_IDS, commandTitle, contributedCommands, type CommandId } from '../../src/host/commandIds';
 import { presetNames } from '../../src/host/configs';
 import { BACKEND_CHOICES } from '../../src/lab/backend';
 
@@ -18,8 +18,12 @@ test('every command is declared once, with its title and the one category', () =
   assert.deepEqual([...declared].sort(), [...COMMAND_IDS].sort());
   for (const cmd of c.commands) {
     assert.equal(cmd.category, 'Preconditioning Lab', cmd.command);
-    assert.equal(cmd.title, COMMAND_TITLES[cmd.command as keyof typeof COMMAND_TITLES], cmd.command);
+    assert.equal(cmd.title, commandTitle(cmd.command as CommandId), cmd.command);
   }
+});
+
+test('contributes.commands is the command table written out (ids, titles, category, icons, order)', () => {
+  assert.deepEqual(c.commands, contributedCommands());
 });
 
 test('menus name declared commands; tree menus are scoped to the view and to item kinds', () => {
