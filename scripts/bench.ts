@@ -8,20 +8,21 @@ import { KERNELS } from '../src/lab/kernels';
 import { enableRelaxedSimd, simdAvailable, simdKernelFor, type SimdVariant } from '../src/lab/kernels/simdKernel';
 import type { BatchSpec, Kernel, MlpParams, RegressionData } from '../src/lab/kernels/types';
 import { hostTimings } from './benchHost';
+import { clock, timeMs } from './benchUtil';
 import { optimizerTable } from './benchOptim';
 import { RandomState } from '../src/lab/rng';
 
-export const SHAPE = { dx: 10, width: 500, nTrain: 200, nTest: 9800, steps: 10000 };
+const SHAPE = { dx: 10, width: 500, nTrain: 200, nTest: 9800, steps: 10000 };
 /** fig1-cov: 2 cases x 5 p x 5 SNR = 50 runs, batched as 10 groups of 5 models, on 2 worker processes. */
-export const SWEEP = { runs: 50, workers: 2 };
+const SWEEP = { runs: 50, workers: 2 };
 
 /** Flops (2 per multiply-add) of one model: forward and backward of both layers on the train set. */
-export const stepFlops = (s = SHAPE) => 2 * s.nTrain * s.width * (2 * s.dx + 2);
+const stepFlops = (s = SHAPE) => 2 * s.nTrain * s.width * (2 * s.dx + 2);
 /** Flops of one model's test evaluation: both layers on the test set. */
-export const evalFlops = (s = SHAPE) => 2 * s.nTest * s.width * (s.dx + 1);
+const evalFlops = (s = SHAPE) => 2 * s.nTest * s.width * (s.dx + 1);
 
 /** Random data of the real shapes: x ~ N(0, diag(lambda)) with variances from 10 down to 0.1, a ReLU teacher. */
-export function benchProblem(models: number, seed = 1, s = SHAPE): { data: RegressionData; spec: BatchSpec } {
+function benchProblem(models: number, seed = 1, s = SHAPE): { data: RegressionData; spec: BatchSpec } {
   const rng = new RandomState(seed);
   const g = () => rng.normal();
   const lambda = Array.from({ length: s.dx }, (_, k) => 10 ** (1 - (2 * k) / (s.dx - 1)));
@@ -48,33 +49,7 @@ export function benchProblem(models: number, seed = 1, s = SHAPE): { data: Regre
   };
 }
 
-/**
- * Milliseconds since t0: the smaller of wall-clock time and this process's CPU time, so time spent descheduled by
- * other work on a shared machine does not count, while multi-threaded backends (tfjs-node) still get wall time.
- */
-export function clock(): () => number {
-  const wall = performance.now();
-  const cpu = process.cpuUsage();
-  return () => {
-    const c = process.cpuUsage(cpu);
-    return Math.min(performance.now() - wall, (c.user + c.system) / 1000);
-  };
-}
-
-/** Mean milliseconds of fn over repeats, after at least `warmup` calls and warmupMs of warm-up (so wasm tiers up). */
-export function timeMs(fn: () => void, budgetMs: number, warmup = 1, warmupMs = 0): number {
-  const t0 = performance.now();
-  for (let i = 0; i < warmup || performance.now() - t0 < warmupMs; i++) fn();
-  const elapsed = clock();
-  let n = 0;
-  do {
-    fn();
-    n++;
-  } while (elapsed() < budgetMs);
-  return elapsed() / n;
-}
-
-export interface BenchRow {
+interface BenchRow {
   kernel: string;
   backend: string;
   models: number;
@@ -83,7 +58,7 @@ export interface BenchRow {
 }
 
 /** Times one kernel's step and test evaluation (all models together). */
-export function timeKernel(kernel: Kernel, backend: string, models: number, budgetMs: number, warmup = 1, warmupMs = 0): BenchRow {
+function timeKernel(kernel: Kernel, backend: string, models: number, budgetMs: number, warmup = 1, warmupMs = 0): BenchRow {
   const { data, spec } = benchProblem(models);
   const r = kernel.create(data, spec);
   const stepMs = timeMs(() => r.step(), budgetMs, warmup, warmupMs);
@@ -93,11 +68,11 @@ export function timeKernel(kernel: Kernel, backend: string, models: number, budg
 }
 
 /** Seconds of one full run per model: SHAPE.steps steps with a test evaluation after each. */
-export const runSeconds = (r: BenchRow) => (SHAPE.steps * (r.stepMs + r.evalMs)) / r.models / 1000;
+const runSeconds = (r: BenchRow) => (SHAPE.steps * (r.stepMs + r.evalMs)) / r.models / 1000;
 /** Minutes of the fig1-cov sweep with ideal scaling over the workers. */
-export const sweepMinutes = (r: BenchRow) => (runSeconds(r) * SWEEP.runs) / SWEEP.workers / 60;
+const sweepMinutes = (r: BenchRow) => (runSeconds(r) * SWEEP.runs) / SWEEP.workers / 60;
 
-export function formatTable(rows: BenchRow[]): string {
+function formatTable(rows: BenchRow[]): string {
   const head = ['kernel', 'backend', 'M', 'step ms', 'eval ms', 'step GF/s', 'eval GF/s', 'run s/model', 'sweep min'];
   const body = rows.map((r) => [
     r.kernel,
@@ -116,7 +91,7 @@ export function formatTable(rows: BenchRow[]): string {
 }
 
 /** One real run of SHAPE.steps steps with a test evaluation after every step; seconds (wall, and as clock()). */
-export function fullRun(kernel: Kernel, models = 1): { wall: number; busy: number } {
+function fullRun(kernel: Kernel, models = 1): { wall: number; busy: number } {
   const { data, spec } = benchProblem(models);
   const r = kernel.create(data, spec);
   const t0 = performance.now();
@@ -186,10 +161,7 @@ function optimizers(wanted: boolean): void {
   console.log(optimizerTable());
 }
 
-// Only when run as the bench itself, so the timing helpers above can be imported elsewhere.
-if (process.argv[1]?.endsWith('bench.js')) {
-  main(process.argv.slice(2)).catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+main(process.argv.slice(2)).catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

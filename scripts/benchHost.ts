@@ -7,7 +7,7 @@ import { summaryView } from '../src/shared/charts/summary';
 import { assignRunColors } from '../src/shared/colors';
 import type { CurveData, PanelSnapshot, RunInfo } from '../src/shared/panelMessages';
 import { RandomState } from '../src/lab/rng';
-import { clock } from './bench';
+import { clock } from './benchUtil';
 
 /** symEig of a random SPD matrix of the K-FAC first-layer factor's size; ms and the worst residual |Av - λv|. */
 export function timeSymEig(n = 785): { ms: number; residual: number } {

@@ -3,7 +3,7 @@
 import { OPTIMIZER_KINDS, createOptimizer, type OptimizerKind } from '../src/lab/optim';
 import { initMlp2, Mlp2, mlp2Layout, type Mlp2Shape } from '../src/lab/models/mlp2';
 import { RandomState } from '../src/lab/rng';
-import { clock } from './bench';
+import { clock } from './benchUtil';
 
 interface OptimShape {
   name: string;

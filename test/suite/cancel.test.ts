@@ -11,7 +11,7 @@ import { findExperiment, findRun, stateOf } from './tree';
 import type { SweepSummary } from './contract';
 
 const NAME = 'cancel-test';
-// about 10 s per run on 2 cores: long enough to be caught running, short enough for phase one
+// steps enough for each run to be caught running, few enough for phase one to end soon
 const config = (seeds: number[]): unknown => ({
   version: 1,
   name: NAME,
