@@ -69,7 +69,7 @@ const errorBars: Plugin = {
       meta.data.forEach((el, j) => {
         const p = pointAt(b.spec, i, j);
         if (!p || p.lo === undefined || p.hi === undefined) return;
-        const x = (el as unknown as { x: number }).x;
+        const x = el.x;
         const lo = y.getPixelForValue(p.lo);
         const hi = y.getPixelForValue(p.hi);
         if (!Number.isFinite(lo) || !Number.isFinite(hi)) return;
@@ -265,7 +265,7 @@ export function firstHit(chart: Chart, spec: ChartSpec): { x: number; y: number;
     const meta = chart.getDatasetMeta(i);
     for (let j = 0; j < meta.data.length; j++) {
       const p = pointAt(spec, i, j);
-      const el = meta.data[j] as unknown as { x: number; y: number };
+      const el = meta.data[j];
       if (p?.runIds?.length && Number.isFinite(el.x) && Number.isFinite(el.y)) return { x: Math.round(el.x), y: Math.round(el.y), runIds: p.runIds };
     }
   }
