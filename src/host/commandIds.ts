@@ -6,7 +6,7 @@
 export const CATEGORY = 'Preconditioning Lab';
 
 /** id -> title and codicon (without the `$()`); in package.json's order. */
-export const COMMANDS = {
+const COMMANDS = {
   'precondLab.runPreset': { title: 'Run Paper Preset', icon: 'beaker' },
   'precondLab.sweepP': { title: 'New Sweep over p', icon: 'add' },
   'precondLab.compareOptimizers': { title: 'Compare Optimizers', icon: 'versions' },

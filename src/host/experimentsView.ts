@@ -9,7 +9,7 @@ import { CONFIG_GLOB, findConfigFiles } from './configFiles';
 import type { LabRunner } from './labRunner';
 import type { LabSettings } from './settings';
 
-export const VIEW_ID = 'precondLab.experiments';
+const VIEW_ID = 'precondLab.experiments';
 
 export interface ExperimentsView extends vscode.Disposable {
   /** the tree as plain data, built now from the store, the live sweeps and the config files last found */

@@ -29,7 +29,7 @@ export function isExperimentDir(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'experiment.json')) || isDir(path.join(dir, 'runs'));
 }
 
-export function readExperiment(dir: string): StoredExperiment {
+function readExperiment(dir: string): StoredExperiment {
   const abs = path.resolve(dir);
   const store = new ExperimentStore(path.dirname(abs), path.basename(abs));
   const warnings: string[] = [];

@@ -6,9 +6,9 @@ import type { CommandId } from './commandIds';
 import type { Reporter } from './reporter';
 
 /** The commands that start training runs (directly, or by re-running); every other command only reads or tidies. */
-export const RUNNING_COMMANDS: ReadonlySet<CommandId> = new Set<CommandId>(['precondLab.runPreset', 'precondLab.sweepP', 'precondLab.compareOptimizers', 'precondLab.runConfig', 'precondLab.rerun']);
+const RUNNING_COMMANDS: ReadonlySet<CommandId> = new Set<CommandId>(['precondLab.runPreset', 'precondLab.sweepP', 'precondLab.compareOptimizers', 'precondLab.runConfig', 'precondLab.rerun']);
 
-export const RESTRICTED_MESSAGE = 'This workspace is in Restricted Mode, so Preconditioning Lab does not start runs (they are processes that read this workspace’s configs and settings). Results can still be viewed and exported. Trust the workspace to run experiments.';
+const RESTRICTED_MESSAGE = 'This workspace is in Restricted Mode, so Preconditioning Lab does not start runs (they are processes that read this workspace’s configs and settings). Results can still be viewed and exported. Trust the workspace to run experiments.';
 
 /** True when `id` may run now; otherwise tells the user why not (with a way to trust the workspace) and false. */
 export function mayRun(id: CommandId, reporter: Reporter): boolean {

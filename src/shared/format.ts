@@ -23,7 +23,7 @@ export function fmtFixed(v: number | undefined | null, digits = 4): string {
 export const fmtPercent = (v: number | undefined | null): string => (missing(v) ? MISSING : `${(100 * v).toFixed(1)}%`);
 
 /** One RFC 4180 CSV cell: quoted where it holds a quote, comma or line end; empty when missing. */
-export function csvCell(v: unknown): string {
+function csvCell(v: unknown): string {
   if (v === undefined || v === null) return '';
   const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

@@ -12,7 +12,7 @@ export const PANEL_STATE_VERSION = 1;
 
 export const TABS = ['summary', 'curves', 'spectra', 'accuracy', 'features'] as const;
 export type Tab = (typeof TABS)[number];
-export const EXPORT_FORMATS = ['png', 'csv'] as const;
+const EXPORT_FORMATS = ['png', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export type ExperimentKind = 'noise' | 'transfer' | 'ood';
@@ -129,7 +129,7 @@ const RUN_ID = /^[A-Za-z0-9._-]{1,200}$/;
 const fail = (error: string): Parsed<never> => ({ ok: false, error });
 
 /** What a PNG export must look like: a base64 data URL of an image/png. */
-export const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/]+=*$/;
+const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/]+=*$/;
 
 /**
  * Validates a message from the webview. Unknown types, missing or mistyped fields, oversized payloads, non-PNG

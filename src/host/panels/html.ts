@@ -12,7 +12,7 @@ export interface PageParts {
   nonce?: string;
 }
 
-export const newNonce = (): string => randomBytes(18).toString('base64').replace(/[+/=]/g, '');
+const newNonce = (): string => randomBytes(18).toString('base64').replace(/[+/=]/g, '');
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

@@ -14,8 +14,8 @@ import { runView, type LiveRun } from '../runView';
 import { isExperimentDir } from '../storeReader';
 
 /** Points per run across all runs of a panel; each run keeps between the bounds below. */
-export const TOTAL_POINTS = 120_000;
-export const MIN_POINTS = 200;
+const TOTAL_POINTS = 120_000;
+const MIN_POINTS = 200;
 export const MAX_POINTS = 2000;
 
 export const pointBudget = (runs: number): number => Math.max(MIN_POINTS, Math.min(MAX_POINTS, Math.floor(TOTAL_POINTS / Math.max(1, runs))));

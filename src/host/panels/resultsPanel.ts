@@ -9,7 +9,7 @@ import { panelHtml } from './html';
 import type { ModelChanges, PanelModel } from './panelModel';
 
 /** At most ten updates a second. */
-export const UPDATE_MS = 100;
+const UPDATE_MS = 100;
 
 export interface PanelHost {
   extensionUri: vscode.Uri;

@@ -19,7 +19,7 @@ export function defaultSelection(runs: readonly RunInfo[]): string[] {
   return (same.length > 1 ? same : pool).slice(0, DEFAULT_CURVES).map((r) => r.id);
 }
 
-export function selectedRuns(snap: PanelSnapshot, opts: ViewOptions): RunInfo[] {
+function selectedRuns(snap: PanelSnapshot, opts: ViewOptions): RunInfo[] {
   const ids = new Set(opts.selected ?? defaultSelection(snap.runs));
   return snap.runs.filter((r) => ids.has(r.id));
 }

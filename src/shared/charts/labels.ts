@@ -15,7 +15,7 @@ export const OPTIMIZER_NAMES: Record<string, string> = {
 };
 
 export const caseName = (c: string | undefined): string => (c ? `Case ${c[0].toUpperCase()}${c.slice(1)}` : 'Case ?');
-export const optimizerName = (o: string | undefined): string => (o ? (OPTIMIZER_NAMES[o] ?? o) : '?');
+const optimizerName = (o: string | undefined): string => (o ? (OPTIMIZER_NAMES[o] ?? o) : '?');
 
 /** The axes whose values differ between these runs, in a fixed reading order. */
 export function varyingAxes(runs: readonly { params: RunInfo['params'] }[]): Axis[] {

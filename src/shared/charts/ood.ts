@@ -7,12 +7,12 @@ import { errorBar, stat } from './series';
 import type { ChartSpec, Point, Series, TabView, Table } from './spec';
 
 /** Fixed colours for the three accuracies (the same in every OOD chart). */
-export const ACC_COLORS = { valAcc: '#8a96a3', oodLeftAcc: '#3d8ee0', oodRightAcc: '#e0703d' } as const;
+const ACC_COLORS = { valAcc: '#8a96a3', oodLeftAcc: '#3d8ee0', oodRightAcc: '#e0703d' } as const;
 const ACC_LABELS = { valAcc: 'ID validation', oodLeftAcc: 'OOD left', oodRightAcc: 'OOD right' } as const;
 type Acc = keyof typeof ACC_LABELS;
 
 /** Share of a d-dim layer a k-dim subspace holds with no preference (10 of 784 pixels). */
-export const NO_PREFERENCE = 10 / 784;
+const NO_PREFERENCE = 10 / 784;
 
 const OOD_INTRO =
   'Noisy MNIST (paper Figure 2): every training digit carries a faint noise template tied to its label, so a network can read the digit (high variance) or the template (low variance). ' +

@@ -6,13 +6,13 @@ import { caseName, distinct, orderCases } from './labels';
 import { fmt } from '../format';
 import type { ChartSpec, Figure, HeatmapSpec, Series, TabView, Table } from './spec';
 
-export const SPECTRA_INTRO =
+const SPECTRA_INTRO =
   'A preconditioner P = Σ^p reweights the input’s eigen-directions: direction i enters the Gram matrix G_P = XᵀPX with weight λ_i^(p+1). ' +
   'p = −1 whitens (every direction counts the same), p > −1 favours high-variance directions, p < −1 low-variance ones. ' +
   'Learning is fast and robust to noise when the favoured directions are where the teacher lives (marked “teacher”).';
 
 /** Most heatmaps side by side. */
-export const MAX_HEATMAPS = 8;
+const MAX_HEATMAPS = 8;
 
 export interface SpectraPick {
   case?: string;
@@ -37,7 +37,7 @@ export function spectraChoices(snap: PanelSnapshot, opts: ViewOptions, focusRun?
   return { cases, snrs, seeds, pick };
 }
 
-export function spectraRuns(snap: PanelSnapshot, pick: Required<SpectraPick>): RunInfo[] {
+function spectraRuns(snap: PanelSnapshot, pick: Required<SpectraPick>): RunInfo[] {
   return snap.runs
     .filter((r) => r.spectra && r.params.case === pick.case && r.params.snr === pick.snr && r.params.seed === pick.seed)
     .sort((a, b) => (a.params.p ?? 0) - (b.params.p ?? 0));

@@ -7,7 +7,7 @@ import { caseName, distinct, isDone, orderCases } from './labels';
 import { errorBar, noiseFloor, stat } from './series';
 import type { ChartSpec, Point, Series, TabView, Table } from './spec';
 
-export const CASE_HINTS: Record<string, string> = {
+const CASE_HINTS: Record<string, string> = {
   high: 'The teacher lives on the largest-variance direction, so a larger p (which favours high-variance directions) should give a lower test MSE and resist fitting the noise.',
   low: 'The teacher lives on the smallest-variance direction, so a smaller p (which favours low-variance directions) should win here: the opposite of Case High.',
 };
@@ -29,7 +29,7 @@ function groupBy(runs: RunInfo[], key: (r: RunInfo) => string): Group[] {
 }
 
 /** One point from the runs at one grid point: mean over seeds with an error bar, the runs behind it. */
-export function meanPoint(x: number | string, runs: readonly RunInfo[], metric: string, positive: boolean): Point | undefined {
+function meanPoint(x: number | string, runs: readonly RunInfo[], metric: string, positive: boolean): Point | undefined {
   const s = stat(runs.map((r) => r.final[metric]));
   if (!s) return undefined;
   return { x, y: s.mean, ...errorBar(s, positive), runIds: runs.map((r) => r.id) };
