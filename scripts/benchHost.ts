@@ -10,7 +10,7 @@ import { RandomState } from '../src/lab/rng';
 import { clock } from './benchUtil';
 
 /** symEig of a random SPD matrix of the K-FAC first-layer factor's size; ms and the worst residual |Av - λv|. */
-export function timeSymEig(n = 785): { ms: number; residual: number } {
+function timeSymEig(n = 785): { ms: number; residual: number } {
   const rng = new RandomState(785);
   const x = Float64Array.from({ length: n * (n + 3) }, () => rng.normal());
   const a = gram(x, n, n + 3);
@@ -30,7 +30,7 @@ export function timeSymEig(n = 785): { ms: number; residual: number } {
 }
 
 /** The curves (default and all runs picked) and summary views of 400 runs with 300 records each; ms per build. */
-export function timePanelViews(): { runs: number; ms: { curves: number; curvesAll: number; summary: number } } {
+function timePanelViews(): { runs: number; ms: { curves: number; curvesAll: number; summary: number } } {
   const runs: RunInfo[] = [];
   for (const c of ['high', 'low'] as const) for (const p of [-2, -1, 0, 1, 2]) for (const snr of [0.25, 0.5, 1, 2, 4]) for (let seed = 0; seed < 8; seed++) {
     runs.push({ id: `${c}_p${p}_snr${snr}_s${seed}`, params: { case: c, p, snr, seed }, state: 'done', color: '#000000', final: { testMSE: 1 + p / 10 } });
