@@ -1,6 +1,6 @@
 // Cost of one step of each optimizer of the suite, relative to GD, on both shapes the paper uses: the Experiment 1
 // regressor (10 -> 500 -> 1, 200 samples, MSE) and the OOD classifier (784 -> 256 -> 10, 1200 samples, CE).
-import { OPTIMIZER_KINDS, createOptimizer, type OptimizerKind } from '../src/lab/optim';
+import { OPTIMIZER_NAMES, createOptimizer, type OptimizerName } from '../src/lab/optim';
 import { initMlp2, Mlp2, mlp2Layout, type Mlp2Shape } from '../src/lab/models/mlp2';
 import { RandomState } from '../src/lab/rng';
 import { clock } from './benchUtil';
@@ -18,7 +18,7 @@ const OPTIM_SHAPES: OptimShape[] = [
 ];
 
 /** Mean ms per step over at least two steps after one warm-up step (K-FAC's first step decomposes its factors). */
-function timeOptimizer(kind: OptimizerKind, s: OptimShape): number {
+function timeOptimizer(kind: OptimizerName, s: OptimShape): number {
   const rng = new RandomState(3);
   const x = Float32Array.from({ length: s.n * s.shape.inDim }, () => (s.shape.loss === 'ce' ? Math.max(0, rng.normal()) : rng.normal()));
   const targets = s.shape.loss === 'ce' ? { labels: Array.from({ length: s.n }, (_, i) => i % s.shape.outDim) } : { y: Float32Array.from({ length: s.n }, () => rng.normal()) };
@@ -36,7 +36,7 @@ function timeOptimizer(kind: OptimizerKind, s: OptimShape): number {
   return elapsed() / n;
 }
 
-export function optimizerTable(kinds: readonly OptimizerKind[] = OPTIMIZER_KINDS): string {
+export function optimizerTable(kinds: readonly OptimizerName[] = OPTIMIZER_NAMES): string {
   const lines = ['optimizer   ' + OPTIM_SHAPES.map((s) => s.name.padStart(30)).join('')];
   const times = OPTIM_SHAPES.map((s) => new Map(kinds.map((k) => [k, timeOptimizer(k, s)])));
   for (const k of kinds) {

@@ -2,8 +2,8 @@
 // their defaults and the values its constructor accepts. Plain data, the registry's data half: the config validator
 // checks settings.optim against it, the schema generator writes it into the editor's schema, each optimizer in
 // src/lab/optim takes its defaults from it, and src/lab/optim/registry.ts maps every name to its
-// constructor. Ranges mirror the constructors' own checks (requireRange): an option the constructor takes any
-// finite number for has no range here either. Order: the paper's (Figure 2a).
+// constructor. Ranges mirror the constructors' own checks (requireRange, the integer checks; L-BFGS's history
+// length, which its typed arrays check): an option the constructor takes any finite number for has no range here. Order: the paper's (Figure 2a).
 import type { EnumSpec, NumberSpec, ValueOf, ValueSpec } from './valueSpec';
 
 /** Hutchinson probe distributions: random signs, standard normals, or the constant vector -1 (see lab hvp.ts). */
@@ -134,7 +134,13 @@ export const OPTIMIZER_CATALOGUE = {
       lr,
       maxIter: { kind: 'number', default: 20, description: 'Inner iterations per step.' },
       maxEval: { kind: 'number', description: 'Objective evaluations per step (default floor(maxIter * 5 / 4)).' },
-      historySize: { kind: 'number', default: 100, description: 'Curvature pairs kept.' },
+      historySize: {
+        kind: 'number',
+        integer: true,
+        min: 0,
+        default: 100,
+        description: 'Curvature pairs kept (the history allocates this many: a negative count throws).',
+      },
       tolGrad: { kind: 'number', default: 1e-7, description: 'Stop when max |g| is at most this.' },
       tolChange: { kind: 'number', default: 1e-9, description: 'Stop when the step or the loss changes less.' },
       weightDecay,

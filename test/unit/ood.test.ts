@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEFAULT_OOD_SETTINGS, expandRuns, OOD_OPTIM_OPTIONS, OOD_OPTIMIZERS, validateConfig, type OodConfig, type OodSettings } from '../../src/shared/config';
+import { DEFAULT_OOD_SETTINGS, expandRuns, OOD_OPTIMIZERS, validateConfig, type OodConfig, type OodSettings } from '../../src/shared/config';
 import { findPreset } from '../../src/shared/presets';
+import { OPTIMIZER_CATALOGUE, OPTIMIZER_NAMES, optimizerDefaults } from '../../src/shared/optimizers';
+import type { NumberSpec } from '../../src/shared/valueSpec';
 import {
   ADAHESSIAN_DEFAULTS,
   ADAM_DEFAULTS,
@@ -41,24 +43,63 @@ const problems = (raw: unknown): string[] => {
 };
 const oodRaw = (settings: Record<string, unknown>, grid: Record<string, unknown> = { optimizer: ['gd'] }): unknown => ({ version: 1, name: 'o', kind: 'ood', grid, settings });
 
-test("the config's table of optimizer options is the optimizers' own", () => {
-  const defaults: Record<string, object> = {
-    gd: GD_DEFAULTS,
-    sam: SAM_DEFAULTS,
-    adam: ADAM_DEFAULTS,
-    'sophia-h': SOPHIA_DEFAULTS,
-    adahessian: ADAHESSIAN_DEFAULTS,
-    kfac: KFAC_DEFAULTS,
-    lbfgs: { ...LBFGS_DEFAULTS, maxEval: 25 },
+test("the optimizer catalogue holds the reference defaults the optimizers' headers state, and the lab uses them", () => {
+  // written out independently of src/shared/optimizers.ts: each optimizer file's header states these
+  const stated: Record<string, object> = {
+    gd: { lr: 1e-2, weightDecay: 1e-4 },
+    sam: { lr: 1e-2, rho: 0.05, normEps: 1e-8, momentum: 0.9, weightDecay: 1e-4 },
+    adam: { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-4, spreadStats: true },
+    'sophia-h': { lr: 1e-2, beta1: 0.96, beta2: 0.99, rho: 0.05, eps: 1e-12, weightDecay: 1e-4, refreshEvery: 10, probe: 'gaussian', schedule: 'library', spreadStats: true },
+    adahessian: { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-16, weightDecay: 1e-4, hessianPower: 1, probe: 'rademacher', spreadStats: true },
+    kfac: { lr: 1e-2, momentum: 0.9, statDecay: 0.95, damping: 1e-3, klClip: 1e-3, weightDecay: 1e-4, statsEvery: 10, eigEvery: 100, weightDecayAfter: 200, factorDamping: true, eigFloor: 1e-10 },
+    lbfgs: { lr: 1e-2, maxIter: 20, historySize: 100, tolGrad: 1e-7, tolChange: 1e-9, weightDecay: 1e-4, historyPrecision: 'float32' },
   };
-  for (const name of OOD_OPTIMIZERS) {
-    const own = Object.entries(defaults[name]).filter(([k]) => !(name === 'adahessian' && k === 'hessianPower'));
-    assert.deepEqual(Object.keys(OOD_OPTIM_OPTIONS[name]).sort(), own.map(([k]) => k).sort(), name);
-    for (const [k, v] of own) {
-      const kind = OOD_OPTIM_OPTIONS[name][k];
-      assert.ok(Array.isArray(kind) ? kind.includes(v as string) : typeof v === kind, `${name}.${k}`);
+  assert.deepEqual([...OPTIMIZER_NAMES], ['gd', 'sam', 'adam', 'sophia-h', 'adahessian', 'kfac', 'lbfgs']);
+  assert.deepEqual(OOD_OPTIMIZERS, OPTIMIZER_NAMES);
+  for (const name of OPTIMIZER_NAMES) assert.deepEqual(optimizerDefaults(name), stated[name], name);
+  const lab: Record<string, object> = { gd: GD_DEFAULTS, sam: SAM_DEFAULTS, adam: ADAM_DEFAULTS, 'sophia-h': SOPHIA_DEFAULTS, adahessian: ADAHESSIAN_DEFAULTS, kfac: KFAC_DEFAULTS, lbfgs: LBFGS_DEFAULTS };
+  for (const name of OPTIMIZER_NAMES) assert.deepEqual(lab[name], stated[name], name);
+  // L-BFGS's maxEval has no default of its own: it follows maxIter (floor(maxIter * 5 / 4))
+  assert.equal('default' in OPTIMIZER_CATALOGUE.lbfgs.options.maxEval, false);
+});
+
+test("each option range of the catalogue is its constructor's, and the config validator applies it", () => {
+  const shape = { inDim: 6, hidden: 4, outDim: 3, loss: 'ce' as const };
+  const net = new Mlp2(shape, new Float32Array(30).fill(0.5), 5, { labels: [0, 1, 2, 0, 1] });
+  const builds = (name: string, k: string, v: number): boolean => {
+    try {
+      createOptimizer({ kind: name, [k]: v } as Parameters<typeof createOptimizer>[0], net, new RandomState(1));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const configAccepts = (name: string, k: string, v: number): boolean => problems(oodRaw({ optim: { [name]: { [k]: v } } })).length === 0;
+  let ranged = 0;
+  for (const name of OPTIMIZER_NAMES) {
+    for (const [k, s] of Object.entries<{ kind: string }>(OPTIMIZER_CATALOGUE[name].options)) {
+      if (s.kind !== 'number' || k === 'hessianPower') continue;
+      const spec = s as NumberSpec;
+      const inside: number[] = [];
+      const outside: number[] = [];
+      if (spec.min !== undefined) (inside.push(spec.min), outside.push(spec.min - (spec.integer ? 1 : 1e-3)));
+      if (spec.max !== undefined) (inside.push(spec.max), outside.push(spec.max + (spec.integer ? 2 : 1e-3)));
+      if (spec.integer) outside.push((spec.min ?? 0) + 0.5);
+      if (!inside.length && !spec.integer) {
+        // no range: the constructor takes any finite number, so the catalogue must not refuse one
+        inside.push(-1e6, 1e6);
+      } else ranged++;
+      for (const v of inside) assert.ok(builds(name, k, v) && configAccepts(name, k, v), `${name}.${k} = ${v} is accepted`);
+      for (const v of outside) {
+        // L-BFGS's history length is a count of pairs; its typed arrays throw only below 0 (0.5 allocates 0)
+        const lenient = name === 'lbfgs' && k === 'historySize' && v > -1;
+        assert.equal(builds(name, k, v), lenient, `the ${name} constructor refuses ${k} = ${v}`);
+        assert.equal(configAccepts(name, k, v), false, `the config refuses ${name}.${k} = ${v}`);
+      }
     }
   }
+  // adam, adahessian: beta1, beta2; sophia-h: refreshEvery; kfac: statDecay, statsEvery, eigEvery; lbfgs: historySize
+  assert.equal(ranged, 9);
 });
 
 test('optimizer configs: reference defaults, momentum where used, AdaHessian k = -p, overrides last', () => {

@@ -7,7 +7,7 @@ import {
   Kfac,
   Lbfgs,
   LbfgsHistory,
-  OPTIMIZER_KINDS,
+  OPTIMIZER_NAMES,
   Sam,
   SophiaH,
   createOptimizer,
@@ -533,7 +533,7 @@ test('every optimizer of the suite lowers the loss of a small classifier', () =>
   const theta0 = new Float32Array(net.layout.size);
   initMlp2(shape, theta0, () => rng.random(), { scheme: 'torch-default' });
   const initial = net.loss(theta0);
-  for (const kind of OPTIMIZER_KINDS) {
+  for (const kind of OPTIMIZER_NAMES) {
     const theta = Float32Array.from(theta0);
     const opt = createOptimizer({ kind, lr: 0.05 }, net, new RandomState(8));
     for (let s = 0; s < 30; s++) {

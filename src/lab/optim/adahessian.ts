@@ -9,6 +9,7 @@
 // Stats: min/median/max of the denominator, overall and per tensor (e.g. W1.denomMedian).
 
 import { fillProbe } from './hvp';
+import { optimizerDefaults } from '../../shared/optimizers';
 import { requireRange, withDefaults } from './options';
 import type { HvpObjective } from '../models/objective';
 import type { Optimizer, ProbeKind, Rng, StepInfo } from './types';
@@ -25,16 +26,8 @@ export interface AdaHessianOptions {
   spreadStats: boolean;
 }
 
-export const ADAHESSIAN_DEFAULTS: AdaHessianOptions = {
-  lr: 1e-2,
-  beta1: 0.9,
-  beta2: 0.999,
-  eps: 1e-16,
-  weightDecay: 1e-4,
-  hessianPower: 1,
-  probe: 'rademacher',
-  spreadStats: true,
-};
+/** The catalogue's defaults (src/shared/optimizers.ts), the values the header above states. */
+export const ADAHESSIAN_DEFAULTS: AdaHessianOptions = optimizerDefaults('adahessian');
 
 /** x^e with exact fast paths for the powers the sweeps use (Math.pow costs ~10x a sqrt). */
 function powFn(e: number): (x: number) => number {

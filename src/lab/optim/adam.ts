@@ -4,6 +4,7 @@
 // Defaults lr 1e-2, betas (0.9, 0.999), eps 1e-8, weightDecay 1e-4 (Experiment 2's reference defaults).
 // Stats: spread of the denominator sqrt(v_hat) + eps, the diagonal preconditioner Adam applies.
 
+import { optimizerDefaults } from '../../shared/optimizers';
 import { requireRange, withDefaults } from './options';
 import type { Objective } from '../models/objective';
 import type { Optimizer, StepInfo } from './types';
@@ -19,7 +20,8 @@ export interface AdamOptions {
   spreadStats: boolean;
 }
 
-export const ADAM_DEFAULTS: AdamOptions = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-4, spreadStats: true };
+/** The catalogue's defaults (src/shared/optimizers.ts), the values the header above states. */
+export const ADAM_DEFAULTS: AdamOptions = optimizerDefaults('adam');
 
 export class Adam implements Optimizer {
   readonly name = 'adam';

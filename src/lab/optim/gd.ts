@@ -1,6 +1,7 @@
 // GD (paper section 5): theta <- theta - lr * (g + wd * theta). Coupled L2 weight decay, no momentum.
 // Defaults lr 1e-2, weightDecay 1e-4: the reference defaults of Experiment 2 (torch.optim.SGD without momentum).
 
+import { optimizerDefaults } from '../../shared/optimizers';
 import { withDefaults } from './options';
 import type { Objective } from '../models/objective';
 import type { Optimizer, StepInfo } from './types';
@@ -11,7 +12,8 @@ export interface GdOptions {
   weightDecay: number;
 }
 
-export const GD_DEFAULTS: GdOptions = { lr: 1e-2, weightDecay: 1e-4 };
+/** The catalogue's defaults (src/shared/optimizers.ts), the values the header above states. */
+export const GD_DEFAULTS: GdOptions = optimizerDefaults('gd');
 
 export class Gd implements Optimizer {
   readonly name = 'gd';

@@ -12,6 +12,7 @@
 // Without a line search L-BFGS has no finite-termination property on quadratics; LbfgsHistory is exported so
 // that property can be checked with exact steps.
 
+import { optimizerDefaults } from '../../shared/optimizers';
 import { withDefaults } from './options';
 import { WasmPairStore } from './twoLoop';
 import type { Objective } from '../models/objective';
@@ -32,15 +33,8 @@ export interface LbfgsOptions {
   historyPrecision: 'float32' | 'float64';
 }
 
-export const LBFGS_DEFAULTS: Omit<LbfgsOptions, 'maxEval'> = {
-  lr: 1e-2,
-  maxIter: 20,
-  historySize: 100,
-  tolGrad: 1e-7,
-  tolChange: 1e-9,
-  weightDecay: 1e-4,
-  historyPrecision: 'float32',
-};
+/** The catalogue's defaults (src/shared/optimizers.ts), the values the header above states. */
+export const LBFGS_DEFAULTS: Omit<LbfgsOptions, 'maxEval'> = optimizerDefaults('lbfgs');
 
 /**
  * The curvature pairs and the two-loop recursion. Float32 pairs live in a WebAssembly SIMD module where the runtime

@@ -5,6 +5,7 @@
 // Defaults rho 0.05, lr 1e-2, momentum 0.9, weightDecay 1e-4. Two gradient evaluations per step; the reported
 // loss is the one at theta (before the perturbation).
 
+import { optimizerDefaults } from '../../shared/optimizers';
 import { withDefaults } from './options';
 import type { Objective } from '../models/objective';
 import type { Optimizer, StepInfo } from './types';
@@ -19,7 +20,8 @@ export interface SamOptions {
   weightDecay: number;
 }
 
-export const SAM_DEFAULTS: SamOptions = { lr: 1e-2, rho: 0.05, normEps: 1e-8, momentum: 0.9, weightDecay: 1e-4 };
+/** The catalogue's defaults (src/shared/optimizers.ts), the values the header above states. */
+export const SAM_DEFAULTS: SamOptions = optimizerDefaults('sam');
 
 export class Sam implements Optimizer {
   readonly name = 'sam';

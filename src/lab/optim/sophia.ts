@@ -13,6 +13,7 @@
 //   'immediate': Sophia's Algorithm 1: probe and fold together at t = 1, 1 + k, 1 + 2k, ...
 
 import { fillProbe } from './hvp';
+import { optimizerDefaults } from '../../shared/optimizers';
 import { requireRange, withDefaults } from './options';
 import type { HvpObjective } from '../models/objective';
 import type { Optimizer, ProbeKind, Rng, StepInfo } from './types';
@@ -33,18 +34,8 @@ export interface SophiaOptions {
   spreadStats: boolean;
 }
 
-export const SOPHIA_DEFAULTS: SophiaOptions = {
-  lr: 1e-2,
-  beta1: 0.96,
-  beta2: 0.99,
-  rho: 0.05,
-  eps: 1e-12,
-  weightDecay: 1e-4,
-  refreshEvery: 10,
-  probe: 'gaussian',
-  schedule: 'library',
-  spreadStats: true,
-};
+/** The catalogue's defaults (src/shared/optimizers.ts), the values the header above states. */
+export const SOPHIA_DEFAULTS: SophiaOptions = optimizerDefaults('sophia-h');
 
 export class SophiaH implements Optimizer {
   readonly name = 'sophia-h';
