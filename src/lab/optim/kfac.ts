@@ -16,6 +16,7 @@
 import { gemmABt, transpose64 } from '../dense/products';
 import { symEig } from '../dense/symmetric';
 import type { LayeredObjective, LinearLayer } from '../models/objective';
+import { optimizerDefaults } from '../../shared/optimizers';
 import { requireRange, withDefaults } from './options';
 import type { Optimizer, StepInfo } from './types';
 import { norm2 } from './vec';
@@ -35,19 +36,8 @@ export interface KfacOptions {
   eigFloor: number;
 }
 
-export const KFAC_DEFAULTS: KfacOptions = {
-  lr: 1e-2,
-  momentum: 0.9,
-  statDecay: 0.95,
-  damping: 1e-3,
-  klClip: 1e-3,
-  weightDecay: 1e-4,
-  statsEvery: 10,
-  eigEvery: 100,
-  weightDecayAfter: 200,
-  factorDamping: true,
-  eigFloor: 1e-10,
-};
+/** The catalogue's defaults (src/shared/optimizers.ts), the values the header above states. */
+export const KFAC_DEFAULTS: KfacOptions = optimizerDefaults('kfac');
 
 /** Per-layer factors and scratch; `i` counts the bias column. */
 class LayerState {
