@@ -1,7 +1,8 @@
 // Timings that used to sit in unit tests as wall-clock limits (issue 9, item 10): the K-FAC-sized eigensolve and
 // building the panel views for an experiment of 400 runs. Tests now assert on the work done; these measure how
 // long it takes, for `npm run bench` (`node dist/bench.js eig views` for these alone).
-import { symEig, gram } from '../src/lab/dense/symmetric';
+import { gram } from '../src/lab/dense/products';
+import { symEig } from '../src/lab/dense/symmetric';
 import { curvesView } from '../src/shared/charts/curves';
 import { summaryView } from '../src/shared/charts/summary';
 import { assignRunColors } from '../src/shared/colors';

@@ -1,16 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  cholesky,
-  crossprod,
-  eigPow,
-  gram,
-  matMul,
-  solveSPD,
-  symEig,
-  symPow,
-  transpose,
-} from '../../src/lab/dense/symmetric';
+import { crossprod, gram, matMul, transpose } from '../../src/lab/dense/products';
+import { cholesky, eigPow, solveSPD, symEig, symPow } from '../../src/lab/dense/symmetric';
 
 // Deterministic uniform(-1, 1) generator (mulberry32) so failures reproduce.
 function uniform(seed: number): () => number {

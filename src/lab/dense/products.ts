@@ -1,223 +1,9 @@
-// The hot loops of the MLP passes and of K-FAC, written for V8: monomorphic typed arrays, float64 accumulation,
-// register blocking instead of clever indexing. Measured on the 784-256-10 / 1200-sample OOD shape (2 vCPU EPYC,
-// idle): the CSR forward runs at ~4 dense-equivalent GFLOP/s on noisy MNIST (60% nonzero), the masked backward at
-// ~5, the 2x4-blocked gemm at ~3.9; naive loops ran at 1.1-1.5.
+// Dense float64 products on flat row-major arrays: the hot loops of the MLP passes and of K-FAC, and the small
+// helpers the spectra and tests use. Written for V8: typed arrays of one kind per call site, float64 accumulation,
+// register blocking instead of clever indexing (docs/engine-notes.md has the measured rates).
 
-/** Compressed sparse rows of a fixed data matrix (rows = samples). Zeros are common in images. */
-export interface Csr {
-  readonly rows: number;
-  readonly cols: number;
-  readonly rowPtr: Int32Array;
-  readonly col: Int32Array;
-  readonly val: Float64Array;
-}
-
-export function toCsr(x: Float32Array, rows: number, cols: number): Csr {
-  let nnz = 0;
-  for (let i = 0; i < rows * cols; i++) if (x[i] !== 0) nnz++;
-  const rowPtr = new Int32Array(rows + 1);
-  const col = new Int32Array(nnz);
-  const val = new Float64Array(nnz);
-  let t = 0;
-  for (let r = 0; r < rows; r++) {
-    rowPtr[r] = t;
-    const base = r * cols;
-    for (let k = 0; k < cols; k++) {
-      const v = x[base + k];
-      if (v !== 0) {
-        col[t] = k;
-        val[t++] = v;
-      }
-    }
-  }
-  rowPtr[rows] = t;
-  return { rows, cols, rowPtr, col, val };
-}
-
-/** wT (cols x rows, float64) = W^T for W (rows x cols) stored at offset in a float32 vector. */
-export function transposeInto(w: Float32Array, offset: number, rows: number, cols: number, wT: Float64Array): void {
-  for (let r = 0; r < rows; r++) {
-    const base = offset + r * cols;
-    for (let c = 0; c < cols; c++) wT[c * rows + r] = w[base + c];
-  }
-}
-
-/**
- * outT[:, b] = bias + sum_k x[b, k] * wT[k, :] for the CSR rows of x, written unit-major (outT is h x x.rows);
- * wT is (x.cols x h). The accumulator row stays in L1 and eight nonzeros are folded per pass over it.
- */
-export function csrTimesDenseT(
-  x: Csr,
-  wT: Float64Array,
-  h: number,
-  bias: Float32Array,
-  biasOffset: number,
-  acc: Float64Array,
-  outT: Float64Array,
-): void {
-  const { rowPtr, col, val } = x;
-  const n = x.rows;
-  for (let b = 0; b < n; b++) {
-    for (let j = 0; j < h; j++) acc[j] = bias[biasOffset + j];
-    let t = rowPtr[b];
-    const end = rowPtr[b + 1];
-    for (; t + 7 < end; t += 8) {
-      const x0 = val[t], x1 = val[t + 1], x2 = val[t + 2], x3 = val[t + 3];
-      const x4 = val[t + 4], x5 = val[t + 5], x6 = val[t + 6], x7 = val[t + 7];
-      const k0 = col[t] * h, k1 = col[t + 1] * h, k2 = col[t + 2] * h, k3 = col[t + 3] * h;
-      const k4 = col[t + 4] * h, k5 = col[t + 5] * h, k6 = col[t + 6] * h, k7 = col[t + 7] * h;
-      for (let j = 0; j < h; j++) {
-        acc[j] +=
-          x0 * wT[k0 + j] + x1 * wT[k1 + j] + x2 * wT[k2 + j] + x3 * wT[k3 + j] +
-          x4 * wT[k4 + j] + x5 * wT[k5 + j] + x6 * wT[k6 + j] + x7 * wT[k7 + j];
-      }
-    }
-    for (; t < end; t++) {
-      const xv = val[t];
-      const k = col[t] * h;
-      for (let j = 0; j < h; j++) acc[j] += xv * wT[k + j];
-    }
-    for (let j = 0; j < h; j++) outT[j * n + b] = acc[j];
-  }
-}
-
-/**
- * out[o + b] += sum_{r < count} coef[c0 + r * cs] * rows[r * n + b] for b < n: a weighted sum of unit-major rows,
- * four rows per pass over the output.
- */
-export function addRowCombination(
-  coef: Float32Array,
-  c0: number,
-  cs: number,
-  count: number,
-  rows: Float64Array,
-  n: number,
-  out: Float64Array,
-  o: number,
-): void {
-  let r = 0;
-  for (; r + 3 < count; r += 4) {
-    const w0 = coef[c0 + r * cs], w1 = coef[c0 + (r + 1) * cs], w2 = coef[c0 + (r + 2) * cs], w3 = coef[c0 + (r + 3) * cs];
-    const p0 = r * n, p1 = p0 + n, p2 = p1 + n, p3 = p2 + n;
-    for (let b = 0; b < n; b++) out[o + b] += w0 * rows[p0 + b] + w1 * rows[p1 + b] + w2 * rows[p2 + b] + w3 * rows[p3 + b];
-  }
-  for (; r < count; r++) {
-    const w = coef[c0 + r * cs];
-    const p = r * n;
-    for (let b = 0; b < n; b++) out[o + b] += w * rows[p + b];
-  }
-}
-
-/** out (m x m, row stride `stride`) gets the Gram matrix of the m rows (length n) of `rows`. */
-export function gramRows(rows: Float64Array, m: number, n: number, out: Float64Array, stride: number): void {
-  for (let i = 0; i < m; i++) {
-    const ri = i * n;
-    for (let j = 0; j <= i; j++) {
-      const rj = j * n;
-      let s = 0;
-      for (let b = 0; b < n; b++) s += rows[ri + b] * rows[rj + b];
-      out[i * stride + j] = s;
-      out[j * stride + i] = s;
-    }
-  }
-}
-
-/**
- * Scratch for the masked backward: per hidden unit, the list of samples with a nonzero coefficient. ReLU zeroes
- * about half of them, and skipping them halves the work of the first layer's weight gradient.
- */
-export interface ActiveScratch {
-  rows: Int32Array;
-  c1: Float64Array;
-  c2: Float64Array;
-  acc1: Float64Array;
-  acc2: Float64Array;
-}
-
-export function activeScratch(batch: number, d: number): ActiveScratch {
-  return {
-    rows: new Int32Array(batch),
-    c1: new Float64Array(batch),
-    c2: new Float64Array(batch),
-    acc1: new Float64Array(d),
-    acc2: new Float64Array(d),
-  };
-}
-
-/**
- * out1[j, :] = sum_b coefT[j, b] * x[b, :] (and out2 likewise from coef2T when given) for j < h: the weight
- * gradient dZ^T X written as rows of W's layout. coefT is (h x batch), x (batch x d), outputs go to float32
- * vectors at the given offsets. With two coefficient sets the X rows are loaded once for both.
- */
-export function maskedRowsTimesX(
-  coefT: Float64Array,
-  coef2T: Float64Array | null,
-  h: number,
-  batch: number,
-  x: Float32Array,
-  d: number,
-  s: ActiveScratch,
-  out1: Float32Array,
-  out2: Float32Array | null,
-  offset1: number,
-  offset2: number,
-): void {
-  const { rows, c1, c2, acc1, acc2 } = s;
-  const two = coef2T !== null && out2 !== null;
-  for (let j = 0; j < h; j++) {
-    const base = j * batch;
-    let na = 0;
-    if (two) {
-      for (let b = 0; b < batch; b++) {
-        const u = coefT[base + b];
-        const w = coef2T[base + b];
-        if (u !== 0 || w !== 0) {
-          rows[na] = b * d;
-          c1[na] = u;
-          c2[na++] = w;
-        }
-      }
-    } else {
-      for (let b = 0; b < batch; b++) {
-        const u = coefT[base + b];
-        if (u !== 0) {
-          rows[na] = b * d;
-          c1[na++] = u;
-        }
-      }
-    }
-    acc1.fill(0);
-    accumulateRows(rows, c1, na, x, d, acc1);
-    const o1 = offset1 + j * d;
-    for (let k = 0; k < d; k++) out1[o1 + k] = acc1[k];
-    if (two) {
-      acc2.fill(0);
-      accumulateRows(rows, c2, na, x, d, acc2);
-      const o2 = offset2 + j * d;
-      for (let k = 0; k < d; k++) out2[o2 + k] = acc2[k];
-    }
-  }
-}
-
-function accumulateRows(rows: Int32Array, c: Float64Array, na: number, x: Float32Array, d: number, acc: Float64Array): void {
-  let t = 0;
-  for (; t + 7 < na; t += 8) {
-    const a0 = c[t], a1 = c[t + 1], a2 = c[t + 2], a3 = c[t + 3];
-    const a4 = c[t + 4], a5 = c[t + 5], a6 = c[t + 6], a7 = c[t + 7];
-    const r0 = rows[t], r1 = rows[t + 1], r2 = rows[t + 2], r3 = rows[t + 3];
-    const r4 = rows[t + 4], r5 = rows[t + 5], r6 = rows[t + 6], r7 = rows[t + 7];
-    for (let k = 0; k < d; k++) {
-      acc[k] +=
-        a0 * x[r0 + k] + a1 * x[r1 + k] + a2 * x[r2 + k] + a3 * x[r3 + k] +
-        a4 * x[r4 + k] + a5 * x[r5 + k] + a6 * x[r6 + k] + a7 * x[r7 + k];
-    }
-  }
-  for (; t < na; t++) {
-    const a = c[t];
-    const r = rows[t];
-    for (let k = 0; k < d; k++) acc[k] += a * x[r + k];
-  }
-}
+/** Read-only inputs may be either precision; results are always Float64Array. */
+export type NumArray = Float64Array | Float32Array;
 
 /**
  * C (m x n) = A (m x k) B (k x n) with B supplied transposed (bt: n x k), all float64 row-major: every inner
@@ -265,10 +51,121 @@ export function gemmABt(a: Float64Array, bt: Float64Array, m: number, k: number,
   }
 }
 
-/** B (n x m) = A^T for A (m x n), float64. */
-export function transpose64(a: Float64Array, m: number, n: number, out: Float64Array): void {
+/** C = A B with A m x k and B k x n, all row-major. */
+export function matMul(a: NumArray, b: NumArray, m: number, k: number, n: number): Float64Array {
+  const c = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
-    const r = i * n;
+    const ri = i * n;
+    for (let p = 0; p < k; p++) {
+      const aip = a[i * k + p];
+      if (aip === 0) continue;
+      const rp = p * n;
+      for (let j = 0; j < n; j++) c[ri + j] += aip * b[rp + j];
+    }
+  }
+  return c;
+}
+
+/** out (n x m) = A^T for A (m x n, row-major) stored from `offset` of a. */
+export function transposeInto(a: NumArray, m: number, n: number, out: Float64Array, offset = 0): void {
+  for (let i = 0; i < m; i++) {
+    const r = offset + i * n;
     for (let j = 0; j < n; j++) out[j * m + i] = a[r + j];
   }
+}
+
+/** A^T for A m x n (row-major); returns n x m. */
+export function transpose(a: NumArray, m: number, n: number): Float64Array {
+  const t = new Float64Array(m * n);
+  transposeInto(a, m, n, t);
+  return t;
+}
+
+/**
+ * out[o + b] += sum_{r < count} coef[c0 + r * cs] * rows[r * n + b] for b < n: a weighted sum of unit-major rows,
+ * four rows per pass over the output.
+ */
+export function addRowCombination(
+  coef: Float32Array,
+  c0: number,
+  cs: number,
+  count: number,
+  rows: Float64Array,
+  n: number,
+  out: Float64Array,
+  o: number,
+): void {
+  let r = 0;
+  for (; r + 3 < count; r += 4) {
+    const w0 = coef[c0 + r * cs], w1 = coef[c0 + (r + 1) * cs], w2 = coef[c0 + (r + 2) * cs], w3 = coef[c0 + (r + 3) * cs];
+    const p0 = r * n, p1 = p0 + n, p2 = p1 + n, p3 = p2 + n;
+    for (let b = 0; b < n; b++) out[o + b] += w0 * rows[p0 + b] + w1 * rows[p1 + b] + w2 * rows[p2 + b] + w3 * rows[p3 + b];
+  }
+  for (; r < count; r++) {
+    const w = coef[c0 + r * cs];
+    const p = r * n;
+    for (let b = 0; b < n; b++) out[o + b] += w * rows[p + b];
+  }
+}
+
+/** out (m x m, row stride `stride`) gets the Gram matrix of the m rows (length n) of `rows`. */
+export function gramRows(rows: NumArray, m: number, n: number, out: Float64Array, stride: number): void {
+  for (let i = 0; i < m; i++) {
+    const ri = i * n;
+    for (let j = 0; j <= i; j++) {
+      const rj = j * n;
+      let s = 0;
+      for (let b = 0; b < n; b++) s += rows[ri + b] * rows[rj + b];
+      out[i * stride + j] = s;
+      out[j * stride + i] = s;
+    }
+  }
+}
+
+/** X X^T for X n x d (row-major); returns the n x n Gram matrix of the rows. */
+export function gram(x: NumArray, n: number, d: number): Float64Array {
+  const g = new Float64Array(n * n);
+  gramRows(x, n, d, g, n);
+  return g;
+}
+
+/**
+ * The second moment of rows with a bias entry appended, sum_b [r_b; 1][r_b; 1]^T, for the m rows (length n) of
+ * rowsT: (m + 1)^2 entries row-major into out. This is K-FAC's input factor of a layer with a bias.
+ */
+export function gramWithBias(rowsT: Float64Array, m: number, n: number, out: Float64Array): void {
+  gramRows(rowsT, m, n, out, m + 1);
+  const sums = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    let sum = 0;
+    for (let b = 0; b < n; b++) sum += rowsT[j * n + b];
+    sums[j] = sum;
+  }
+  setBiasBorder(out, m, n, sums);
+}
+
+/** The bias row and column of an (m + 1)^2 moment over n samples whose rows sum to sums. */
+export function setBiasBorder(out: Float64Array, m: number, n: number, sums: Float64Array): void {
+  const s = m + 1;
+  for (let j = 0; j < m; j++) {
+    out[j * s + m] = sums[j];
+    out[m * s + j] = sums[j];
+  }
+  out[m * s + m] = n;
+}
+
+/** X^T X for X n x d (row-major); returns d x d. Rank-one updates per row skip zero entries (sparse inputs). */
+export function crossprod(x: NumArray, n: number, d: number): Float64Array {
+  const c = new Float64Array(d * d);
+  for (let r = 0; r < n; r++) {
+    const rr = r * d;
+    for (let i = 0; i < d; i++) {
+      const xi = x[rr + i];
+      if (xi === 0) continue;
+      const ci = i * d;
+      for (let j = i; j < d; j++) c[ci + j] += xi * x[rr + j];
+    }
+  }
+  for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) c[i * d + j] = c[j * d + i];
+  return c;
 }

@@ -1,9 +1,6 @@
-// Small dense linear algebra on flat row-major Float64Array: what the tensor libraries lack (a symmetric
-// eigensolver, matrix powers, SPD solves). Everything runs in float64; see numerics.md for why.
-
-export type Matrix = Float64Array;
-/** Read-only inputs may be either precision; results are always Float64Array. */
-export type NumArray = Float64Array | Float32Array;
+// Symmetric matrices on flat row-major arrays: what the tensor libraries lack (an eigensolver, matrix powers, SPD
+// solves). Everything runs in float64 (docs/numerics.md says why).
+import type { NumArray } from './products';
 
 export interface SymEig {
   /** Eigenvalues, sorted descending. */
@@ -212,7 +209,7 @@ function sortAndTranspose(w: Float64Array, n: number, d: Float64Array): SymEig {
  * V diag(fn(values)) V^T for a decomposition from symEig. Useful when several functions of one matrix are needed
  * (Sigma^p for every p of a sweep) without repeating the O(n^3) decomposition.
  */
-export function eigApply(eig: SymEig, n: number, fn: (lambda: number) => number): Matrix {
+function eigApply(eig: SymEig, n: number, fn: (lambda: number) => number): Float64Array {
   const { values, vectors } = eig;
   const f = new Float64Array(n);
   for (let j = 0; j < n; j++) f[j] = fn(values[j]);
@@ -239,7 +236,7 @@ export function eigApply(eig: SymEig, n: number, fn: (lambda: number) => number)
  * the solver's resolution, not a division by a rounding error). A p < 0 power of a matrix with no positive
  * eigenvalue is undefined and throws.
  */
-export function defaultPowFloor(values: Float64Array, n: number, p: number): number {
+function defaultPowFloor(values: Float64Array, n: number, p: number): number {
   if (p >= 0) return 0;
   const top = values.length > 0 ? values[0] : 0;
   if (!(top > 0)) throw new Error('symPow: negative power of a matrix without positive eigenvalues');
@@ -247,7 +244,7 @@ export function defaultPowFloor(values: Float64Array, n: number, p: number): num
 }
 
 /** A^p via the eigendecomposition, from an existing decomposition (see symPow for the floor). */
-export function eigPow(eig: SymEig, n: number, p: number, floor?: number): Matrix {
+export function eigPow(eig: SymEig, n: number, p: number, floor?: number): Float64Array {
   const lo = floor ?? defaultPowFloor(eig.values, n, p);
   return eigApply(eig, n, (lambda) => Math.pow(Math.max(lambda, lo), p));
 }
@@ -256,12 +253,12 @@ export function eigPow(eig: SymEig, n: number, p: number, floor?: number): Matri
  * A^p = V diag(max(lambda, floor)^p) V^T for symmetric A and any real p. Default floor: see defaultPowFloor
  * (0 for p >= 0, n * 2^-52 * lambda_max for p < 0). p = 0 gives the identity.
  */
-export function symPow(a: NumArray, n: number, p: number, floor?: number): Matrix {
+export function symPow(a: NumArray, n: number, p: number, floor?: number): Float64Array {
   return eigPow(symEig(a, n), n, p, floor);
 }
 
 /** Lower Cholesky factor L (row-major, zeros above the diagonal) with A = L L^T. Throws unless A is SPD. */
-export function cholesky(a: NumArray, n: number): Matrix {
+export function cholesky(a: NumArray, n: number): Float64Array {
   checkSquare(a, n, 'cholesky');
   const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
@@ -284,7 +281,7 @@ export function cholesky(a: NumArray, n: number): Matrix {
 }
 
 /** Solves A X = B for SPD A (n x n) and B (n x nrhs, row-major) by Cholesky; returns X (n x nrhs). */
-export function solveSPD(a: NumArray, n: number, b: NumArray, nrhs: number): Matrix {
+export function solveSPD(a: NumArray, n: number, b: NumArray, nrhs: number): Float64Array {
   if (b.length < n * nrhs) throw new Error(`solveSPD: right-hand side has ${b.length} entries, needs ${n * nrhs}`);
   const l = cholesky(a, n);
   const x = Float64Array.from(b.subarray(0, n * nrhs));
@@ -313,58 +310,4 @@ export function solveSPD(a: NumArray, n: number, b: NumArray, nrhs: number): Mat
     for (let c = 0; c < nrhs; c++) x[ri + c] *= inv;
   }
   return x;
-}
-
-/** C = A B with A m x k and B k x n, all row-major. */
-export function matMul(a: NumArray, b: NumArray, m: number, k: number, n: number): Matrix {
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    const ri = i * n;
-    for (let p = 0; p < k; p++) {
-      const aip = a[i * k + p];
-      if (aip === 0) continue;
-      const rp = p * n;
-      for (let j = 0; j < n; j++) c[ri + j] += aip * b[rp + j];
-    }
-  }
-  return c;
-}
-
-/** A^T for A m x n (row-major); returns n x m. */
-export function transpose(a: NumArray, m: number, n: number): Matrix {
-  const t = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) t[j * m + i] = a[i * n + j];
-  return t;
-}
-
-/** X X^T for X n x d (row-major); returns the n x n Gram matrix of the rows. */
-export function gram(x: NumArray, n: number, d: number): Matrix {
-  const g = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const ri = i * d;
-    for (let j = 0; j <= i; j++) {
-      const rj = j * d;
-      let s = 0;
-      for (let k = 0; k < d; k++) s += x[ri + k] * x[rj + k];
-      g[i * n + j] = s;
-      g[j * n + i] = s;
-    }
-  }
-  return g;
-}
-
-/** X^T X for X n x d (row-major); returns d x d. Rank-one updates per row skip zero entries (sparse inputs). */
-export function crossprod(x: NumArray, n: number, d: number): Matrix {
-  const c = new Float64Array(d * d);
-  for (let r = 0; r < n; r++) {
-    const rr = r * d;
-    for (let i = 0; i < d; i++) {
-      const xi = x[rr + i];
-      if (xi === 0) continue;
-      const ci = i * d;
-      for (let j = i; j < d; j++) c[ci + j] += xi * x[rr + j];
-    }
-  }
-  for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) c[i * d + j] = c[j * d + i];
-  return c;
 }

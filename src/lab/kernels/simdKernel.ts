@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import plainBytes from '../wasm/build/mlp.wasm';
 import relaxedBytes from '../wasm/build/mlp-relaxed.wasm';
 import type { BatchSpec, BatchedRegressor, Kernel, MlpParams, RegressionData } from './types';
-import { moduleCache, VARIANTS, type SimdVariant } from '../wasm/modules';
+import { instantiate, moduleCache, VARIANTS, type ExportKinds, type SimdVariant } from '../wasm/modules';
 
 interface MlpExports {
   memory: WebAssembly.Memory;
@@ -15,6 +15,14 @@ interface MlpExports {
   trainForward(w1: number, b1: number, w2: number, b2: number, xa: number, y: number, mask: number, n: number, h: number, d2: number, z: number, e: number, scale: number): number;
   trainBackward(w1: number, b1: number, w2: number, b2: number, prec: number, xb: number, n: number, h: number, d2: number, z: number, e: number, delta: number, lr: number, l2: number): void;
 }
+
+const MLP_EXPORTS: ExportKinds<MlpExports> = {
+  memory: 'memory',
+  heapBase: 'function',
+  evalSSE: 'function',
+  trainForward: 'function',
+  trainBackward: 'function',
+};
 
 export type { SimdVariant };
 
@@ -86,7 +94,7 @@ export const simdKernel: Kernel = {
 function create(variant: SimdVariant, data: RegressionData, spec: BatchSpec): BatchedRegressor {
   const mod = wasmModule(variant);
   if (!mod) throw new Error(`WebAssembly ${variant} is not available in this runtime`);
-  const wasm = new WebAssembly.Instance(mod, {}).exports as unknown as MlpExports;
+  const wasm = instantiate(mod, MLP_EXPORTS);
   const { dx: d, nTrain, nTest } = data;
   const { width } = spec;
   const h = roundUp(width, 16);

@@ -5,8 +5,9 @@
 // 'wasm' (wasmFirstLayer.ts) runs both products as float32 matMuls on tfjs' WebAssembly backend, 3-4x faster than
 // the sparse path on the OOD shape; it needs that backend active and is only chosen when asked for by name.
 
-import { activeScratch, csrTimesDenseT, gemmABt, gramRows, maskedRowsTimesX, toCsr, transposeInto } from '../dense/products';
-import type { ActiveScratch, Csr } from '../dense/products';
+import { gemmABt, gramWithBias, transposeInto } from '../dense/products';
+import { activeScratch, csrGramWithBias, csrTimesDenseT, maskedRowsTimesX, toCsr } from '../dense/sparse';
+import type { ActiveScratch, Csr } from '../dense/sparse';
 import { WasmFirstLayer } from './wasmFirstLayer';
 
 export type FirstLayerMode = 'auto' | 'sparse' | 'dense' | 'wasm';
@@ -38,16 +39,6 @@ export function createFirstLayer(mode: FirstLayerMode, x: Float32Array, n: numbe
   return resolved === 'sparse' ? new SparseFirstLayer(x, n, d, h) : new DenseFirstLayer(x, n, d, h);
 }
 
-function withBiasColumn(m: Float64Array, d: number, n: number, rowSum: (k: number) => number): void {
-  const s = d + 1;
-  for (let k = 0; k < d; k++) {
-    const v = rowSum(k);
-    m[k * s + d] = v;
-    m[d * s + k] = v;
-  }
-  m[d * s + d] = n;
-}
-
 class SparseFirstLayer implements FirstLayer {
   readonly mode = 'sparse';
   readonly kernel = 'js';
@@ -70,7 +61,7 @@ class SparseFirstLayer implements FirstLayer {
   }
 
   forward(p: Float32Array, bOffset: number, zT: Float64Array): void {
-    transposeInto(p, 0, this.h, this.d, this.wT);
+    transposeInto(p, this.h, this.d, this.wT);
     csrTimesDenseT(this.csr, this.wT, this.h, p, bOffset, this.acc, zT);
   }
 
@@ -79,25 +70,7 @@ class SparseFirstLayer implements FirstLayer {
   }
 
   moment(): Float64Array {
-    if (this.cached) return this.cached;
-    const { d, n } = this;
-    const { rowPtr, col, val } = this.csr;
-    const s = d + 1;
-    const m = new Float64Array(s * s);
-    const colSum = new Float64Array(d);
-    for (let b = 0; b < n; b++) {
-      const end = rowPtr[b + 1];
-      for (let t = rowPtr[b]; t < end; t++) {
-        const i = col[t];
-        const xi = val[t];
-        colSum[i] += xi;
-        for (let u = t; u < end; u++) m[i * s + col[u]] += xi * val[u];
-      }
-    }
-    for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) m[i * s + j] = m[j * s + i];
-    withBiasColumn(m, d, n, (k) => colSum[k]);
-    this.cached = m;
-    return m;
+    return (this.cached ??= csrGramWithBias(this.csr));
   }
 }
 
@@ -148,12 +121,7 @@ class DenseFirstLayer implements FirstLayer {
     if (this.cached) return this.cached;
     const { d, n, xT } = this;
     const m = new Float64Array((d + 1) * (d + 1));
-    gramRows(xT, d, n, m, d + 1);
-    withBiasColumn(m, d, n, (k) => {
-      let s = 0;
-      for (let b = 0; b < n; b++) s += xT[k * n + b];
-      return s;
-    });
+    gramWithBias(xT, d, n, m);
     this.cached = m;
     return m;
   }

@@ -6,7 +6,7 @@
 // Parameters are one float32 vector in PyTorch order W1 [h, d], b1 [h], W2 [c, h], b2 [c]. Accumulation is float64
 // and activations are stored unit-major (h x n) so that every per-unit loop runs over contiguous samples.
 
-import { addRowCombination, gemmABt, gramRows } from '../dense/products';
+import { addRowCombination, gemmABt, gramRows, gramWithBias } from '../dense/products';
 import { createFirstLayer } from './firstLayer';
 import type { FirstLayer, FirstLayerMode } from './firstLayer';
 import { makeLayout } from './objective';
@@ -190,17 +190,7 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
       out.set(this.first.moment());
       return;
     }
-    const { h, n } = this;
-    const aT = this.fw.aT;
-    const s = h + 1;
-    gramRows(aT, h, n, out, s);
-    for (let j = 0; j < h; j++) {
-      let sum = 0;
-      for (let b = 0; b < n; b++) sum += aT[j * n + b];
-      out[j * s + h] = sum;
-      out[h * s + j] = sum;
-    }
-    out[h * s + h] = n;
+    gramWithBias(this.fw.aT, this.h, this.n, out);
   }
 
   outputGradMoment(layer: number, out: Float64Array): void {

@@ -6,8 +6,8 @@
 // object is a full objective for createOptimizer. This file packs the flat vectors into the module's layout.
 import plainBytes from '../wasm/build/regHvp.wasm';
 import relaxedBytes from '../wasm/build/regHvp-relaxed.wasm';
-import { moduleCache, VARIANTS, type SimdVariant } from '../wasm/modules';
-import { gramRows } from '../dense/products';
+import { instantiate, moduleCache, VARIANTS, type ExportKinds, type SimdVariant } from '../wasm/modules';
+import { gramRows, gramWithBias } from '../dense/products';
 import { mlp2Layout } from './mlp2';
 import type { HvpObjective, LayeredObjective, LinearLayer, ParamLayout } from './objective';
 
@@ -19,6 +19,15 @@ interface RegHvpExports {
   lossGrad(w: number, x: number, y: number, n: number, nP: number, hP: number, dP: number, scale: number, a: number, e: number, dz: number, g: number): number;
   lossGradHvp(w: number, v: number, x: number, y: number, n: number, nP: number, hP: number, dP: number, scale: number, a: number, ra: number, e: number, re: number, dz: number, g: number, hv: number): number;
 }
+
+const REG_HVP_EXPORTS: ExportKinds<RegHvpExports> = {
+  memory: 'memory',
+  heapBase: 'function',
+  pack: 'function',
+  unpack: 'function',
+  lossGrad: 'function',
+  lossGradHvp: 'function',
+};
 
 const wasmModule = moduleCache({ 'relaxed-simd': relaxedBytes, simd: plainBytes });
 
@@ -71,7 +80,7 @@ class SimdRegression implements HvpObjective, LayeredObjective {
       { inDim: h, outDim: 1, weightOffset: h * d + h, biasOffset: h * d + 2 * h },
     ];
     this.batch = n;
-    const wasm = new WebAssembly.Instance(mod, {}).exports as unknown as RegHvpExports;
+    const wasm = instantiate(mod, REG_HVP_EXPORTS);
     const [dP, hP, nP] = [roundUp(d, 2), roundUp(h, 8), roundUp(n, 2)];
     let top = roundUp(wasm.heapBase(), 16);
     const floats = (count: number): number => {
@@ -120,12 +129,13 @@ class SimdRegression implements HvpObjective, LayeredObjective {
       if (!this.xMoment) {
         const xT = new Float64Array(d * n);
         for (let b = 0; b < n; b++) for (let k = 0; k < d; k++) xT[k * n + b] = this.x[b * d + k];
-        this.xMoment = withBias(xT, d, n);
+        this.xMoment = new Float64Array((d + 1) * (d + 1));
+        gramWithBias(xT, d, n, this.xMoment);
       }
       out.set(this.xMoment);
       return;
     }
-    out.set(withBias(this.activations((_, a) => a), h, n));
+    gramWithBias(this.activations((_, a) => a), h, n, out);
   }
 
   outputGradMoment(layer: number, out: Float64Array): void {
@@ -167,19 +177,4 @@ class SimdRegression implements HvpObjective, LayeredObjective {
     const size = this.layout.size;
     if (p.length !== size || q.length !== size) throw new Error(`simdRegressionObjective: vectors must have ${size} entries`);
   }
-}
-
-/** sum_b [r_b; 1][r_b; 1]^T for the m rows (length n) of rowsT, (m + 1)^2 row-major, as Mlp2 lays it out. */
-function withBias(rowsT: Float64Array, m: number, n: number): Float64Array {
-  const s = m + 1;
-  const out = new Float64Array(s * s);
-  gramRows(rowsT, m, n, out, s);
-  for (let j = 0; j < m; j++) {
-    let sum = 0;
-    for (let b = 0; b < n; b++) sum += rowsT[j * n + b];
-    out[j * s + m] = sum;
-    out[m * s + j] = sum;
-  }
-  out[m * s + m] = n;
-  return out;
 }

@@ -13,7 +13,7 @@
 // weight decay that starts only at step 20 * statsEvery = 200 (weightDecayAfter). Parameters outside any layer
 // take the plain gradient.
 
-import { gemmABt, transpose64 } from '../dense/products';
+import { gemmABt, transposeInto } from '../dense/products';
 import { symEig } from '../dense/symmetric';
 import type { LayeredObjective, LinearLayer } from '../models/objective';
 import { optimizerDefaults } from '../../shared/optimizers';
@@ -163,8 +163,8 @@ export class Kfac implements Optimizer {
     s.dG = eg.values.map((x) => (x > eigFloor ? x : 0));
     s.qA = ea.vectors;
     s.qG = eg.vectors;
-    transpose64(s.qA, s.i, s.i, s.qAT);
-    transpose64(s.qG, s.o, s.o, s.qGT);
+    transposeInto(s.qA, s.i, s.i, s.qAT);
+    transposeInto(s.qG, s.o, s.o, s.qGT);
   }
 
   /** V for one layer into s.v; returns sum(V * G^) (before lr^2). */
@@ -182,7 +182,7 @@ export class Kfac implements Optimizer {
       const dg = s.dG[r];
       for (let k = 0; k < i; k++) v[r * i + k] /= dg * s.dA[k] + damping;
     }
-    transpose64(v, o, i, t1T);
+    transposeInto(v, o, i, t1T);
     gemmABt(s.qG, t1T, o, o, i, t1); // Q_g [..]
     gemmABt(t1, s.qA, o, i, i, v); // [..] Q_a^T
     let vg = 0;

@@ -1,8 +1,9 @@
-// Float32 curvature pairs of L-BFGS kept in a WebAssembly SIMD module's memory (asm/twoLoop.ts), with the two-loop
-// recursion's inner loops running there: float64 accumulation as in the JS loops, four lanes at a time. On the OOD
-// shape (203530 parameters, 100 pairs; 2 vCPU EPYC, shared) one recursion took ~230 ms in the fused JS loops and
-// ~25-45 ms here. Sums are taken in a different order than in JS, so results agree to float64 rounding, not bitwise.
-import { TWO_LOOP_WASM_BASE64 } from './twoLoopWasm';
+// Float32 curvature pairs of L-BFGS kept in a WebAssembly SIMD module's memory (../wasm/asm/twoLoop.ts), with the
+// two-loop recursion's inner loops running there: float64 accumulation as in the JS loops, four lanes at a time
+// (several times faster on the OOD shape: docs/engine-notes.md). Sums are taken in a different order than in JS,
+// so results agree to float64 rounding, not bitwise.
+import twoLoopBytes from '../wasm/build/twoLoop.wasm';
+import { instantiate, moduleCache, type ExportKinds } from '../wasm/modules';
 
 interface TwoLoopExports {
   memory: WebAssembly.Memory;
@@ -10,22 +11,10 @@ interface TwoLoopExports {
   axpyDot32(out: number, c: number, u: number, next: number, n: number): number;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+const TWO_LOOP_EXPORTS: ExportKinds<TwoLoopExports> = { memory: 'memory', dot32: 'function', axpyDot32: 'function' };
 
-function twoLoopModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(Buffer.from(TWO_LOOP_WASM_BASE64, 'base64'));
-    } catch {
-      compiled = null; // no WebAssembly SIMD in this runtime: the JS loops stay in use
-    }
-  }
-  return compiled;
-}
-
-export function wasmTwoLoopAvailable(): boolean {
-  return twoLoopModule() !== null;
-}
+/** One build, plain SIMD: its float64 loops have no float32 multiply-add for relaxed SIMD to fuse. */
+const twoLoopModule = moduleCache({ simd: twoLoopBytes });
 
 const PAGE = 65536;
 const align16 = (b: number): number => Math.ceil(b / 16) * 16;
@@ -42,7 +31,7 @@ export class WasmPairStore {
     readonly n: number,
     module: WebAssembly.Module,
   ) {
-    this.ex = new WebAssembly.Instance(module, {}).exports as unknown as TwoLoopExports;
+    this.ex = instantiate(module, TWO_LOOP_EXPORTS);
     this.outPtr = 1024; // the module uses no static data; keep clear of address 0, which means "no pointer"
     this.pairBytes = align16(4 * n);
     this.base = align16(this.outPtr + 8 * n);
@@ -50,8 +39,8 @@ export class WasmPairStore {
   }
 
   static create(n: number): WasmPairStore | null {
-    const m = twoLoopModule();
-    return m ? new WasmPairStore(n, m) : null;
+    const m = twoLoopModule('simd');
+    return m ? new WasmPairStore(n, m) : null; // no WebAssembly SIMD in this runtime: the JS loops stay in use
   }
 
   private ensure(bytes: number): void {

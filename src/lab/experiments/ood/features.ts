@@ -21,7 +21,8 @@
 // that no clean training digit touches (the image border, `blankFraction` of the 784), where the inputs carry only
 // the template. Updates proportional to the data (GD) put little there; per-coordinate rescaling (Adam,
 // AdaHessian) lifts the small-gradient, low-curvature coordinates and puts about blankFraction or more there.
-import { crossprod, symEig } from '../../dense/symmetric';
+import { crossprod } from '../../dense/products';
+import { symEig } from '../../dense/symmetric';
 
 export interface FeatureBases {
   d: number;

@@ -10,29 +10,10 @@
 //   Test set: x [n/8][d][8] (8 points per block, real d), y, mask [n].
 //   Scratch: z [h/8][n][8] (train pre-activations), e [n], delta [h/16][n][16], fold [(h + 4) (d + 1)].
 
-export function heapBase(): usize {
-  return __heap_base;
-}
-
-// Built twice: plain SIMD, and with relaxed SIMD where a * b + acc may be one fused multiply-add.
-@inline function madd(acc: v128, a: v128, b: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
-  return f32x4.add(acc, f32x4.mul(a, b));
-}
-
-@inline function relu(v: v128): v128 {
-  // pmax(0, v) = 0 < v ? v : 0 is a single maxps; f32x4.max would add NaN/-0 fix-ups.
-  return f32x4.pmax(f32x4.splat(0), v);
-}
+import { addWide, madd, relu, sum64 } from './simd';
 
 @inline function hsum(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
-}
-
-@inline function sumSquares64(acc: v128, d0: v128, d1: v128): v128 {
-  const sq = f32x4.add(f32x4.mul(d0, d0), f32x4.mul(d1, d1));
-  const hi = v128.shuffle<f32>(sq, sq, 2, 3, 0, 1);
-  return f64x2.add(acc, f64x2.add(f64x2.promote_low_f32x4(sq), f64x2.promote_low_f32x4(hi)));
 }
 
 /**
@@ -122,9 +103,9 @@ export function evalSSE(w1: usize, b1: usize, w2: usize, b2: f32, x: usize, y: u
     const mp = mask + (<usize>p << 2);
     const d0 = f32x4.mul(f32x4.sub(f32x4.sub(vb2, o0), v128.load(yp, 0)), v128.load(mp, 0));
     const d1 = f32x4.mul(f32x4.sub(f32x4.sub(vb2, o1), v128.load(yp, 16)), v128.load(mp, 16));
-    sse = sumSquares64(sse, d0, d1);
+    sse = addWide(sse, f32x4.add(f32x4.mul(d0, d0), f32x4.mul(d1, d1)));
   }
-  return f64x2.extract_lane(sse, 0) + f64x2.extract_lane(sse, 1);
+  return sum64(sse);
 }
 
 /**
@@ -294,3 +275,5 @@ export function trainBackward(w1: usize, b1: usize, w2: usize, b2: usize, prec: 
   for (let p: usize = 0; p < <usize>n << 2; p += 4) gb2 += load<f32>(e + p);
   store<f32>(b2, <f32>(<f64>load<f32>(b2) - <f64>lr * gb2));
 }
+
+export { heapBase } from './simd';

@@ -13,29 +13,7 @@
 //   b1 [hP], W2 [hP], b2 (one f32, 16 bytes); flat order (PyTorch): W1 [h][d], b1 [h], W2 [h], b2.
 //   Data: x [nP][dP], y [nP]. Scratch: a, ra [hP/8][nP][8], e, re [nP], dz [nP][16] (dz and Rdz of 8 units).
 
-export function heapBase(): usize {
-  return __heap_base;
-}
-
-@inline function madd(acc: v128, a: v128, b: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
-  return f32x4.add(acc, f32x4.mul(a, b));
-}
-
-/** Mlp2's relu: negatives become 0, NaN and -0 pass through (two instructions, unlike f32x4.max). */
-@inline function relu(z: v128): v128 {
-  return v128.andnot(z, f32x4.lt(z, f32x4.splat(0)));
-}
-
-/** acc (f64x2) += the four lanes of t, pairwise. */
-@inline function addWide(acc: v128, t: v128): v128 {
-  const hi = v128.shuffle<f32>(t, t, 2, 3, 0, 1);
-  return f64x2.add(acc, f64x2.add(f64x2.promote_low_f32x4(t), f64x2.promote_low_f32x4(hi)));
-}
-
-@inline function sum64(v: v128): f64 {
-  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
-}
+import { addWide, madd, relu, sum64 } from './simd';
 
 /** Byte offsets of b1, W2 and b2 in a packed parameter block. */
 @inline function offB1(hP: i32, dP: i32): usize {
@@ -320,3 +298,5 @@ export function lossGradHvp(w: usize, v: usize, x: usize, y: usize, n: i32, nP: 
   backward(true, w, v, a, ra, x, e, re, nP, hP, dP, dz, g, hv);
   return sse;
 }
+
+export { heapBase } from './simd';

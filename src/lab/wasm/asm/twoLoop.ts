@@ -1,4 +1,4 @@
-// @ts-nocheck -- AssemblyScript, not TypeScript: compiled by build.mjs (asc, SIMD) into ../twoLoopWasm.ts.
+// AssemblyScript, built by scripts/build-wasm.mjs (plain SIMD only).
 // The L-BFGS two-loop recursion's inner kernels (lbfgs.ts): curvature pairs stored as float32, the direction vector
 // and every accumulation in float64, as the JS loops they replace. All pointers are byte offsets into this module's
 // memory, which the caller lays out and grows; n is any length (a scalar tail follows the 4-wide body).
