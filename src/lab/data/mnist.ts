@@ -97,7 +97,7 @@ export interface OodData {
 }
 
 /** Why a spec cannot be built from `total` digits, or undefined when it can. */
-export function oodSpecProblem(spec: OodDataSpec, total: number): string | undefined {
+function oodSpecProblem(spec: OodDataSpec, total: number): string | undefined {
   const rest = total - spec.nTrain - spec.nVal;
   if (rest < 1) return `nTrain + nVal = ${spec.nTrain + spec.nVal} leaves no OOD pool of the ${total} digits`;
   if (spec.pool > rest) return `pool ${spec.pool} exceeds the ${rest} digits left after train and validation`;

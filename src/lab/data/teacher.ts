@@ -47,7 +47,7 @@ export function caseEigenvalues(kind: CaseName, dx: number, scale: number): Floa
   return lam;
 }
 
-export function defaultTeacherIndex(kind: CaseName, dx: number): number {
+function defaultTeacherIndex(kind: CaseName, dx: number): number {
   return kind === 'high' ? 0 : dx - 1;
 }
 

@@ -1,5 +1,6 @@
 // Symmetric matrices on flat row-major arrays: what the tensor libraries lack (an eigensolver, matrix powers, SPD
-// solves). Everything runs in float64 (docs/numerics.md says why).
+// solves). Everything runs in float64: negative powers Sigma^p amplify the small eigenvalues, which float32 does
+// not resolve.
 import type { NumArray } from './products';
 
 export interface SymEig {

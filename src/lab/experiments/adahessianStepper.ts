@@ -27,7 +27,7 @@ function unflatten(theta: Float32Array, width: number, dx: number): MlpParams {
 
 export function adahessianStepper(settings: Settings, seed: number, ps: number[], inits: MlpParams[], data: RegressionData, kernel: Kernel): Stepper {
   const { width, dx } = settings;
-  // the SIMD objective where the backend is WebAssembly (about 10x faster), else the plain-TypeScript passes
+  // the SIMD objective where the backend is WebAssembly (much faster), else the plain-TypeScript passes
   const objective =
     (kernel.name === 'simd' ? simdRegressionObjective(data.xTrain, data.nTrain, data.yTrain, dx, width) : undefined) ??
     new Mlp2({ inDim: dx, hidden: width, outDim: 1, loss: 'mse' }, data.xTrain, data.nTrain, { y: data.yTrain });

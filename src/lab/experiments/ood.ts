@@ -26,16 +26,16 @@ import { DivergenceCheck, finiteRecord } from './divergence';
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The first-layer kernels for the active backend: tfjs' wasm matMuls when it runs, else the JS kernels. */
-export function oodFirstLayer(): FirstLayerMode {
+function oodFirstLayer(): FirstLayerMode {
   return activeBackend()?.name === 'wasm' ? 'wasm' : 'auto';
 }
 
-export function oodShape(settings: Pick<OodSettings, 'hidden'>): Mlp2Shape {
+function oodShape(settings: Pick<OodSettings, 'hidden'>): Mlp2Shape {
   return { inDim: 784, hidden: settings.hidden, outDim: MNIST_CLASSES, loss: 'ce' };
 }
 
 /** PyTorch-default initial weights of a seed (U(+-1/sqrt(fan_in)) in W1, b1, W2, b2 order). */
-export function oodInitialWeights(shape: Mlp2Shape, seed: number): Float32Array {
+function oodInitialWeights(shape: Mlp2Shape, seed: number): Float32Array {
   const theta = new Float32Array(mlp2Layout(shape).size);
   const rng = new RandomState(deriveSeed(seed, 1));
   initMlp2(shape, theta, () => rng.random(), { scheme: 'torch-default' });

@@ -3,7 +3,7 @@
 //   e_i = 2 (f_i - y_i) / n, delta_ij = e_i W2_j [z_ij > 0], gW1 = (sum_i delta_i x_i^T + l2 W1) diag(precond),
 //   gb1 = sum_i delta_i, gW2 = sum_i e_i relu(z_i) + l2 W2, gb2 = sum_i e_i; theta <- theta - lr g.
 // Gradients are written out by hand with explicitly transposed operands: tfjs-wasm's matMul with transpose flags
-// (what autodiff uses) is 9-17x slower.
+// (what autodiff uses) is an order of magnitude slower (docs/engine-notes.md).
 import * as tf from '@tensorflow/tfjs-core';
 import type { BatchSpec, BatchedRegressor, Kernel, MlpParams, RegressionData } from './types';
 

@@ -1,9 +1,9 @@
 // The first layer's two big products, Z^T = W X^T + b and dL/dW = dZ^T X, in two strategies chosen by the shape of
 // the fixed data X. Sparse (noisy MNIST, 784 inputs, ~40% exact zeros): CSR rows of X and, in the backward, only the
 // samples whose ReLU is active. Dense (Experiment 1, 10 Gaussian inputs): blocked dot products, which beat the
-// sparse path threefold there because each CSR row is too short to amortise its passes over the hidden units.
-// 'wasm' (wasmFirstLayer.ts) runs both products as float32 matMuls on tfjs' WebAssembly backend, 3-4x faster than
-// the sparse path on the OOD shape; it needs that backend active and is only chosen when asked for by name.
+// sparse path there because each CSR row is too short to amortise its passes over the hidden units.
+// 'wasm' (wasmFirstLayer.ts) runs both products as float32 matMuls on tfjs' WebAssembly backend, faster than the
+// sparse path on the OOD shape (docs/engine-notes.md); it needs that backend active and is only chosen by name.
 
 import { gemmABt, gramWithBias, transposeInto } from '../dense/products';
 import { activeScratch, csrGramWithBias, csrTimesDenseT, maskedRowsTimesX, toCsr } from '../dense/sparse';

@@ -1,15 +1,13 @@
 // The first layer's products on tfjs' WebAssembly backend (XNNPACK SIMD gemm): Z^T = W X^T + b and
 // dL/dW = dZ^T X as float32 matMuls, with the fixed data kept in wasm memory as X^T (d x n, for the forward) and
 // X (n x d, made on the first gradient; evaluation-only networks never need it). Every product is a plain matMul
-// of row-major operands: tfjs' transposeA/transposeB flags are 9-17x slower on wasm (numerics.md), so the
+// of row-major operands: tfjs' transposeA/transposeB flags are an order of magnitude slower on wasm, so the
 // transposes are explicit and done once. Results agree with the float64 kernels to float32 rounding of sums of
-// d = 784 (forward) or n (gradient) terms. Measured on 784-256-10 / 1200 samples (2 vCPU EPYC, shared): forward
-// ~25 ms vs ~115 ms for the sparse JS kernel, weight gradient ~45 ms vs ~110 ms, both gradients of an HVP
-// pass fused into one matMul ~70 ms.
+// d = 784 (forward) or n (gradient) terms. Timings against the sparse JS kernel: docs/engine-notes.md.
 import * as tf from '@tensorflow/tfjs-core';
 import type { FirstLayer } from './firstLayer';
 
-export function wasmBackendActive(): boolean {
+function wasmBackendActive(): boolean {
   try {
     return tf.getBackend() === 'wasm';
   } catch {

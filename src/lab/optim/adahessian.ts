@@ -29,7 +29,7 @@ export interface AdaHessianOptions {
 /** The catalogue's defaults (src/shared/optimizers.ts), the values the header above states. */
 export const ADAHESSIAN_DEFAULTS: AdaHessianOptions = optimizerDefaults('adahessian');
 
-/** x^e with exact fast paths for the powers the sweeps use (Math.pow costs ~10x a sqrt). */
+/** x^e with exact fast paths for the powers the sweeps use (Math.pow costs many times a sqrt). */
 function powFn(e: number): (x: number) => number {
   if (e === 0) return () => 1;
   if (e === 0.5) return Math.sqrt;

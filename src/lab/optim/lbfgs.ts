@@ -38,7 +38,7 @@ export const LBFGS_DEFAULTS: Omit<LbfgsOptions, 'maxEval'> = optimizerDefaults('
 
 /**
  * The curvature pairs and the two-loop recursion. Float32 pairs live in a WebAssembly SIMD module where the runtime
- * has one (twoLoop.ts, ~4x faster on the OOD shape); float64 pairs, or no SIMD, use the JS loops below.
+ * has one (twoLoop.ts, several times faster on the OOD shape); float64 pairs, or no SIMD, use the JS loops below.
  */
 export class LbfgsHistory {
   private readonly s: Vec[] = [];
@@ -99,8 +99,8 @@ export class LbfgsHistory {
 
   /**
    * out = -H g, oldest pair innermost. Each axpy is fused with the next pair's dot product (one pass over out per
-   * pair instead of two), and the loops are specialised per storage precision so V8 keeps them monomorphic: on the
-   * OOD shape (203530 parameters, 100 float32 pairs) this took the JS recursion from ~300-600 ms to ~200 ms.
+   * pair instead of two), and the loops are specialised per storage precision so V8 keeps them monomorphic (the
+   * gain on the OOD shape is in docs/engine-notes.md).
    */
   direction(g: Vec, out: Float64Array): void {
     const { s, y, rho, alpha, capacity, length: m } = this;

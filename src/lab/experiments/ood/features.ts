@@ -73,7 +73,7 @@ export function orthonormalRows(rows: ArrayLike<number>, m: number, d: number): 
 }
 
 /** The top-k principal directions of n x d data (centred covariance, full symmetric eigendecomposition). */
-export function principalRows(x: Float32Array, n: number, d: number, k: number): { q: Float64Array; variances: Float64Array } {
+function principalRows(x: Float32Array, n: number, d: number, k: number): { q: Float64Array; variances: Float64Array } {
   const c = crossprod(x, n, d);
   const mean = new Float64Array(d);
   for (let b = 0; b < n; b++) for (let t = 0; t < d; t++) mean[t] += x[b * d + t];

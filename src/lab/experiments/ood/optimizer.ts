@@ -5,7 +5,7 @@ import type { OodOptimizer, OodSettings } from '../../../shared/config';
 import type { OptimizerConfig } from '../../optim';
 
 /** Figure 2a runs AdaHessian as standard (k = 1, p = -1) when the grid gives no power. */
-export const DEFAULT_OOD_POWER = -1;
+const DEFAULT_OOD_POWER = -1;
 
 export function oodOptimizerConfig(settings: OodSettings, optimizer: OodOptimizer, p: number | undefined): OptimizerConfig {
   const base = { lr: settings.lr, weightDecay: settings.weightDecay };

@@ -1,6 +1,6 @@
 // WebAssembly SIMD objective of one two-layer ReLU regressor f(x) = W2 . relu(W1 x + b1) + b2 (Experiments 1 and 3,
 // Mlp2 with loss 'mse' and one output): loss sum_i (f_i - y_i)^2, gradient, and the exact Hessian-vector product
-// along v by the R-operator (Pearlmutter 1994) with the ReLU mask frozen, as src/lab/optim/mlp2.ts computes them:
+// along v by the R-operator (Pearlmutter 1994) with the ReLU mask frozen, as src/lab/models/mlp2.ts computes them:
 //   z = W1 x + b1, a = relu(z), e = scale (f - y)  (scale = 2 / n: the loss is the mean, dL/df = e);
 //   v = (V1, c1, V2, c2): Rz = V1 x + c1, ra = Rz [z > 0], Rf = W2 . ra + V2 . a + c2, re = scale Rf;
 //   dz = e W2 [z > 0], Rdz = (re W2 + e V2) [z > 0];
