@@ -12,6 +12,7 @@ import {
   type OodSettings,
   type Settings,
 } from '../shared/config';
+import { isObject, own } from '../shared/guards';
 import { stripBom } from '../shared/inputLimits';
 import { PRESETS, presetVariant } from '../shared/presets';
 
@@ -184,9 +185,9 @@ export function fieldProblem(base: ExperimentConfig, changes: ConfigChanges, fie
 /** Whether the file sets evalEvery itself (then the evalEvery setting does not override it). */
 export function setsEvalEvery(text: string): boolean {
   try {
-    const raw = JSON.parse(stripBom(text)) as { settings?: Record<string, unknown> };
-    const settings = raw && Object.hasOwn(raw, 'settings') ? raw.settings : undefined;
-    return typeof settings === 'object' && settings !== null && Object.hasOwn(settings, 'evalEvery');
+    const raw: unknown = JSON.parse(stripBom(text));
+    const settings = isObject(raw) ? own(raw, 'settings') : undefined;
+    return isObject(settings) && Object.hasOwn(settings, 'evalEvery');
   } catch {
     return false;
   }

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { ConfigError, OOD_OPTIMIZERS, PRECONDITIONERS, expandRuns, validateConfig } from '../../src/shared/config';
 import { PRESETS } from '../../src/shared/presets';
 import { parseConfig } from '../../src/shared/config';
+import { applyOverrides } from '../../src/cli/load';
+import { parseArgs } from '../../src/cli/args';
 import { compareConfigs, compareFrom, configTemplate, fieldProblem, parseList, presetBase, presetConfig, setsEvalEvery, sweepConfig } from '../../src/host/configs';
 import { summaryToCsv } from '../../src/host/csv';
 import { resolveTarget } from '../../src/host/targets';
@@ -33,6 +35,23 @@ test('a preset with overrides; the evalEvery setting applies unless the override
   assert.deepEqual(presetConfig({ preset: 'fig3-cov', grid: { seed: [1] }, name: 'mine' }).grid.seed, [1]);
   assert.match(problems(() => presetConfig({ preset: 'fig9' }))[0], /^preset: must be one of "fig1-cov", "fig1-cov-quick"/);
   assert.match(problems(() => presetConfig({ preset: 'fig1-cov', overrides: { lr: 500 } }))[0], /^settings\.lr: must be a number in \(0, 100\]/);
+});
+
+test('the CLI and the commands resolve overrides through one resolver: same result for the same changes', () => {
+  // the quick OOD preset sets gd.lr 0.1 and lbfgs.maxIter 5; an override of lbfgs.lr keeps both (merged option by option)
+  const base = presetBase('fig2-optimizers', true);
+  const fromFlags = applyOverrides(base, parseArgs(['--optim', 'lbfgs.lr=0.5', '--width', '64', '--steps', '20', '--seeds', '1,2', '--name', 'x'], ['optim', 'width', 'steps', 'seeds', 'name'], []));
+  const fromCommand = presetConfig({ preset: 'fig2-optimizers', quick: true, name: 'x', grid: { seed: [1, 2] }, overrides: { optim: { lbfgs: { lr: 0.5 } }, width: 64, steps: 20 } });
+  assert.deepEqual(fromCommand, fromFlags);
+  assert.equal(fromFlags.kind, 'ood');
+  assert.deepEqual(fromFlags.kind === 'ood' && fromFlags.settings.optim, { gd: { lr: 0.1 }, lbfgs: { maxIter: 5, lr: 0.5 } });
+  // --width names an OOD experiment's hidden units, from either side
+  assert.equal(fromFlags.kind === 'ood' && fromFlags.settings.hidden, 64);
+  assert.equal('width' in fromFlags.settings, false);
+  // the quick variant: `x-quick` and `x` with quick are the same preset on both sides
+  assert.deepEqual(presetBase('fig1-cov-quick'), presetBase('fig1-cov', true));
+  assert.deepEqual(presetBase('fig1-cov-quick', true), PRESETS[0].quick);
+  assert.deepEqual(presetBase('fig1-cov'), PRESETS[0].full);
 });
 
 test('a p sweep fills what is not given from the template and names the field it refuses', () => {
