@@ -20,3 +20,9 @@ export function assignOwn(target: object, ...sources: (object | undefined)[]): v
   for (const src of sources)
     if (src) for (const k of Object.keys(src)) defineOwn(target, k, (src as Record<string, unknown>)[k]);
 }
+
+/**
+ * Names a value by the type a checker has just verified it against, field by field (src/sweep/storeSchema.ts).
+ * The one place a parsed value becomes a typed one; call it only after such a check.
+ */
+export const verifiedAs = <T>(value: unknown): T => value as T;
