@@ -7,7 +7,7 @@
 // kept unchecked; every field this engine reads is checked. null where a number belongs is what JSON.stringify
 // wrote for a NaN or an Infinity: it is read as "no value" (the field is dropped), a string such as "NaN" is not.
 import { CASES, ConfigError, KINDS, OOD_OPTIMIZERS, P_RANGE, CONFIG_VERSION, validateConfig, type ExperimentConfig, type RunParams } from '../shared/config';
-import { isObject, own } from '../shared/guards';
+import { isObject, own, verifiedAs } from '../shared/guards';
 import { MAX_RUNS_CEILING, keyName, show } from '../shared/inputLimits';
 import type { FinalMetrics, MetricRecord, ParamsJson } from '../shared/records';
 import type { RunFile, RunStatus, Summary, SummaryRun } from './store';
@@ -66,7 +66,7 @@ export function checkParams(raw: unknown, kind: ExperimentConfig['kind'] | undef
   if ((snr !== undefined || regression) && !(typeof snr === 'number' && Number.isFinite(snr) && snr > 0)) problems.push(`${at}.snr: must be a number > 0, ${got(snr)}`);
   const opt = own(raw, 'optimizer');
   if ((opt !== undefined || kind === 'ood') && !(typeof opt === 'string' && (OOD_OPTIMIZERS as readonly string[]).includes(opt))) problems.push(`${at}.optimizer: must be one of ${OOD_OPTIMIZERS.join(', ')}, ${got(opt)}`);
-  return problems.length === before ? (raw as RunParams) : undefined;
+  return problems.length === before ? verifiedAs<RunParams>(raw) : undefined;
 }
 
 /** Final metrics: numbers by name; null (a NaN or Infinity as JSON wrote it) is dropped. */
@@ -132,7 +132,7 @@ export function checkRunFile(raw: unknown, id?: string, at = 'run.json'): Checke
   checkSeconds(raw, at, problems);
   if (has(raw, 'spectra')) checkSpectra(raw.spectra, `${at}.spectra`, problems);
   if (problems.length) return { ok: false, problems };
-  return { ok: true, value: { ...(raw as RunFile), final: final! } };
+  return { ok: true, value: { ...verifiedAs<RunFile>(raw), final: final! } };
 }
 
 function checkSummaryRun(raw: unknown, kind: ExperimentConfig['kind'], at: string, problems: string[]): SummaryRun | undefined {
@@ -145,7 +145,7 @@ function checkSummaryRun(raw: unknown, kind: ExperimentConfig['kind'], at: strin
   checkParams(own(raw, 'params'), kind, `${at}.params`, problems);
   const final = checkFinal(own(raw, 'final'), `${at}.final`, problems);
   checkSeconds(raw, at, problems);
-  return problems.length === before ? { ...(raw as SummaryRun), final: final! } : undefined;
+  return problems.length === before ? { ...verifiedAs<SummaryRun>(raw), final: final! } : undefined;
 }
 
 /** A summary.json: the experiment's config and one entry per run. */
@@ -169,7 +169,7 @@ export function checkSummary(raw: unknown, at = 'summary.json'): Checked<Summary
   }
   checkString(raw, 'updatedAt', at, problems, false);
   if (problems.length) return { ok: false, problems };
-  return { ok: true, value: { ...(raw as Summary), experiment: cfg.value, runs: out } };
+  return { ok: true, value: { ...verifiedAs<Summary>(raw), experiment: cfg.value, runs: out } };
 }
 
 const RECORD_NUMBERS = ['trainMSE', 'testMSE', 'alignment', 'trainLoss', 'trainAcc', 'valAcc', 'oodLeftAcc', 'oodRightAcc'] as const;
@@ -232,5 +232,5 @@ export function checkWeights(raw: unknown, dims?: { dx: number; width: number },
     matrix(own(raw, 'W2'), 'W2', 1, width);
     finiteRow(own(raw, 'b2'), 'b2', 1);
   }
-  return problems.length ? { ok: false, problems } : { ok: true, value: raw as ParamsJson };
+  return problems.length ? { ok: false, problems } : { ok: true, value: verifiedAs<ParamsJson>(raw) };
 }
