@@ -1,3 +1,4 @@
+// @ts-check
 // Bundles: extension host (cjs, vscode external), runner child process, CLI, bench, unit tests and the webview.
 import * as esbuild from 'esbuild';
 import { readdirSync } from 'node:fs';
@@ -10,6 +11,7 @@ const unitTests = readdirSync('test/unit')
   .filter((f) => f.endsWith('.test.ts'))
   .map((f) => `test/unit/${f}`);
 
+/** @type {esbuild.BuildOptions} */
 const node = {
   bundle: true,
   platform: 'node',
@@ -22,6 +24,7 @@ const node = {
   loader: { '.wasm': 'binary' },
 };
 
+/** @type {esbuild.BuildOptions[]} */
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { runner: 'src/runner/main.ts' }, outdir: 'dist' },

@@ -1,3 +1,4 @@
+// @ts-check
 // Bundles the extension-host mocha suite: test/suite/index.ts and every test/suite/*.test.ts to out/test/suite/.
 // Each test file is its own bundle so index.ts can hand mocha the files (mocha sets up describe/it per file).
 // mocha stays external: it is resolved from node_modules next to the extension at run time.

@@ -1,3 +1,4 @@
+// @ts-check
 // The extension-host suite in desktop VS Code via @vscode/test-electron, for machines that can download VS Code
 // (a developer laptop). Offline machines run the same suite through code-server: scripts/test-exthost.mjs.
 // `--check` only verifies that the runner, the extension and the built suite are in place (no download).

@@ -1,3 +1,4 @@
+// @ts-check
 // Runs the extension-host mocha suite (out/test/suite, built by scripts/build-tests.mjs) inside code-server's real
 // extension host, offline: code-server serves the workbench, Debian's Chromium loads it with the URL payload
 // (extensionDevelopmentPath + extensionTestsPath), and the workbench reports the host's log and exit code through
@@ -19,6 +20,12 @@ const verbose = process.env.EXTHOST_VERBOSE === '1';
 // offline (with its stack). EXTHOST_VERBOSE=1 shows it all.
 const NOISE = /^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin|\[Service Worker\]|ChatSessionStore:)|open-vsx\.org|^\s+at .*\/static\/out\/vs\/.*workbench\.js:\d+/;
 
+/** @typedef {{ passed: number, failed: number }} Counts */
+
+/**
+ * @param {number} passed
+ * @param {number} failed
+ */
 function summary(passed, failed, note = '') {
   console.log(`exthost: ${passed} passed, ${failed} failed${note ? ` (${note})` : ''}`);
 }
@@ -51,18 +58,26 @@ async function main() {
   return ok && total.failed === 0 ? 0 : 1;
 }
 
-/** One code-server, one fresh workspace, the suite's index in its extension host; resolves its counts. */
+/**
+ * One code-server, one fresh workspace, the suite's index in its extension host; resolves its counts.
+ * @param {{ extensionPath: string, testsPath: string, workspaceTrust: boolean }} opts
+ * @returns {Promise<Counts & { ok: boolean, note?: string }>}
+ */
 async function session({ extensionPath, testsPath, workspaceTrust }) {
   const server = await startCodeServer({ workspaceTrust });
   // a fresh workspace per run: the suite writes configs and results into it
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-exthost-ws-'));
   let browser;
+  /** @type {Counts | undefined} */
   let counts;
   try {
     browser = await launchChromium();
     const page = await browser.newPage();
-    let resolveExit;
+    /** @type {(code: number) => void} */
+    let resolveExit = () => undefined;
+    /** @type {Promise<number>} */
     const exited = new Promise((r) => (resolveExit = r));
+    /** @param {unknown} text */
     const print = (text) => {
       for (const line of String(text).split('\n')) {
         const m = RESULT.exec(line);
@@ -70,13 +85,15 @@ async function session({ extensionPath, testsPath, workspaceTrust }) {
         if (verbose || !NOISE.test(line)) process.stdout.write(`  ${line}\n`);
       }
     };
-    await page.exposeFunction('codeAutomationLog', (_level, args) => {
+    // the workbench's hooks take whatever its host sends: typed unknown, read defensively
+    await page.exposeFunction('codeAutomationLog', (/** @type {unknown} */ _level, /** @type {unknown} */ args) => {
       // forwarded console calls arrive as console.log's arguments, format string first (mocha's reporter uses them)
       print(Array.isArray(args) ? format(...args) : String(args));
     });
-    await page.exposeFunction('codeAutomationExit', (code) => resolveExit(Number(code)));
+    await page.exposeFunction('codeAutomationExit', (/** @type {unknown} */ code) => resolveExit(Number(code)));
     page.on('pageerror', (e) => process.stderr.write(`  [page error] ${e.message}\n`));
     await page.goto(workbenchUrl(server, { folder: workspace, extensionPath, testsPath }));
+    /** @type {Promise<'timeout'>} */
     const timer = new Promise((r) => setTimeout(() => r('timeout'), timeoutMs));
     const code = await Promise.race([exited, timer]);
     if (code === 'timeout') {

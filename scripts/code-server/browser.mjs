@@ -1,3 +1,4 @@
+// @ts-check
 // Debian's Chromium driven by playwright-core (never `playwright install`: it downloads browsers). The networking
 // flags matter here: without them Chromium floods the closed network with update and sync requests.
 import { chromium } from 'playwright-core';

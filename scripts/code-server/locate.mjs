@@ -1,3 +1,4 @@
+// @ts-check
 // Finds the code-server binary the test layers use: $CODE_SERVER if set, else the pinned install in the cache
 // folder, else installs it (scripts/code-server/install.sh). No code-server and no way to install it is an error,
 // never a silent skip: a layer that did not run must not look green.

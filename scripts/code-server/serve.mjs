@@ -1,3 +1,4 @@
+// @ts-check
 // Starts code-server on a free port with a throwaway user-data and extensions folder, waits for /healthz, and
 // returns { url, host, state, stop() }. Used by the extension-host suite, the end-to-end tests and `npm run try`.
 // Run directly (`node scripts/code-server/serve.mjs [--folder DIR] [--port N] [--no-extension]`) it serves until
@@ -24,12 +25,13 @@ const BASE_SETTINGS = {
   'window.restoreWindows': 'none',
 };
 
+/** @returns {Promise<number>} */
 function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const { port } = /** @type {net.AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
@@ -58,6 +60,7 @@ export async function startCodeServer(opts = {}) {
   // Its own process group, so stop() also ends the extension host and any runner processes it forked.
   const proc = spawn(bin, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: path.join(state, 'xdg') } });
   let output = '';
+  /** @param {Buffer} d */
   const onData = (d) => {
     const text = d.toString();
     output = (output + text).slice(-8000);
@@ -67,7 +70,9 @@ export async function startCodeServer(opts = {}) {
   proc.stderr.on('data', onData);
   let exited = false;
   const exitedPromise = new Promise((resolve) => proc.once('exit', () => resolve((exited = true))));
+  /** @param {NodeJS.Signals} signal */
   const killGroup = (signal) => {
+    if (proc.pid === undefined) return; // never started: nothing to end
     try {
       process.kill(-proc.pid, signal);
     } catch {
@@ -112,12 +117,17 @@ export async function startCodeServer(opts = {}) {
   return { url, host, port, state, pid: proc.pid, stop, output: () => output };
 }
 
+/** @typedef {Awaited<ReturnType<typeof startCodeServer>>} CodeServer */
+
 /**
  * The workbench URL that opens `folder` with `extensionPath` loaded as a development extension and, given
  * `testsPath`, runs that mocha entry inside the extension host (code-server's command line refuses these flags;
  * the URL payload does the same job).
+ * @param {Pick<CodeServer, 'host' | 'url'>} server
+ * @param {{ folder?: string, extensionPath?: string, testsPath?: string }} where
  */
 export function workbenchUrl(server, { folder, extensionPath, testsPath }) {
+  /** @param {string} p */
   const remote = (p) => `vscode-remote://${server.host}${path.resolve(p)}`;
   const payload = [];
   if (extensionPath) payload.push(['extensionDevelopmentPath', remote(extensionPath)]);
@@ -128,6 +138,7 @@ export function workbenchUrl(server, { folder, extensionPath, testsPath }) {
   return `${server.url}/?${q}`;
 }
 
+/** @param {string[]} argv */
 async function main(argv) {
   const folderAt = argv.indexOf('--folder');
   const folder = folderAt >= 0 ? argv[folderAt + 1] : process.cwd();

@@ -19,7 +19,6 @@ let active: BackendInfo | undefined;
 
 async function tryNode(): Promise<string | undefined> {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('@tensorflow/tfjs-node');
     await tf.setBackend('tensorflow');
     await tf.ready();

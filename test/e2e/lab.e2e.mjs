@@ -1,12 +1,26 @@
+// @ts-check
 // The end-to-end checks, in order (each may rely on the page state the previous one left). Each returns nothing
 // or throws; run.mjs takes a screenshot after each, pass or fail.
 import { FINISHED, SWEEP, SWEEP_FILE, SWEEP_RUNS, summaryOf } from './sampleWorkspace.mjs';
 import { CATEGORY, closeQuickInput, expandAll, openContainer, palette, paletteOptions, quickOpen, runFromPalette, treeRow, waitForWorkbench } from './workbench.mjs';
 
+/** @typedef {import('./check').Check} Check */
+/** @typedef {import('./check').Manifest} Manifest */
+/** @typedef {import('./workbench.mjs').TreeRow} TreeRow */
+
+/** @type {(ok: unknown, message: string) => asserts ok} */
 const assert = (ok, message) => {
   if (!ok) throw new Error(message);
 };
 
+/**
+ * Calls `probe` until it returns something truthy, and resolves with that.
+ * @template T
+ * @param {string} what
+ * @param {() => Promise<T | undefined | false>} probe
+ * @param {number} timeoutMs
+ * @returns {Promise<T>}
+ */
 async function poll(what, probe, timeoutMs, everyMs = 500) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -17,8 +31,13 @@ async function poll(what, probe, timeoutMs, everyMs = 500) {
   }
 }
 
+/**
+ * @param {Manifest} pkg
+ * @param {string} id
+ */
 const commandTitle = (pkg, id) => pkg.contributes?.commands?.find((c) => c.command === id)?.title;
 
+/** @type {Check[]} */
 export const checks = [
   {
     name: 'the workbench loads the sample workspace',
@@ -43,10 +62,13 @@ export const checks = [
     name: `the tree shows the finished quick experiment "${FINISHED}" with its runs done`,
     shot: '03-finished-experiment',
     async run({ page, ws }) {
-      const expected = summaryOf(ws, FINISHED).runs.length;
+      const summary = summaryOf(ws, FINISHED);
+      assert(summary, `no summary.json for ${FINISHED}`);
+      const expected = summary.runs.length;
       const row = treeRow(page, new RegExp(FINISHED));
       await row.waitFor({ timeout: 20_000 });
       // the tree redraws while the extension finishes starting: expand until the rows stay open
+      /** @type {TreeRow[]} */
       let below = [];
       const runs = await poll(`${expected} run rows below ${FINISHED}`, async () => {
         below = await expandAll(page, row);
@@ -66,6 +88,7 @@ export const checks = [
       const gated = new Set((pkg.contributes?.menus?.commandPalette ?? []).map((m) => m.command));
       const titles = (pkg.contributes?.commands ?? []).filter((c) => !gated.has(c.command)).map((c) => c.title);
       assert(titles.length > 0, 'no commands to look for');
+      /** @type {string[]} */
       const missing = [];
       // one query per command: the palette renders only the rows that fit on screen
       for (const title of titles) {
@@ -85,7 +108,7 @@ export const checks = [
       const panel = page.locator('.part.panel');
       await panel.waitFor({ state: 'visible', timeout: 15_000 });
       await poll('the Preconditioning Lab channel in the output view', async () => {
-        const picked = await panel.locator('select.monaco-select-box').evaluateAll((s) => s.map((e) => e.options[e.selectedIndex]?.text ?? ''));
+        const picked = await panel.locator('select.monaco-select-box').evaluateAll((/** @type {HTMLSelectElement[]} */ s) => s.map((e) => e.options[e.selectedIndex]?.text ?? ''));
         return picked.some((t) => t.includes(CATEGORY));
       }, 15_000);
     },

@@ -1,3 +1,4 @@
+// @ts-check
 // End-to-end checks of the results panels (run after lab.e2e.mjs's, in the same window). `prepare(ws)` adds to the
 // sample workspace what the panels need beyond the finished quick Figure 1 sweep: a quick Figure 3 (transfer) and a
 // tiny OOD experiment made by the CLI in the background while the first checks run, a synthetic 300-run sweep, an
@@ -19,22 +20,37 @@ const LIVE = 'e2e-live';
 const LIVE_FILE = `${LIVE}.precond.json`;
 const MANY_RUNS = 300;
 
-let prepared;
-let shotsDir;
+/** @typedef {import('./check').Check} Check */
+/** @typedef {import('playwright-core').Page} Page */
+/** @typedef {import('playwright-core').FrameLocator} FrameLocator */
 
+/** The background CLI runs started by prepare(); the checks that open their results wait for it. */
+let prepared = Promise.resolve();
+let shotsDir = '';
+
+/** @type {(ok: unknown, message: string) => asserts ok} */
 const assert = (ok, message) => {
   if (!ok) throw new Error(message);
 };
 
+/**
+ * Calls `probe` until it returns something truthy (a throw counts as not yet), and resolves with that.
+ * @template T
+ * @param {string} what
+ * @param {() => T | undefined | false | Promise<T | undefined | false>} probe
+ * @param {number} timeoutMs
+ * @returns {Promise<T>}
+ */
 async function poll(what, probe, timeoutMs, everyMs = 300) {
   const deadline = Date.now() + timeoutMs;
+  /** @type {Error | undefined} */
   let last;
   for (;;) {
     try {
       const v = await probe();
       if (v) return v;
     } catch (e) {
-      last = e;
+      last = /** @type {Error} */ (e);
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${last.message}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
@@ -42,12 +58,14 @@ async function poll(what, probe, timeoutMs, everyMs = 300) {
 }
 
 /** A synthetic finished sweep of MANY_RUNS runs (run.json, 100 records each), written as the engine writes them. */
+/** @param {string} root */
 function writeManyRuns(root) {
   const grid = { case: ['high', 'low'], p: [-2, -1, 0, 1, 2], snr: [0.25, 0.5, 1, 2, 4], seed: [1, 2, 3, 4, 5, 6] };
   const dir = path.join(root, MANY);
   const settings = { preconditioner: 'exact-cov', n: 10000, dx: 10, trainFraction: 0.02, scale: 10, width: 500, initScale: 0.001, steps: 1000, lr: 0.01, l2: 1e-6, evalEvery: 10, spectraEvery: 0, ridge: 1e-3, task2Snr: 1, task2SeedOffset: 10007, probe: 'rademacher', weightDecay: 1e-6 };
   fs.mkdirSync(path.join(dir, 'runs'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'experiment.json'), JSON.stringify({ version: 1, name: MANY, kind: 'noise', description: 'End-to-end test: 300 synthetic runs.', grid, settings }));
+  /** @type {object[]} */
   const runs = [];
   for (const c of grid.case)
     for (const snr of grid.snr)
@@ -73,7 +91,11 @@ function writeManyRuns(root) {
   fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify({ experiment: { version: 1, name: MANY, kind: 'noise', grid, settings }, runs, updatedAt: new Date().toISOString() }));
 }
 
-/** Called by run.mjs once the sample workspace exists: starts the CLI runs the later checks open, in the background. */
+/**
+ * Called by run.mjs once the sample workspace exists: starts the CLI runs the later checks open, in the background.
+ * @param {string} ws
+ * @param {string} repoRoot
+ */
 export function prepare(ws, repoRoot) {
   const root = path.join(ws, '.precond-lab');
   writeManyRuns(root);
@@ -84,6 +106,7 @@ export function prepare(ws, repoRoot) {
   const ood = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-e2e-ood-')), `${OOD}.json`);
   fs.writeFileSync(ood, JSON.stringify({ version: 1, name: OOD, kind: 'ood', description: 'End-to-end test: a tiny OOD sweep.', grid: { optimizer: ['gd', 'adam', 'adahessian'], p: [-1, 1], seed: [42] }, settings: { steps: 6, evalEvery: 3, nTrain: 200, nVal: 200, pool: 300 } }));
   const cli = path.join(repoRoot, 'dist/cli.js');
+  /** @param {string[]} args */
   const run = (args) => promisify(execFile)(process.execPath, [cli, 'run', ...args, '--out', root, '--workers', '1'], { maxBuffer: 1 << 24 });
   prepared = run(['fig3-cov', '--quick', '--steps', '300', '--eval-every', '100'])
     .then(() => run([ood]))
@@ -92,8 +115,13 @@ export function prepare(ws, repoRoot) {
   shotsDir = path.join(repoRoot, 'test-output', 'e2e');
 }
 
+/** @param {Page} page */
 const panelFrame = (page) => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 
+/**
+ * @param {Page} page
+ * @param {string} title
+ */
 async function paletteCommand(page, title) {
   await closeQuickInput(page);
   await palette(page, title);
@@ -102,14 +130,25 @@ async function paletteCommand(page, title) {
   await page.waitForTimeout(300);
 }
 
-/** Closes every editor, the bottom panel and the notifications, so the next panel has the editor area to itself. */
+/**
+ * Closes every editor, the bottom panel and the notifications, so the next panel has the editor area to itself.
+ * @param {Page} page
+ */
 async function closeAllEditors(page) {
   await paletteCommand(page, 'View: Close All Editors');
   if (await page.locator('.part.panel').isVisible()) await paletteCommand(page, 'View: Hide Panel');
   await paletteCommand(page, 'Notifications: Clear All Notifications');
 }
 
-/** Saves the tab through its Export PNG button and keeps a copy as test-output/e2e/<shot>.png (the whole tab). */
+/**
+ * Saves the tab through its Export PNG button and keeps a copy as test-output/e2e/<shot>.png (the whole tab).
+ * @param {Page} page
+ * @param {FrameLocator} frame
+ * @param {string} ws
+ * @param {string} experiment
+ * @param {string} tab
+ * @param {string} shot
+ */
 async function exportShot(page, frame, ws, experiment, tab, shot) {
   const file = path.join(ws, `${experiment}-${tab}.png`);
   fs.rmSync(file, { force: true });
@@ -124,7 +163,11 @@ async function exportShot(page, frame, ws, experiment, tab, shot) {
   return file;
 }
 
-/** "Open Results" from the palette, picking `name` in the experiment list. */
+/**
+ * "Open Results" from the palette, picking `name` in the experiment list.
+ * @param {Page} page
+ * @param {string} name
+ */
 async function openResults(page, name) {
   await runFromPalette(page, 'Open Results');
   const input = page.locator('.quick-input-widget input');
@@ -134,21 +177,28 @@ async function openResults(page, name) {
   await page.keyboard.press('Enter');
 }
 
-/** Waits until the panel shows `tab` drawn (data-state ready or empty) and returns the frame. */
+/**
+ * Waits until the panel shows `tab` drawn (data-state ready or empty) and returns the frame.
+ * @param {Page} page
+ * @param {string} tab
+ */
 async function panelOn(page, tab, state = 'ready', timeoutMs = 30_000) {
   const frame = panelFrame(page);
   await frame.locator(`#app[data-tab="${tab}"][data-state="${state}"]`).waitFor({ timeout: timeoutMs });
   return frame;
 }
 
-/** Per drawn canvas: its size, how many sampled pixels differ from the background, how many colours it holds. */
+/**
+ * Per drawn canvas: its size, how many sampled pixels differ from the background, how many colours it holds.
+ * @param {FrameLocator} frame
+ */
 async function canvasInk(frame) {
-  return frame.locator('figure.card:not(.is-empty) canvas').evaluateAll((cs) =>
+  return frame.locator('figure.card:not(.is-empty) canvas').evaluateAll((/** @type {HTMLCanvasElement[]} */ cs) =>
     cs.map((c) => {
       const w = c.width;
       const h = c.height;
       if (!w || !h) return { figure: c.closest('figure')?.dataset.figure, w, h, inked: 0, colors: 0 };
-      const d = c.getContext('2d').getImageData(0, 0, w, h).data;
+      const d = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d')).getImageData(0, 0, w, h).data;
       const bg = [d[0], d[1], d[2]];
       let inked = 0;
       const colors = new Set();
@@ -161,6 +211,10 @@ async function canvasInk(frame) {
   );
 }
 
+/**
+ * @param {FrameLocator} frame
+ * @param {string[]} figures
+ */
 async function assertDrawn(frame, figures) {
   const ids = await frame.locator('figure.card').evaluateAll((els) => els.map((e) => e.dataset.figure));
   for (const f of figures) assert(ids.includes(f), `no figure ${f} (figures: ${ids.join(', ')})`);
@@ -171,12 +225,20 @@ async function assertDrawn(frame, figures) {
   return ink;
 }
 
+/**
+ * @param {FrameLocator} frame
+ * @param {string} tab
+ */
 async function clickTab(frame, tab) {
   await frame.locator(`button[data-tab="${tab}"]`).click();
   await frame.locator(`#app[data-tab="${tab}"]`).waitFor({ timeout: 10_000 });
 }
 
-/** Accepts a save dialog (code-server's simple file dialog) at its suggested path; returns that path. */
+/**
+ * Accepts a save dialog (code-server's simple file dialog) at its suggested path; returns that path.
+ * @param {Page} page
+ * @param {string} ending
+ */
 async function acceptSaveDialog(page, ending) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 15_000 });
@@ -188,7 +250,11 @@ async function acceptSaveDialog(page, ending) {
   return value;
 }
 
-/** Reads a PNG in the page: its size and how many distinct colours it holds. */
+/**
+ * Reads a PNG in the page: its size and how many distinct colours it holds.
+ * @param {Page} page
+ * @param {string} file
+ */
 async function pngStats(page, file) {
   const data = fs.readFileSync(file).toString('base64');
   return page.evaluate(async (b64) => {
@@ -198,7 +264,7 @@ async function pngStats(page, file) {
     const c = document.createElement('canvas');
     c.width = img.width;
     c.height = img.height;
-    const ctx = c.getContext('2d');
+    const ctx = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d'));
     ctx.drawImage(img, 0, 0);
     const d = ctx.getImageData(0, 0, c.width, c.height).data;
     const colors = new Set();
@@ -207,6 +273,7 @@ async function pngStats(page, file) {
   }, data);
 }
 
+/** @type {Check[]} */
 export const checks = [
   {
     name: `"Open Results" on ${FINISHED} opens the results panel on its Summary, both cases drawn`,
@@ -227,10 +294,12 @@ export const checks = [
     async run({ page, ws }) {
       const frame = panelFrame(page);
       const card = frame.locator('figure[data-figure="vs-p-high"]');
-      const [x, y, runs] = (await card.getAttribute('data-hit')).split(',');
+      const hit = await card.getAttribute('data-hit');
+      assert(hit, 'the summary figure has no data-hit');
+      const [x, y, runs] = hit.split(',');
       await card.locator('canvas').click({ position: { x: Number(x), y: Number(y) } });
       await panelOn(page, 'curves');
-      const picked = await frame.locator('.run-list input:checked').evaluateAll((els) => els.map((e) => e.value));
+      const picked = await frame.locator('.run-list input:checked').evaluateAll((/** @type {HTMLInputElement[]} */ els) => els.map((e) => e.value));
       assert(picked.join(' ') === runs, `the curves show ${picked.join(' ')}, not the clicked point's runs ${runs}`);
       await assertDrawn(frame, ['test', 'train']);
       // back to every run, on a log scale, for the screenshot
@@ -434,7 +503,7 @@ export const checks = [
         const found = await page.locator('.part.sidebar [role="treeitem"] .custom-view-tree-node-item-icon').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundImage).filter((b) => /run-\d+\.svg/.test(b)));
         return found.length >= 6 ? found : undefined;
       }, 20_000, 700);
-      const indices = icons.map((b) => Number(/run-(\d+)\.svg/.exec(b)[1]));
+      const indices = icons.map((b) => Number(/run-(\d+)\.svg/.exec(b)?.[1]));
       assert(new Set(indices).size >= 6, `the six runs of ${FINISHED} have distinct colours: ${indices}`);
     },
   },

@@ -1,3 +1,4 @@
+// @ts-check
 // End-to-end tests in a real browser: Debian's Chromium (playwright-core) against code-server with this checkout
 // loaded as a development extension on a sample workspace. Screenshots go to test-output/e2e/. Prints
 // `e2e: N passed, N failed`; exits non-zero on failure. Needs `npm run build` first (dist/).
@@ -21,8 +22,11 @@ async function main() {
   const pkg = JSON.parse(fs.readFileSync(path.join(extensionPath, 'package.json'), 'utf8'));
   const ws = makeSampleWorkspace(repoRoot);
   preparePanels(ws, repoRoot);
+  /** @type {import('./check').Check[]} */
   const checks = [...labChecks, ...panelChecks];
+  /** @type {import('../../scripts/code-server/serve.mjs').CodeServer | undefined} */
   let server;
+  /** @type {import('playwright-core').Browser | undefined} */
   let browser;
   let passed = 0;
   let failed = 0;
@@ -34,11 +38,12 @@ async function main() {
     await page.goto(workbenchUrl(server, { folder: ws, extensionPath }));
     for (const check of checks) {
       const t = Date.now();
+      /** @type {Error | undefined} */
       let error;
       try {
         await check.run({ page, ws, pkg });
       } catch (e) {
-        error = e;
+        error = /** @type {Error} */ (e);
       }
       const shot = path.join(shots, `${check.shot}${error ? '-FAILED' : ''}.png`);
       await page.screenshot({ path: shot }).catch(() => undefined);

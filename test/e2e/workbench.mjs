@@ -1,16 +1,29 @@
+// @ts-check
 // Page helpers for the VS Code workbench served by code-server. Selectors are the ones seen working with
 // code-server 4.100.3 (see shared/spec/testing-in-vscode.md).
 export const CATEGORY = 'Preconditioning Lab';
 
+/** @typedef {import('playwright-core').Page} Page */
+/** @typedef {import('playwright-core').Locator} Locator */
+/**
+ * A tree row as read from the DOM; `expanded` is null for a leaf.
+ * @typedef {{ index: number, level: number, expanded: string | null, label: string, text: string, spinning: boolean }} TreeRow
+ */
+
+/** @param {Page} page */
 export async function waitForWorkbench(page, timeout = 90_000) {
   await page.locator('.monaco-workbench').waitFor({ timeout });
 }
 
-/** The extension's activity-bar entry exists once the extension is loaded and its container registered. */
+/**
+ * The extension's activity-bar entry exists once the extension is loaded and its container registered.
+ * @param {Page} page
+ */
 export function activityBarEntry(page) {
   return page.locator(`.activitybar [aria-label^="${CATEGORY}"]`).first();
 }
 
+/** @param {Page} page */
 export async function openContainer(page, timeout = 30_000) {
   const entry = activityBarEntry(page);
   await entry.waitFor({ timeout });
@@ -20,11 +33,16 @@ export async function openContainer(page, timeout = 30_000) {
   await page.locator('.part.sidebar').waitFor({ state: 'visible', timeout });
 }
 
+/** @param {Page} page */
 export async function closeQuickInput(page) {
   if (await page.locator('.quick-input-widget').isVisible()) await page.keyboard.press('Escape');
 }
 
-/** Opens the command palette with `text` typed after the `>` and waits for the list to fill. */
+/**
+ * Opens the command palette with `text` typed after the `>` and waits for the list to fill.
+ * @param {Page} page
+ * @param {string} text
+ */
 export async function palette(page, text, { timeout = 15_000 } = {}) {
   await closeQuickInput(page);
   await page.keyboard.press('F1');
@@ -34,11 +52,19 @@ export async function palette(page, text, { timeout = 15_000 } = {}) {
   await page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ timeout }).catch(() => undefined);
 }
 
+/**
+ * @param {Page} page
+ * @returns {Promise<string[]>}
+ */
 export async function paletteOptions(page) {
   return page.locator('.quick-input-widget .monaco-list-row[role="option"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
 }
 
-/** Runs `Category: title` from the palette, then answers any quick pick or input box it opens with Enter. */
+/**
+ * Runs `Category: title` from the palette, then answers any quick pick or input box it opens with Enter.
+ * @param {Page} page
+ * @param {string} title
+ */
 export async function runFromPalette(page, title, { prompts = 0 } = {}) {
   await palette(page, `${CATEGORY}: ${title}`);
   await page.getByRole('option', { name: `${CATEGORY}: ${title}` }).first().waitFor({ timeout: 15_000 });
@@ -50,7 +76,11 @@ export async function runFromPalette(page, title, { prompts = 0 } = {}) {
   }
 }
 
-/** Opens a workspace file by name through Quick Open. */
+/**
+ * Opens a workspace file by name through Quick Open.
+ * @param {Page} page
+ * @param {string} name
+ */
 export async function quickOpen(page, name) {
   // Under load the list may still be filtering when Enter lands on another entry: click the match, and try twice.
   const tab = page.locator(`.tabs-container [role="tab"][aria-label^="${name}"]`).first();
@@ -72,11 +102,19 @@ export async function quickOpen(page, name) {
   }
 }
 
+/**
+ * @param {Page} page
+ * @param {string | RegExp} name
+ */
 export function treeRow(page, name) {
   return page.locator('.part.sidebar').getByRole('treeitem', { name }).first();
 }
 
-/** Expands a row and, below it, every collapsed row down to `depth` levels; returns the rows below it. */
+/**
+ * Expands a row and, below it, every collapsed row down to `depth` levels; returns the rows below it.
+ * @param {Page} page
+ * @param {Locator} row
+ */
 export async function expandAll(page, row, depth = 3) {
   const level = Number(await row.getAttribute('aria-level'));
   if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
@@ -93,7 +131,13 @@ export async function expandAll(page, row, depth = 3) {
   return descendants(page, row, level);
 }
 
-/** Rows after `row` in the list with a deeper aria-level, up to the next row at its level. */
+/**
+ * Rows after `row` in the list with a deeper aria-level, up to the next row at its level.
+ * @param {Page} page
+ * @param {Locator} row
+ * @param {number} level
+ * @returns {Promise<TreeRow[]>}
+ */
 async function descendants(page, row, level) {
   const start = Number(await row.getAttribute('data-index'));
   const rows = await page.locator('.part.sidebar [role="treeitem"]').evaluateAll((els) =>
@@ -108,6 +152,7 @@ async function descendants(page, row, level) {
       }))
       .sort((a, b) => a.index - b.index),
   );
+  /** @type {TreeRow[]} */
   const out = [];
   for (const r of rows.filter((r) => r.index > start)) {
     if (r.level <= level) break;

@@ -179,7 +179,7 @@ const CASES = [
 ];
 
 export async function run() {
-  const result = { tried: 0, handled: 0, lost: 0, /** @type {string[]} */ failures: [] };
+  const result = { tried: 0, handled: 0, lost: 0, failures: /** @type {string[]} */ ([]) };
   for (const c of CASES) {
     result.tried++;
     const { dir, cleanup } = tempDir('bounds');

@@ -70,7 +70,7 @@ async function runCase(c, argv, prepare) {
 export async function run() {
   const configs = readCases('configs.jsonl');
   const flags = readCases('flags.jsonl');
-  const result = { tried: 0, handled: 0, lost: 0, /** @type {string[]} */ failures: [] };
+  const result = { tried: 0, handled: 0, lost: 0, failures: /** @type {string[]} */ ([]) };
   const tallyOne = (/** @type {string} */ id, /** @type {string | undefined} */ why) => {
     result.tried++;
     if (why === undefined) result.handled++;

@@ -79,6 +79,7 @@ function checkStore(/** @type {string} */ expDir, /** @type {Case} */ c) {
       continue; // counted above as 'unreadable'
     }
     if (c.step && !(typeof run.reason === 'string' && c.step.test(run.reason))) problems.push(`${id}: reason ${JSON.stringify(run.reason)} does not match ${c.step}`);
+    /** @type {string[]} */
     let lines = [];
     try {
       lines = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean);

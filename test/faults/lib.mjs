@@ -69,6 +69,7 @@ export function checkRun(runDir, records) {
     return [`${id}: run.json unreadable (${/** @type {Error} */ (e).message})`];
   }
   if (run.status !== 'done') out.push(`${id}: status ${run.status}${run.reason ? ` (${run.reason})` : ''}`);
+  /** @type {string[]} */
   let lines = [];
   try {
     lines = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean);
@@ -154,7 +155,7 @@ export function temporaries(/** @type {string} */ dir) {
 
 /** Runs `fn` for each fault case, tallying { tried, handled, lost, failures }. `fn` returns { ok, lost, why }. */
 export async function tally(/** @type {string[]} */ cases, /** @type {(c: string) => Promise<{ ok: boolean, lost: number, why?: string }>} */ fn) {
-  const r = { tried: 0, handled: 0, lost: 0, /** @type {string[]} */ failures: [] };
+  const r = { tried: 0, handled: 0, lost: 0, failures: /** @type {string[]} */ ([]) };
   for (const c of cases) {
     r.tried++;
     let res;

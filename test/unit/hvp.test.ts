@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { Mlp2, initMlp2, mlp2Layout } from '../../src/lab/models/mlp2';
 import type { Mlp2Shape, Mlp2Targets } from '../../src/lab/models/mlp2';
 import { fillProbe, hutchinsonDiagonal } from '../../src/lab/optim/hvp';
-import type { Rng } from '../../src/lab/optim/types';
 import { RandomState } from '../../src/lab/rng';
 
 interface Problem {

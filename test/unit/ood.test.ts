@@ -82,8 +82,14 @@ test("each option range of the catalogue is its constructor's, and the config va
       const spec = s as NumberSpec;
       const inside: number[] = [];
       const outside: number[] = [];
-      if (spec.min !== undefined) (inside.push(spec.min), outside.push(spec.min - (spec.integer ? 1 : 1e-3)));
-      if (spec.max !== undefined) (inside.push(spec.max), outside.push(spec.max + (spec.integer ? 2 : 1e-3)));
+      if (spec.min !== undefined) {
+        inside.push(spec.min);
+        outside.push(spec.min - (spec.integer ? 1 : 1e-3));
+      }
+      if (spec.max !== undefined) {
+        inside.push(spec.max);
+        outside.push(spec.max + (spec.integer ? 2 : 1e-3));
+      }
       if (spec.integer) outside.push((spec.min ?? 0) + 0.5);
       if (!inside.length && !spec.integer) {
         // no range: the constructor takes any finite number, so the catalogue must not refuse one

@@ -17,6 +17,7 @@ import type { ValueSpec } from '../../src/shared/valueSpec';
 import { PRESETS } from '../../src/shared/presets';
 import { configTemplate } from '../../src/host/configs';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of any shape, which the cases mutate in depth
 type Json = Record<string, any>;
 const repo = path.resolve(__dirname, '../../..');
 const schemaPath = path.join(repo, 'media/experiment.schema.json');

@@ -83,7 +83,6 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
   readonly layout: ParamLayout;
   readonly layers: readonly LinearLayer[];
   readonly batch: number;
-  private readonly d: number;
   private readonly h: number;
   private readonly c: number;
   private readonly oB1: number;
@@ -107,7 +106,7 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
     const { inDim: d, hidden: h, outDim: c } = shape;
     if (n < 1) throw new Error('Mlp2: empty batch');
     if (x.length !== n * d) throw new Error(`Mlp2: x has ${x.length} entries, expected n * inDim = ${n * d}`);
-    [this.d, this.h, this.c, this.batch] = [d, h, c, n];
+    [this.h, this.c, this.batch] = [h, c, n];
     this.layout = mlp2Layout(shape);
     this.oB1 = h * d;
     this.oW2 = this.oB1 + h;
