@@ -32,7 +32,17 @@ const builds = [
   { ...node, entryPoints: { bench: 'scripts/bench.ts' }, outdir: 'dist' },
   { ...node, entryPoints: unitTests, outdir: 'dist/test/unit', outbase: 'test/unit' },
   // the results panels' page script: browser, one iife with chart.js inside (the webview loads nothing remote)
-  { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production, logLevel: 'warning', entryPoints: { panel: 'webview/main.ts' }, outdir: 'dist/webview' },
+  {
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: { panel: 'webview/main.ts' },
+    outdir: 'dist/webview',
+  },
 ];
 
 if (watch) {

@@ -26,7 +26,10 @@ export default tseslint.config(
       // Node's and the DOM's globals, which this rule would need listed by hand
       'no-undef': 'off',
       // `_name` marks a parameter a signature needs but the body does not use
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       eqeqeq: ['error', 'smart'],
       // `for (;;)` polling loops end by return or throw
       'no-constant-condition': ['error', { checkLoops: false }],

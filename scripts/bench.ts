@@ -27,10 +27,12 @@ function benchProblem(models: number, seed = 1, s = SHAPE): { data: RegressionDa
   const g = () => rng.normal();
   const lambda = Array.from({ length: s.dx }, (_, k) => 10 ** (1 - (2 * k) / (s.dx - 1)));
   const inputs = (n: number) => Float32Array.from({ length: n * s.dx }, (_, i) => Math.sqrt(lambda[i % s.dx]) * g());
-  const labels = (x: Float32Array) => Float32Array.from({ length: x.length / s.dx }, (_, i) => Math.max(0, x[i * s.dx]) + g());
+  const labels = (x: Float32Array) =>
+    Float32Array.from({ length: x.length / s.dx }, (_, i) => Math.max(0, x[i * s.dx]) + g());
   const xTrain = inputs(s.nTrain);
   const xTest = inputs(s.nTest);
-  const uniform = (n: number, fanIn: number) => Float32Array.from({ length: n }, () => 0.001 * Math.sqrt(6 / fanIn) * Math.tanh(g()));
+  const uniform = (n: number, fanIn: number) =>
+    Float32Array.from({ length: n }, () => 0.001 * Math.sqrt(6 / fanIn) * Math.tanh(g()));
   const init = (): MlpParams => ({
     W1: uniform(s.width * s.dx, s.dx),
     b1: new Float32Array(s.width),
@@ -58,7 +60,14 @@ interface BenchRow {
 }
 
 /** Times one kernel's step and test evaluation (all models together). */
-function timeKernel(kernel: Kernel, backend: string, models: number, budgetMs: number, warmup = 1, warmupMs = 0): BenchRow {
+function timeKernel(
+  kernel: Kernel,
+  backend: string,
+  models: number,
+  budgetMs: number,
+  warmup = 1,
+  warmupMs = 0,
+): BenchRow {
   const { data, spec } = benchProblem(models);
   const r = kernel.create(data, spec);
   const stepMs = timeMs(() => r.step(), budgetMs, warmup, warmupMs);
@@ -86,7 +95,8 @@ function formatTable(rows: BenchRow[]): string {
     sweepMinutes(r).toFixed(1),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
@@ -111,21 +121,36 @@ async function main(only: string[]): Promise<void> {
   const want = (k: string) => only.length === 0 || only.includes(k);
   const relaxedNative = simdAvailable('relaxed-simd');
   enableRelaxedSimd();
-  console.log(`shapes: dx ${s.dx}, width ${s.width}, ${s.nTrain} train, ${s.nTest} test; one run = ${s.steps} steps + ${s.steps} test evaluations`);
-  console.log(`flops per model (2 per multiply-add): step 2*nTrain*width*(2*dx+2) = ${stepFlops() / 1e6} M, eval 2*nTest*width*(dx+1) = ${evalFlops() / 1e6} M`);
-  console.log(`relaxed SIMD (fused multiply-add): ${relaxedNative ? 'native' : simdAvailable('relaxed-simd') ? 'enabled by enableRelaxedSimd()' : 'unavailable'}`);
-  console.log(`times are min(wall, process CPU time); load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`sweep = fig1-cov, ${SWEEP.runs} runs (10 groups of 5 models) on ${SWEEP.workers} workers, ideal scaling; one core per worker\n`);
+  console.log(
+    `shapes: dx ${s.dx}, width ${s.width}, ${s.nTrain} train, ${s.nTest} test; one run = ${s.steps} steps + ${s.steps} test evaluations`,
+  );
+  console.log(
+    `flops per model (2 per multiply-add): step 2*nTrain*width*(2*dx+2) = ${stepFlops() / 1e6} M, eval 2*nTest*width*(dx+1) = ${evalFlops() / 1e6} M`,
+  );
+  console.log(
+    `relaxed SIMD (fused multiply-add): ${relaxedNative ? 'native' : simdAvailable('relaxed-simd') ? 'enabled by enableRelaxedSimd()' : 'unavailable'}`,
+  );
+  console.log(
+    `times are min(wall, process CPU time); load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `sweep = fig1-cov, ${SWEEP.runs} runs (10 groups of 5 models) on ${SWEEP.workers} workers, ideal scaling; one core per worker\n`,
+  );
   const rows: BenchRow[] = [];
   const kernelOf = new Map<BenchRow, Kernel>();
   const add = (kernel: Kernel, row: BenchRow) => {
     rows.push(row);
     kernelOf.set(row, kernel);
-    console.log(`  ${row.kernel}/${row.backend} M=${row.models}: step ${row.stepMs.toFixed(3)} ms, eval ${row.evalMs.toFixed(2)} ms`);
+    console.log(
+      `  ${row.kernel}/${row.backend} M=${row.models}: step ${row.stepMs.toFixed(3)} ms, eval ${row.evalMs.toFixed(2)} ms`,
+    );
   };
   const variants = (['relaxed-simd', 'simd'] as SimdVariant[]).filter((v) => simdAvailable(v));
   for (const models of [1, 5]) {
-    if (want('simd')) for (const v of variants) add(simdKernelFor(v), timeKernel(simdKernelFor(v), `wasm ${v}`, models, 1500, 1, 300));
+    if (want('simd'))
+      for (const v of variants) add(simdKernelFor(v), timeKernel(simdKernelFor(v), `wasm ${v}`, models, 1500, 1, 300));
     if (want('js')) add(KERNELS.js, timeKernel(KERNELS.js, 'js', models, 1000, 1, 300));
   }
   const backends: BackendName[] = want('tfjs') ? ['tfjs-node', 'wasm', 'cpu'] : [];
@@ -137,7 +162,8 @@ async function main(only: string[]): Promise<void> {
       continue;
     }
     const slow = backend === 'cpu';
-    for (const models of [1, 5]) add(KERNELS.tfjs, timeKernel(KERNELS.tfjs, backend, models, slow ? 500 : 1500, 1, slow ? 0 : 300));
+    for (const models of [1, 5])
+      add(KERNELS.tfjs, timeKernel(KERNELS.tfjs, backend, models, slow ? 500 : 1500, 1, slow ? 0 : 300));
   }
   if (!rows.length) {
     optimizers(want('optim'));
@@ -147,9 +173,13 @@ async function main(only: string[]): Promise<void> {
   const best = rows.filter((r) => r.models === 1).reduce((a, b) => (runSeconds(b) < runSeconds(a) ? b : a));
   if (runSeconds(best) < 60 && best.kernel !== 'tfjs') {
     const { wall, busy } = fullRun(kernelOf.get(best) as Kernel);
-    console.log(`full run, ${best.kernel}/${best.backend}, M=1, ${s.steps} steps with test MSE every step: ${busy.toFixed(1)} s measured (${wall.toFixed(1)} s wall)`);
+    console.log(
+      `full run, ${best.kernel}/${best.backend}, M=1, ${s.steps} steps with test MSE every step: ${busy.toFixed(1)} s measured (${wall.toFixed(1)} s wall)`,
+    );
   } else {
-    console.log(`full run skipped: the best kernel (${best.kernel}/${best.backend}) projects ${runSeconds(best).toFixed(0)} s`);
+    console.log(
+      `full run skipped: the best kernel (${best.kernel}/${best.backend}) projects ${runSeconds(best).toFixed(0)} s`,
+    );
   }
   optimizers(want('optim'));
   hostTimings(want);
@@ -157,7 +187,9 @@ async function main(only: string[]): Promise<void> {
 
 function optimizers(wanted: boolean): void {
   if (!wanted) return;
-  console.log('\none optimizer step (plain TypeScript passes with exact HVPs; full batch), min(wall, CPU) ms per step:');
+  console.log(
+    '\none optimizer step (plain TypeScript passes with exact HVPs; full batch), min(wall, CPU) ms per step:',
+  );
   console.log(optimizerTable());
 }
 

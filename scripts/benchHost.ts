@@ -33,11 +33,25 @@ function timeSymEig(n = 785): { ms: number; residual: number } {
 /** The curves (default and all runs picked) and summary views of 400 runs with 300 records each; ms per build. */
 function timePanelViews(): { runs: number; ms: { curves: number; curvesAll: number; summary: number } } {
   const runs: RunInfo[] = [];
-  for (const c of ['high', 'low'] as const) for (const p of [-2, -1, 0, 1, 2]) for (const snr of [0.25, 0.5, 1, 2, 4]) for (let seed = 0; seed < 8; seed++) {
-    runs.push({ id: `${c}_p${p}_snr${snr}_s${seed}`, params: { case: c, p, snr, seed }, state: 'done', color: '#000000', final: { testMSE: 1 + p / 10 } });
-  }
+  for (const c of ['high', 'low'] as const)
+    for (const p of [-2, -1, 0, 1, 2])
+      for (const snr of [0.25, 0.5, 1, 2, 4])
+        for (let seed = 0; seed < 8; seed++) {
+          runs.push({
+            id: `${c}_p${p}_snr${snr}_s${seed}`,
+            params: { case: c, p, snr, seed },
+            state: 'done',
+            color: '#000000',
+            final: { testMSE: 1 + p / 10 },
+          });
+        }
   const step = Array.from({ length: 300 }, (_, i) => i * 10);
-  const curve: CurveData = { step, cols: { trainMSE: step.map(() => 0.5), testMSE: step.map(() => 0.7), alignment: step.map(() => 0.2) }, energyStep: [], energy: [] };
+  const curve: CurveData = {
+    step,
+    cols: { trainMSE: step.map(() => 0.5), testMSE: step.map(() => 0.7), alignment: step.map(() => 0.2) },
+    energyStep: [],
+    energy: [],
+  };
   const colors = assignRunColors(runs.map((r) => r.id));
   const snap: PanelSnapshot = {
     experiment: { name: 'bench', dir: '/r/bench', kind: 'noise', grid: {} },
@@ -55,17 +69,25 @@ function timePanelViews(): { runs: number; ms: { curves: number; curvesAll: numb
   };
   return {
     runs: runs.length,
-    ms: { curves: time(() => curvesView(snap, {})), curvesAll: time(() => curvesView(snap, { selected: runs.map((r) => r.id) })), summary: time(() => summaryView(snap, {})) },
+    ms: {
+      curves: time(() => curvesView(snap, {})),
+      curvesAll: time(() => curvesView(snap, { selected: runs.map((r) => r.id) })),
+      summary: time(() => summaryView(snap, {})),
+    },
   };
 }
 
 export function hostTimings(want: (k: string) => boolean): void {
   if (want('eig')) {
     const { ms, residual } = timeSymEig();
-    console.log(`\nsymEig n=785 (K-FAC first-layer factor): ${ms.toFixed(0)} ms, worst relative residual ${residual.toExponential(1)}`);
+    console.log(
+      `\nsymEig n=785 (K-FAC first-layer factor): ${ms.toFixed(0)} ms, worst relative residual ${residual.toExponential(1)}`,
+    );
   }
   if (want('views')) {
     const v = timePanelViews();
-    console.log(`panel views, ${v.runs} runs x 300 records: curves ${v.ms.curves.toFixed(1)} ms, curves with every run ${v.ms.curvesAll.toFixed(1)} ms, summary ${v.ms.summary.toFixed(1)} ms`);
+    console.log(
+      `panel views, ${v.runs} runs x 300 records: curves ${v.ms.curves.toFixed(1)} ms, curves with every run ${v.ms.curvesAll.toFixed(1)} ms, summary ${v.ms.summary.toFixed(1)} ms`,
+    );
   }
 }

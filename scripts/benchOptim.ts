@@ -14,14 +14,24 @@ interface OptimShape {
 
 const OPTIM_SHAPES: OptimShape[] = [
   { name: 'Exp1 10-500-1, n 200', shape: { inDim: 10, hidden: 500, outDim: 1, loss: 'mse' }, n: 200, budgetMs: 600 },
-  { name: 'OOD 784-256-10, n 1200', shape: { inDim: 784, hidden: 256, outDim: 10, loss: 'ce' }, n: 1200, budgetMs: 1500 },
+  {
+    name: 'OOD 784-256-10, n 1200',
+    shape: { inDim: 784, hidden: 256, outDim: 10, loss: 'ce' },
+    n: 1200,
+    budgetMs: 1500,
+  },
 ];
 
 /** Mean ms per step over at least two steps after one warm-up step (K-FAC's first step decomposes its factors). */
 function timeOptimizer(kind: OptimizerName, s: OptimShape): number {
   const rng = new RandomState(3);
-  const x = Float32Array.from({ length: s.n * s.shape.inDim }, () => (s.shape.loss === 'ce' ? Math.max(0, rng.normal()) : rng.normal()));
-  const targets = s.shape.loss === 'ce' ? { labels: Array.from({ length: s.n }, (_, i) => i % s.shape.outDim) } : { y: Float32Array.from({ length: s.n }, () => rng.normal()) };
+  const x = Float32Array.from({ length: s.n * s.shape.inDim }, () =>
+    s.shape.loss === 'ce' ? Math.max(0, rng.normal()) : rng.normal(),
+  );
+  const targets =
+    s.shape.loss === 'ce'
+      ? { labels: Array.from({ length: s.n }, (_, i) => i % s.shape.outDim) }
+      : { y: Float32Array.from({ length: s.n }, () => rng.normal()) };
   const objective = new Mlp2(s.shape, x, s.n, targets);
   const theta = new Float32Array(mlp2Layout(s.shape).size);
   initMlp2(s.shape, theta, () => rng.random(), { scheme: 'torch-default' });

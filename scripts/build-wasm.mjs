@@ -21,7 +21,9 @@ const MODULES = [
 
 const builds = MODULES.flatMap(({ name, relaxed }) => [
   { src: join(SRC, `${name}.ts`), out: join(OUT, `${name}.wasm`), features: 'simd' },
-  ...(relaxed ? [{ src: join(SRC, `${name}.ts`), out: join(OUT, `${name}-relaxed.wasm`), features: 'simd,relaxed-simd' }] : []),
+  ...(relaxed
+    ? [{ src: join(SRC, `${name}.ts`), out: join(OUT, `${name}-relaxed.wasm`), features: 'simd,relaxed-simd' }]
+    : []),
 ]);
 
 /** @param {string} path */
@@ -34,7 +36,10 @@ const mtime = (path) => {
 };
 
 // Every entry may import the shared helpers, so any source (or this script) changing rebuilds everything.
-const newestInput = Math.max(mtime(new URL(import.meta.url).pathname), ...readdirSync(SRC).map((f) => mtime(join(SRC, f))));
+const newestInput = Math.max(
+  mtime(new URL(import.meta.url).pathname),
+  ...readdirSync(SRC).map((f) => mtime(join(SRC, f))),
+);
 const upToDate = builds.every((b) => mtime(b.out) > newestInput);
 
 if (!upToDate || process.argv.includes('--force')) {

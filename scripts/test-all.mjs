@@ -20,27 +20,41 @@ import { spawn } from 'node:child_process';
 const LAYERS = [
   {
     name: 'lint',
-    steps: [['npx', 'eslint', '.'], ['npx', 'prettier', '--check', '.']],
+    steps: [
+      ['npx', 'eslint', '.'],
+      ['npx', 'prettier', '--check', '.'],
+    ],
     independent: true,
     build: false,
-    parse: (_out, steps) => ({ passed: steps.filter((s) => s.code === 0).length, failed: steps.filter((s) => s.code !== 0).length }),
+    parse: (_out, steps) => ({
+      passed: steps.filter((s) => s.code === 0).length,
+      failed: steps.filter((s) => s.code !== 0).length,
+    }),
   },
   {
     name: 'unit',
-    steps: [['npm', 'run', '--silent', 'check-types'], ['node', '--test', '--test-concurrency=1', 'dist/test/unit/']],
+    steps: [
+      ['npm', 'run', '--silent', 'check-types'],
+      ['node', '--test', '--test-concurrency=1', 'dist/test/unit/'],
+    ],
     // node --test prints `ℹ pass N` / `ℹ fail N` (spec reporter) or `# pass N` / `# fail N` (TAP, when piped)
     parse: (out) => counts(out, /^(?:ℹ|#) pass (\d+)/m, /^(?:ℹ|#) fail (\d+)/m),
   },
   {
     name: 'exthost',
-    steps: [['node', 'scripts/build-tests.mjs'], ['node', 'scripts/test-exthost.mjs']],
+    steps: [
+      ['node', 'scripts/build-tests.mjs'],
+      ['node', 'scripts/test-exthost.mjs'],
+    ],
     parse: (out) => counts(out, /^exthost: (\d+) passed/m, /^exthost: \d+ passed, (\d+) failed/m),
   },
   {
     name: 'faults',
     steps: [['node', 'test/faults/run.mjs']],
     parse: (out) => {
-      const lines = [...out.matchAll(/^\S+\s+tried\s+(\d+)\s+handled as specified\s+(\d+)\s+lost or corrupted runs (\d+)/gm)];
+      const lines = [
+        ...out.matchAll(/^\S+\s+tried\s+(\d+)\s+handled as specified\s+(\d+)\s+lost or corrupted runs (\d+)/gm),
+      ];
       if (!lines.length) return undefined;
       const failed = lines.filter((m) => m[1] !== m[2] || m[3] !== '0' || m[1] === '0').length;
       return { passed: lines.length - failed, failed };
@@ -117,7 +131,9 @@ const layers = LAYERS.filter((l) => wanted.length === 0 || wanted.includes(l.nam
 console.log('=== build (npm run build) ===');
 const t0 = Date.now();
 const build = await run(['npm', 'run', '--silent', 'build']);
-const lines = [`build: ${build.code === 0 ? 'ok' : `FAILED (exit ${build.code})`} (${Math.round((Date.now() - t0) / 1000)} s)`];
+const lines = [
+  `build: ${build.code === 0 ? 'ok' : `FAILED (exit ${build.code})`} (${Math.round((Date.now() - t0) / 1000)} s)`,
+];
 let ok = build.code === 0;
 for (const layer of layers) {
   if (build.code !== 0 && layer.build !== false) {

@@ -13,7 +13,9 @@ const extensionTestsPath = path.join(repoRoot, 'out/test/suite/index.js');
 
 for (const f of [path.join(repoRoot, 'dist/extension.js'), extensionTestsPath]) {
   if (!fs.existsSync(f)) {
-    console.error(`${path.relative(repoRoot, f)} is missing: run \`npm run build && node scripts/build-tests.mjs\` first`);
+    console.error(
+      `${path.relative(repoRoot, f)} is missing: run \`npm run build && node scripts/build-tests.mjs\` first`,
+    );
     process.exit(1);
   }
 }

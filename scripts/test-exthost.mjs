@@ -18,7 +18,8 @@ const keep = process.env.PRECOND_KEEP_WORKSPACE === '1';
 const verbose = process.env.EXTHOST_VERBOSE === '1';
 // Workbench chatter that says nothing about the suite: connection setup, and the extension gallery it cannot reach
 // offline (with its stack). EXTHOST_VERBOSE=1 shows it all.
-const NOISE = /^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin|\[Service Worker\]|ChatSessionStore:)|open-vsx\.org|^\s+at .*\/static\/out\/vs\/.*workbench\.js:\d+/;
+const NOISE =
+  /^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin|\[Service Worker\]|ChatSessionStore:)|open-vsx\.org|^\s+at .*\/static\/out\/vs\/.*workbench\.js:\d+/;
 
 /** @typedef {{ passed: number, failed: number }} Counts */
 
@@ -36,13 +37,16 @@ async function main() {
   const extensionPath = path.resolve(process.env.PRECOND_EXTENSION_PATH ?? repoRoot);
   const testsPath = path.join(extensionPath, 'out/test/suite/index.js');
   for (const f of [path.join(extensionPath, 'dist/extension.js'), testsPath]) {
-    if (!fs.existsSync(f)) throw new Error(`${f} is missing: run \`npm run build && node scripts/build-tests.mjs\` first`);
+    if (!fs.existsSync(f))
+      throw new Error(`${f} is missing: run \`npm run build && node scripts/build-tests.mjs\` first`);
   }
   const started = Date.now();
   const sessions = [
     { name: 'trusted workspace', workspaceTrust: false },
     // only when the suite has Restricted Mode cases (index.ts runs *.untrusted.test.js in an untrusted window)
-    ...(fs.readdirSync(path.dirname(testsPath)).some((f) => f.endsWith('.untrusted.test.js')) ? [{ name: 'Restricted Mode', workspaceTrust: true }] : []),
+    ...(fs.readdirSync(path.dirname(testsPath)).some((f) => f.endsWith('.untrusted.test.js'))
+      ? [{ name: 'Restricted Mode', workspaceTrust: true }]
+      : []),
   ];
   const total = { passed: 0, failed: 0 };
   let ok = true;
@@ -100,11 +104,25 @@ async function session({ extensionPath, testsPath, workspaceTrust }) {
       // what the window showed when the suite hung (a modal dialog, a notification waiting for a click)
       const shot = path.join(repoRoot, 'test-output', 'exthost', `timeout${workspaceTrust ? '-restricted' : ''}.png`);
       fs.mkdirSync(path.dirname(shot), { recursive: true });
-      await page.screenshot({ path: shot }).then(() => console.log(`  screenshot: ${path.relative(repoRoot, shot)}`), () => undefined);
-      return { passed: counts?.passed ?? 0, failed: Math.max(1, counts?.failed ?? 0), ok: false, note: `timed out after ${timeoutMs / 1000} s` };
+      await page.screenshot({ path: shot }).then(
+        () => console.log(`  screenshot: ${path.relative(repoRoot, shot)}`),
+        () => undefined,
+      );
+      return {
+        passed: counts?.passed ?? 0,
+        failed: Math.max(1, counts?.failed ?? 0),
+        ok: false,
+        note: `timed out after ${timeoutMs / 1000} s`,
+      };
     }
     // the host exited without mocha's result line: the suite failed to load
-    if (!counts) return { passed: 0, failed: 1, ok: false, note: `extension host exited with code ${code} before reporting results` };
+    if (!counts)
+      return {
+        passed: 0,
+        failed: 1,
+        ok: false,
+        note: `extension host exited with code ${code} before reporting results`,
+      };
     return { ...counts, ok: code === 0 && counts.failed === 0 };
   } finally {
     await browser?.close().catch(() => undefined);

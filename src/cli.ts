@@ -33,7 +33,30 @@ const USAGE = `precond-lab - how preconditioning steers feature learning (Yoshid
 
 Results go to --out (default ./.precond-lab), one folder per experiment.`;
 
-const VALUED = ['out', 'workers', 'backend', 'case', 'p', 'snr', 'seeds', 'seed', 'optimizer', 'steps', 'eval-every', 'lr', 'width', 'weight-decay', 'probe', 'preconditioner', 'pool', 'template-scale', 'optim', 'init', 'name', 'max-runs'] as const;
+const VALUED = [
+  'out',
+  'workers',
+  'backend',
+  'case',
+  'p',
+  'snr',
+  'seeds',
+  'seed',
+  'optimizer',
+  'steps',
+  'eval-every',
+  'lr',
+  'width',
+  'weight-decay',
+  'probe',
+  'preconditioner',
+  'pool',
+  'template-scale',
+  'optim',
+  'init',
+  'name',
+  'max-runs',
+] as const;
 const SWITCHES = ['quick', 'force', 'help', 'random-left-labels', 'dry-run'] as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -51,7 +74,8 @@ async function main(argv: string[]): Promise<number> {
       const target = args.positional[0];
       if (!target) throw new Error('report needs an experiment folder or name');
       const dir = findExperimentDir(target, outRoot);
-      const warn = (text: string | undefined): void => text?.split('\n').forEach((w) => process.stderr.write(`warning: ${w}\n`));
+      const warn = (text: string | undefined): void =>
+        text?.split('\n').forEach((w) => process.stderr.write(`warning: ${w}\n`));
       // the store as found: a wrong-shaped summary.json is rebuilt with a warning, each unusable run.json is named
       warn(loadSummary(dir).warning);
       // then recover (runs a killed sweep left running become interrupted) and read the summary rebuilt from run.json
@@ -73,7 +97,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function presets(): number {
-  const rows = PRESETS.map((p) => [p.name, p.full.figure ?? '', String(expandRuns(p.full).length), String(expandRuns(p.quick).length), p.summary]);
+  const rows = PRESETS.map((p) => [
+    p.name,
+    p.full.figure ?? '',
+    String(expandRuns(p.full).length),
+    String(expandRuns(p.quick).length),
+    p.summary,
+  ]);
   process.stdout.write(table(['preset', 'figure', 'runs', 'quick runs', 'what it shows'], rows) + '\n');
   process.stdout.write('\nRun one with: precond-lab run <preset> [--quick]\n');
   return 0;
@@ -89,18 +119,30 @@ async function run(args: ReturnType<typeof parseArgs>, outRoot: string): Promise
   const workers = args.flags.has('workers') ? Number(args.flags.get('workers')) : defaultWorkers();
   if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');
   const initFile = args.flags.get('init');
-  if (initFile && config.kind === 'ood') throw new Error('--init applies to the regression experiments (noise, transfer) only');
-  const init = initFile && config.kind !== 'ood' ? readInit(initFile, config.settings.dx, config.settings.width) : undefined;
+  if (initFile && config.kind === 'ood')
+    throw new Error('--init applies to the regression experiments (noise, transfer) only');
+  const init =
+    initFile && config.kind !== 'ood' ? readInit(initFile, config.settings.dx, config.settings.width) : undefined;
   // before any run folder is written: a backend that cannot load is refused here, not by every runner
   const unavailable = backendProblem(backend);
   if (unavailable) throw new Error(`--backend ${backend}: ${unavailable}`);
   const total = countRuns(config.kind, config.grid);
   if (args.switches.has('dry-run')) {
-    process.stdout.write(`${config.name}: valid ${config.kind} experiment, ${total} runs, backend ${backend}, ${workers} worker${workers > 1 ? 's' : ''}; nothing written (--dry-run)\n`);
+    process.stdout.write(
+      `${config.name}: valid ${config.kind} experiment, ${total} runs, backend ${backend}, ${workers} worker${workers > 1 ? 's' : ''}; nothing written (--dry-run)\n`,
+    );
     return 0;
   }
-  const manager = new RunManager({ runnerPath: path.join(__dirname, 'runner.js'), workers, backend, init, force: args.switches.has('force') });
-  process.stderr.write(`${config.name}: ${total} runs, ${workers} worker${workers > 1 ? 's' : ''}, results in ${path.join(outRoot, config.name)}\n`);
+  const manager = new RunManager({
+    runnerPath: path.join(__dirname, 'runner.js'),
+    workers,
+    backend,
+    init,
+    force: args.switches.has('force'),
+  });
+  process.stderr.write(
+    `${config.name}: ${total} runs, ${workers} worker${workers > 1 ? 's' : ''}, results in ${path.join(outRoot, config.name)}\n`,
+  );
   const finish = attachProgress(manager, total);
   // SIGTERM and SIGHUP (a closed terminal) cancel like a first Ctrl-C; a second signal stops at once but still
   // records every unfinished run as cancelled, so none stays 'running' in the store
@@ -149,7 +191,8 @@ function maxRunsFlag(args: ReturnType<typeof parseArgs>): number | undefined {
   const text = args.flags.get('max-runs');
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(n) || n < 1 || n > MAX_RUNS_CEILING) throw new Error(`--max-runs must be a whole number from 1 to ${MAX_RUNS_CEILING}, got '${text.slice(0, 40)}'`);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(n) || n < 1 || n > MAX_RUNS_CEILING)
+    throw new Error(`--max-runs must be a whole number from 1 to ${MAX_RUNS_CEILING}, got '${text.slice(0, 40)}'`);
   return n;
 }
 
@@ -159,7 +202,9 @@ function validate(args: ReturnType<typeof parseArgs>): number {
   if (!target) throw new Error('validate needs a preset name or a config file');
   const options = { maxRuns: maxRunsFlag(args) };
   const config = applyOverrides(loadExperiment(target, args.switches.has('quick'), options), args, options);
-  process.stdout.write(`${config.name}: valid ${config.kind} experiment, ${countRuns(config.kind, config.grid)} runs\n`);
+  process.stdout.write(
+    `${config.name}: valid ${config.kind} experiment, ${countRuns(config.kind, config.grid)} runs\n`,
+  );
   return 0;
 }
 
@@ -169,19 +214,38 @@ function data(args: ReturnType<typeof parseArgs>): number {
   if (!target || !out) throw new Error('data needs a preset or config and --out FILE');
   const options = { maxRuns: maxRunsFlag(args) };
   const config = applyOverrides(loadExperiment(target, false, options), args, options);
-  if (config.kind === 'ood') throw new Error('data writes the synthetic regression data (noise and transfer experiments); the OOD experiment uses MNIST');
+  if (config.kind === 'ood')
+    throw new Error(
+      'data writes the synthetic regression data (noise and transfer experiments); the OOD experiment uses MNIST',
+    );
   const num = (name: string, fallback: number): number => {
     const text = args.flags.get(name);
     if (text === undefined) return fallback;
     const v = Number(text);
-    if (!/^-?\d+(\.\d+)?(e[-+]?\d+)?$/i.test(text.trim()) || !Number.isFinite(v)) throw new Error(`--${name} must be a number, got '${text.slice(0, 40)}'`);
+    if (!/^-?\d+(\.\d+)?(e[-+]?\d+)?$/i.test(text.trim()) || !Number.isFinite(v))
+      throw new Error(`--${name} must be a number, got '${text.slice(0, 40)}'`);
     return v;
   };
   const c = args.flags.get('case') ? config.grid.case[0] : 'high';
-  const d = teacherFor(config.settings, { case: c, snr: num('snr', config.grid.snr[0]), seed: num('seed', config.grid.seed[0]) });
+  const d = teacherFor(config.settings, {
+    case: c,
+    snr: num('snr', config.grid.snr[0]),
+    seed: num('seed', config.grid.seed[0]),
+  });
   const X: number[][] = [];
   for (let i = 0; i < d.yRaw.length; i++) X.push(Array.from(d.x.subarray(i * d.dx, (i + 1) * d.dx)));
-  const payload = { case: c, lambda: Array.from(d.lambda), teacherIndex: d.teacherIndex, c: d.c, X, yRaw: Array.from(d.yRaw), y: Array.from(d.y), split: { train: Array.from(d.trainIdx), test: Array.from(d.testIdx) }, trainMean: d.yMean, trainStdUnbiased: d.yStd };
+  const payload = {
+    case: c,
+    lambda: Array.from(d.lambda),
+    teacherIndex: d.teacherIndex,
+    c: d.c,
+    X,
+    yRaw: Array.from(d.yRaw),
+    y: Array.from(d.y),
+    split: { train: Array.from(d.trainIdx), test: Array.from(d.testIdx) },
+    trainMean: d.yMean,
+    trainStdUnbiased: d.yStd,
+  };
   fs.writeFileSync(out, JSON.stringify(payload));
   process.stderr.write(`wrote ${d.yRaw.length} samples (${d.trainIdx.length} train) to ${out}\n`);
   return 0;

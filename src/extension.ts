@@ -48,7 +48,9 @@ export function activate(context: vscode.ExtensionContext): LabApi {
   const records = new vscode.EventEmitter<RecordsEvent>();
   lab.on('records', (experiment, runId, recs) => records.fire({ experiment, runId, records: recs }));
   lab.on('log', (line) => channel.info(line));
-  lab.on('backend', (backend, kernel) => channel.info(`runs use backend ${backend}${kernel ? `, kernel ${kernel}` : ''}`));
+  lab.on('backend', (backend, kernel) =>
+    channel.info(`runs use backend ${backend}${kernel ? `, kernel ${kernel}` : ''}`),
+  );
 
   const view = createExperimentsView(lab, settings);
   context.subscriptions.push(
@@ -56,7 +58,13 @@ export function activate(context: vscode.ExtensionContext): LabApi {
     records,
     view,
     createStatusBar(lab, settings),
-    registerResultsPanels({ extensionUri: context.extensionUri, lab, reporter, resultsRoot: () => settings().resultsRoot, storeChanged: view.onDidChange }),
+    registerResultsPanels({
+      extensionUri: context.extensionUri,
+      lab,
+      reporter,
+      resultsRoot: () => settings().resultsRoot,
+      storeChanged: view.onDidChange,
+    }),
     registerConfigLens(() => settings().resultsRoot, view.onDidChange),
     ...registerCommands({ lab, reporter, settings, refresh: view.refresh }),
     // Restricted Mode: reading works, running waits for trust (src/host/trust.ts)

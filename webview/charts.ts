@@ -22,7 +22,19 @@ import { fmt } from '../src/shared/format';
 import type { Axis, ChartSpec, Point } from '../src/shared/charts/spec';
 import { resolveColor, withAlpha, type Theme } from './theme';
 
-Chart.register(BarController, BarElement, CategoryScale, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, ScatterController, Tooltip);
+Chart.register(
+  BarController,
+  BarElement,
+  CategoryScale,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  ScatterController,
+  Tooltip,
+);
 
 interface Bound {
   spec: ChartSpec;
@@ -127,7 +139,10 @@ function tickLabel(a: Axis): ((v: number | string, i: number, ticks: { value: nu
       const lo = ticks[0]?.value;
       const hi = ticks[ticks.length - 1]?.value;
       const mant = n / Math.pow(10, Math.floor(Math.log10(n)));
-      const round = lo > 0 && hi / lo < 5 ? Math.abs(mant * 2 - Math.round(mant * 2)) < 1e-6 : [1, 2, 5].some((k) => Math.abs(mant - k) < 1e-6);
+      const round =
+        lo > 0 && hi / lo < 5
+          ? Math.abs(mant * 2 - Math.round(mant * 2)) < 1e-6
+          : [1, 2, 5].some((k) => Math.abs(mant - k) < 1e-6);
       return round ? text(n) : '';
     };
   }
@@ -149,7 +164,13 @@ function scale(a: Axis, t: Theme, extent?: { lo: number; hi: number }): Record<s
     grid: { color: t.grid },
     border: { color: t.border },
     // every category is named (optimizers, directions); numeric axes thin their ticks
-    ticks: { color: t.muted, font, autoSkipPadding: 8, ...(a.type === 'category' ? { autoSkip: false, maxRotation: 40 } : { maxRotation: 0 }), ...(cb ? { callback: cb } : {}) },
+    ticks: {
+      color: t.muted,
+      font,
+      autoSkipPadding: 8,
+      ...(a.type === 'category' ? { autoSkip: false, maxRotation: 40 } : { maxRotation: 0 }),
+      ...(cb ? { callback: cb } : {}),
+    },
   };
 }
 
@@ -157,7 +178,10 @@ function errorExtent(spec: ChartSpec): { lo: number; hi: number } | undefined {
   const bars = spec.series.flatMap((s) => s.points.filter((p) => p.lo !== undefined && p.hi !== undefined));
   if (!bars.length) return undefined;
   const lo = Math.min(...bars.map((p) => p.lo!));
-  return { lo: spec.y.type === 'log' && lo <= 0 ? Math.min(...bars.map((p) => p.y ?? Infinity)) : lo, hi: Math.max(...bars.map((p) => p.hi!)) };
+  return {
+    lo: spec.y.type === 'log' && lo <= 0 ? Math.min(...bars.map((p) => p.y ?? Infinity)) : lo,
+    hi: Math.max(...bars.map((p) => p.hi!)),
+  };
 }
 
 function config(spec: ChartSpec, t: Theme, onPick: (runIds: string[]) => void): ChartConfiguration {
@@ -174,9 +198,25 @@ function config(spec: ChartSpec, t: Theme, onPick: (runIds: string[]) => void): 
       borderDash: s.dash,
       order: s.guide ? 10 : 0,
     };
-    if (s.kind === 'bar') return { ...common, type: 'bar' as const, borderWidth: 0, maxBarThickness: 42, data: cats.map((c) => s.points.find((p) => p.x === c)?.y ?? null) };
+    if (s.kind === 'bar')
+      return {
+        ...common,
+        type: 'bar' as const,
+        borderWidth: 0,
+        maxBarThickness: 42,
+        data: cats.map((c) => s.points.find((p) => p.x === c)?.y ?? null),
+      };
     const data = s.points.map((p) => ({ x: p.x as number, y: p.y as number }));
-    if (s.kind === 'points') return { ...common, type: 'scatter' as const, pointRadius: 5, pointHoverRadius: 7, showLine: false, pointStyle: 'circle' as const, data };
+    if (s.kind === 'points')
+      return {
+        ...common,
+        type: 'scatter' as const,
+        pointRadius: 5,
+        pointHoverRadius: 7,
+        showLine: false,
+        pointStyle: 'circle' as const,
+        data,
+      };
     return {
       ...common,
       type: 'line' as const,
@@ -204,7 +244,19 @@ function config(spec: ChartSpec, t: Theme, onPick: (runIds: string[]) => void): 
       interaction: bars ? { mode: 'index', intersect: false } : { mode: 'nearest', intersect: false },
       scales: { x: scale(spec.x, t), y: scale(spec.y, t, errorExtent(spec)) } as never,
       plugins: {
-        legend: { display: spec.legend ?? false, position: 'bottom', labels: { color: t.fg, font, usePointStyle: true, boxWidth: 18, boxHeight: 8, padding: 10, filter: (item) => !!item.text } },
+        legend: {
+          display: spec.legend ?? false,
+          position: 'bottom',
+          labels: {
+            color: t.fg,
+            font,
+            usePointStyle: true,
+            boxWidth: 18,
+            boxHeight: 8,
+            padding: 10,
+            filter: (item) => !!item.text,
+          },
+        },
         tooltip: {
           filter: (item) => !spec.series[item.datasetIndex]?.guide,
           callbacks: {
@@ -212,10 +264,16 @@ function config(spec: ChartSpec, t: Theme, onPick: (runIds: string[]) => void): 
               const p = pointAt(spec, item.datasetIndex, item.dataIndex);
               const y = item.parsed.y as number;
               const v = spec.y.percent ? `${(100 * y).toFixed(1)}%` : fmt(y);
-              const bar = p?.lo !== undefined && p.hi !== undefined ? ` (± ${spec.y.percent ? `${(50 * (p.hi - p.lo)).toFixed(1)}%` : fmt((p.hi - p.lo) / 2)})` : '';
+              const bar =
+                p?.lo !== undefined && p.hi !== undefined
+                  ? ` (± ${spec.y.percent ? `${(50 * (p.hi - p.lo)).toFixed(1)}%` : fmt((p.hi - p.lo) / 2)})`
+                  : '';
               return `${item.dataset.label}: ${v}${bar}`;
             },
-            footer: (items) => (spec.clickable && items.some((i) => pointAt(spec, i.datasetIndex, i.dataIndex)?.runIds?.length) ? 'Click to open the curves' : ''),
+            footer: (items) =>
+              spec.clickable && items.some((i) => pointAt(spec, i.datasetIndex, i.dataIndex)?.runIds?.length)
+                ? 'Click to open the curves'
+                : '',
           },
         },
       },
@@ -237,7 +295,13 @@ function config(spec: ChartSpec, t: Theme, onPick: (runIds: string[]) => void): 
 }
 
 /** Draws a spec on a canvas (a new chart), or redraws an existing chart with a new spec. */
-export function drawChart(canvas: HTMLCanvasElement, existing: Chart | undefined, spec: ChartSpec, theme: Theme, onPick: (runIds: string[]) => void): Chart {
+export function drawChart(
+  canvas: HTMLCanvasElement,
+  existing: Chart | undefined,
+  spec: ChartSpec,
+  theme: Theme,
+  onPick: (runIds: string[]) => void,
+): Chart {
   const c = config(spec, theme, onPick);
   if (existing && existing.canvas === canvas && (existing.config as { type?: string }).type === c.type) {
     bound.set(existing, { spec, theme });
@@ -266,7 +330,8 @@ export function firstHit(chart: Chart, spec: ChartSpec): { x: number; y: number;
     for (let j = 0; j < meta.data.length; j++) {
       const p = pointAt(spec, i, j);
       const el = meta.data[j];
-      if (p?.runIds?.length && Number.isFinite(el.x) && Number.isFinite(el.y)) return { x: Math.round(el.x), y: Math.round(el.y), runIds: p.runIds };
+      if (p?.runIds?.length && Number.isFinite(el.x) && Number.isFinite(el.y))
+        return { x: Math.round(el.x), y: Math.round(el.y), runIds: p.runIds };
     }
   }
   return undefined;

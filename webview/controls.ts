@@ -22,7 +22,14 @@ function checkbox(label: string, checked: boolean, onChange: (v: boolean) => voi
   return h('label', { class: 'control' }, input, label);
 }
 
-function select<T extends string | number>(label: string, values: T[], current: T, onChange: (v: T) => void, name: string, show: (v: T) => string = String): HTMLElement {
+function select<T extends string | number>(
+  label: string,
+  values: T[],
+  current: T,
+  onChange: (v: T) => void,
+  name: string,
+  show: (v: T) => string = String,
+): HTMLElement {
   const s = h('select', { name, 'aria-label': label });
   values.forEach((v, i) => {
     const o = h('option', { value: String(i), text: show(v) });
@@ -34,7 +41,14 @@ function select<T extends string | number>(label: string, values: T[], current: 
 }
 
 function smoothing(value: number, onChange: (v: number) => void): HTMLElement {
-  const input = h('input', { type: 'range', min: 0, max: 0.95, step: 0.05, name: 'smoothing', 'aria-label': 'Smoothing' });
+  const input = h('input', {
+    type: 'range',
+    min: 0,
+    max: 0.95,
+    step: 0.05,
+    name: 'smoothing',
+    'aria-label': 'Smoothing',
+  });
   input.value = String(value);
   const out = h('output', { text: value ? value.toFixed(2) : 'off' });
   input.addEventListener('input', () => {
@@ -45,7 +59,14 @@ function smoothing(value: number, onChange: (v: number) => void): HTMLElement {
   return h('label', { class: 'control' }, 'Smoothing ', input, ' ', out);
 }
 
-const STATE_TEXT: Partial<Record<RunInfo['state'], string>> = { running: 'running', queued: 'queued', diverged: 'diverged', failed: 'failed', cancelled: 'cancelled', interrupted: 'interrupted' };
+const STATE_TEXT: Partial<Record<RunInfo['state'], string>> = {
+  running: 'running',
+  queued: 'queued',
+  diverged: 'diverged',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  interrupted: 'interrupted',
+};
 
 function runPicker(c: ControlsContext): HTMLElement {
   const { snap } = c;
@@ -68,7 +89,16 @@ function runPicker(c: ControlsContext): HTMLElement {
     swatch.style.background = r.color;
     const state = STATE_TEXT[r.state];
     const progress = r.state === 'running' && r.progress !== undefined ? ` ${Math.round(100 * r.progress)}%` : '';
-    list.append(h('label', { class: 'run', title: r.id }, box, swatch, runLabel(r, axes), state ? h('span', { class: `badge ${r.state}`, 'data-run': r.id, text: `${state}${progress}` }) : null));
+    list.append(
+      h(
+        'label',
+        { class: 'run', title: r.id },
+        box,
+        swatch,
+        runLabel(r, axes),
+        state ? h('span', { class: `badge ${r.state}`, 'data-run': r.id, text: `${state}${progress}` }) : null,
+      ),
+    );
   }
   const button = (text: string, ids: () => string[]): HTMLElement => {
     const b = h('button', { class: 'link', type: 'button', text });
@@ -79,29 +109,63 @@ function runPicker(c: ControlsContext): HTMLElement {
     });
     return b;
   };
-  const details = h('details', { class: 'runs' }, h('summary', {}, 'Runs ', count), h('div', { class: 'run-actions' }, button('All', () => snap.runs.map((r) => r.id)), button('None', () => []), button('Default', () => defaultSelection(snap.runs))), list);
+  const details = h(
+    'details',
+    { class: 'runs' },
+    h('summary', {}, 'Runs ', count),
+    h(
+      'div',
+      { class: 'run-actions' },
+      button('All', () => snap.runs.map((r) => r.id)),
+      button('None', () => []),
+      button('Default', () => defaultSelection(snap.runs)),
+    ),
+    list,
+  );
   details.open = snap.runs.length <= 24;
   return details;
 }
 
 export function controls(c: ControlsContext): HTMLElement {
   const bar = h('div', { class: 'controls' });
-  const log = (): HTMLElement => checkbox('Log scale', c.options.log?.[c.tab] ?? logByDefault(c.tab, c.snap.experiment?.kind), (v) => c.set({ log: { ...c.options.log, [c.tab]: v } }), 'logY');
+  const log = (): HTMLElement =>
+    checkbox(
+      'Log scale',
+      c.options.log?.[c.tab] ?? logByDefault(c.tab, c.snap.experiment?.kind),
+      (v) => c.set({ log: { ...c.options.log, [c.tab]: v } }),
+      'logY',
+    );
   switch (c.tab) {
     case 'summary':
     case 'features':
       bar.append(log());
       break;
     case 'curves':
-      bar.append(log(), smoothing(c.options.smoothing ?? 0, (v) => c.set({ smoothing: v })), runPicker(c));
+      bar.append(
+        log(),
+        smoothing(c.options.smoothing ?? 0, (v) => c.set({ smoothing: v })),
+        runPicker(c),
+      );
       break;
     case 'spectra': {
       const ch = spectraChoices(c.snap, c.options, c.focusRun);
       if (!ch.pick) break;
       const pick = ch.pick;
-      if (ch.cases.length > 1) bar.append(select('Case', ch.cases, pick.case, (v) => c.set({ spectra: { ...pick, case: v } }), 'case', (v) => caseName(v).replace('Case ', '')));
-      if (ch.snrs.length > 1) bar.append(select('SNR', ch.snrs, pick.snr, (v) => c.set({ spectra: { ...pick, snr: v } }), 'snr'));
-      if (ch.seeds.length > 1) bar.append(select('Seed', ch.seeds, pick.seed, (v) => c.set({ spectra: { ...pick, seed: v } }), 'seed'));
+      if (ch.cases.length > 1)
+        bar.append(
+          select(
+            'Case',
+            ch.cases,
+            pick.case,
+            (v) => c.set({ spectra: { ...pick, case: v } }),
+            'case',
+            (v) => caseName(v).replace('Case ', ''),
+          ),
+        );
+      if (ch.snrs.length > 1)
+        bar.append(select('SNR', ch.snrs, pick.snr, (v) => c.set({ spectra: { ...pick, snr: v } }), 'snr'));
+      if (ch.seeds.length > 1)
+        bar.append(select('Seed', ch.seeds, pick.seed, (v) => c.set({ spectra: { ...pick, seed: v } }), 'seed'));
       break;
     }
     case 'accuracy':

@@ -18,7 +18,9 @@ function wrap(ctx: CanvasRenderingContext2D, text: string, width: number): strin
 
 /** Draws the cards under `grid` (elements with .card holding a canvas, an h3 and a .caption) into a PNG data URL. */
 export function composePng(grid: HTMLElement, title: string, theme: Theme): string {
-  const cards = Array.from(grid.querySelectorAll<HTMLElement>('.card')).filter((c) => !c.classList.contains('is-empty') && c.querySelector('canvas'));
+  const cards = Array.from(grid.querySelectorAll<HTMLElement>('.card')).filter(
+    (c) => !c.classList.contains('is-empty') && c.querySelector('canvas'),
+  );
   if (!cards.length) throw new Error('this tab has no chart to export');
   const origin = grid.getBoundingClientRect();
   const pad = 16;
@@ -53,15 +55,20 @@ export function composePng(grid: HTMLElement, title: string, theme: Theme): stri
       const hr = h3.getBoundingClientRect();
       ctx.fillStyle = theme.fg;
       ctx.font = `600 ${theme.fontSize}px ${theme.font}`;
-      wrap(ctx, h3.textContent ?? '', hr.width).forEach((line, k) => ctx.fillText(line, hr.left - origin.left + pad, hr.top - origin.top + pad + header + k * (theme.fontSize + 4)));
+      wrap(ctx, h3.textContent ?? '', hr.width).forEach((line, k) =>
+        ctx.fillText(line, hr.left - origin.left + pad, hr.top - origin.top + pad + header + k * (theme.fontSize + 4)),
+      );
     }
-    if (canvas.width > 0 && canvas.height > 0 && cr.width > 0) ctx.drawImage(canvas, cr.left - origin.left + pad, cr.top - origin.top + pad + header, cr.width, cr.height);
+    if (canvas.width > 0 && canvas.height > 0 && cr.width > 0)
+      ctx.drawImage(canvas, cr.left - origin.left + pad, cr.top - origin.top + pad + header, cr.width, cr.height);
     const cap = card.querySelector<HTMLElement>('.caption');
     if (cap) {
       const pr = cap.getBoundingClientRect();
       ctx.fillStyle = theme.muted;
       ctx.font = `${theme.fontSize - 1}px ${theme.font}`;
-      wrap(ctx, cap.textContent ?? '', pr.width).forEach((line, k) => ctx.fillText(line, pr.left - origin.left + pad, pr.top - origin.top + pad + header + k * (theme.fontSize + 3)));
+      wrap(ctx, cap.textContent ?? '', pr.width).forEach((line, k) =>
+        ctx.fillText(line, pr.left - origin.left + pad, pr.top - origin.top + pad + header + k * (theme.fontSize + 3)),
+      );
     }
   });
   return out.toDataURL('image/png');

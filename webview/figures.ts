@@ -68,7 +68,13 @@ export class FigureGrid {
     const existing = this.cards.get(f.id);
     if (existing) return existing;
     const canvas = h('canvas', { role: 'img', 'aria-label': f.title });
-    const el = h('figure', { class: f.kind === 'heatmap' ? 'card heatmap' : 'card', 'data-figure': f.id }, h('h3', { text: f.title }), h('div', { class: 'box' }, canvas, h('p', { class: 'box-empty' })), h('p', { class: 'caption', text: f.caption }));
+    const el = h(
+      'figure',
+      { class: f.kind === 'heatmap' ? 'card heatmap' : 'card', 'data-figure': f.id },
+      h('h3', { text: f.title }),
+      h('div', { class: 'box' }, canvas, h('p', { class: 'box-empty' })),
+      h('p', { class: 'caption', text: f.caption }),
+    );
     this.cards.set(f.id, el);
     return el;
   }

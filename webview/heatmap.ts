@@ -17,7 +17,12 @@ function rgbOf(ctx: CanvasRenderingContext2D, color: string): [number, number, n
   const v = ctx.fillStyle as string;
   if (v.startsWith('#')) return [1, 3, 5].map((i) => parseInt(v.slice(i, i + 2), 16)) as [number, number, number];
   const m = /rgba?\(([^)]+)\)/.exec(v);
-  return m ? (m[1].split(',').slice(0, 3).map((x) => Number.parseFloat(x)) as [number, number, number]) : [128, 128, 128];
+  return m
+    ? (m[1]
+        .split(',')
+        .slice(0, 3)
+        .map((x) => Number.parseFloat(x)) as [number, number, number])
+    : [128, 128, 128];
 }
 
 export function drawHeatmap(canvas: HTMLCanvasElement, spec: HeatmapSpec, theme: Theme): number {
@@ -37,7 +42,8 @@ export function drawHeatmap(canvas: HTMLCanvasElement, spec: HeatmapSpec, theme:
   const cols = spec.cols.length;
   const font = `${theme.fontSize - 2}px ${theme.font}`;
   ctx.font = `600 ${font}`;
-  const left = 10 + Math.max(...spec.rows.map((r, i) => ctx.measureText(i === spec.highlightRow ? `teacher ${r}` : r).width));
+  const left =
+    10 + Math.max(...spec.rows.map((r, i) => ctx.measureText(i === spec.highlightRow ? `teacher ${r}` : r).width));
   const right = 8;
   const top = 6;
   const bottom = 34;

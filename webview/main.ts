@@ -5,7 +5,19 @@ import { appendCurve } from '../src/shared/charts/series';
 import type { TabView } from '../src/shared/charts/spec';
 import { buildTab, tableToCsv } from '../src/shared/charts/tabs';
 import { compareRunIds } from '../src/shared/colors';
-import { PANEL_STATE_VERSION, parseViewOptions, TAB_TITLES, tabsFor, type Focus, type HostToPanel, type PanelSnapshot, type PanelState, type PanelToHost, type Tab, type ViewOptions } from '../src/shared/panelMessages';
+import {
+  PANEL_STATE_VERSION,
+  parseViewOptions,
+  TAB_TITLES,
+  tabsFor,
+  type Focus,
+  type HostToPanel,
+  type PanelSnapshot,
+  type PanelState,
+  type PanelToHost,
+  type Tab,
+  type ViewOptions,
+} from '../src/shared/panelMessages';
 import { clear, h } from './dom';
 import { composePng } from './exporter';
 import { FigureGrid } from './figures';
@@ -83,7 +95,8 @@ function onTab(t: Tab): void {
 function updateBadges(): void {
   for (const b of Array.from(app.querySelectorAll<HTMLElement>('.badge[data-run]'))) {
     const r = snap?.runs.find((x) => x.id === b.dataset.run);
-    if (r?.state === 'running') b.textContent = `running${r.progress === undefined ? '' : ` ${Math.round(100 * r.progress)}%`}`;
+    if (r?.state === 'running')
+      b.textContent = `running${r.progress === undefined ? '' : ` ${Math.round(100 * r.progress)}%`}`;
   }
 }
 
@@ -103,7 +116,14 @@ function render(): void {
     view = buildTab(t, snap, options, focusRun);
     clear(shell.text);
     if (view.intro) shell.text.append(h('p', { class: 'intro', text: view.intro }));
-    if (view.notes.length) shell.text.append(h('ul', { class: 'notes' }, view.notes.map((n) => h('li', { text: n }))));
+    if (view.notes.length)
+      shell.text.append(
+        h(
+          'ul',
+          { class: 'notes' },
+          view.notes.map((n) => h('li', { text: n })),
+        ),
+      );
     if (view.empty) shell.text.append(emptyState(snap, view.empty, post));
     const points = grid.draw(view.figures, theme, pick);
     const empty = !!view.empty && !view.figures.length;
@@ -113,7 +133,9 @@ function render(): void {
   } catch (e) {
     const message = e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e);
     post({ type: 'error', message: message.slice(0, 3000) });
-    app.append(h('p', { class: 'error', text: `Could not draw this tab: ${e instanceof Error ? e.message : String(e)}` }));
+    app.append(
+      h('p', { class: 'error', text: `Could not draw this tab: ${e instanceof Error ? e.message : String(e)}` }),
+    );
   }
 }
 
@@ -137,7 +159,12 @@ function collect(requestId: number, format: 'png' | 'csv', wanted: Tab | undefin
       post({ type: 'collected', requestId, ok: true, format, data: composePng(shell.figures, title, theme) });
     }
   } catch (e) {
-    post({ type: 'collected', requestId, ok: false, error: (e instanceof Error ? e.message : String(e)).slice(0, 500) });
+    post({
+      type: 'collected',
+      requestId,
+      ok: false,
+      error: (e instanceof Error ? e.message : String(e)).slice(0, 500),
+    });
   }
 }
 

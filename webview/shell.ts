@@ -1,6 +1,13 @@
 // What surrounds the figures: the header (name, what ran, live badge, export buttons), the tabs, the tab's controls,
 // and the empty state with the buttons that run what is missing. Rebuilt when the tab or the runs' states change.
-import { TAB_TITLES, tabsFor, type PanelSnapshot, type PanelToHost, type Tab, type ViewOptions } from '../src/shared/panelMessages';
+import {
+  TAB_TITLES,
+  tabsFor,
+  type PanelSnapshot,
+  type PanelToHost,
+  type Tab,
+  type ViewOptions,
+} from '../src/shared/panelMessages';
 import { controls } from './controls';
 import { clear, h } from './dom';
 
@@ -30,25 +37,62 @@ export function renderShell(app: HTMLElement, c: ShellContext): ShellParts {
   const running = s.runs.filter((r) => r.state === 'running').length;
   const done = s.runs.filter((r) => r.state === 'done').length;
   const exportButton = (format: 'png' | 'csv'): HTMLElement => {
-    const b = h('button', { type: 'button', class: 'export', 'data-export': format, text: `Export ${format.toUpperCase()}`, title: `Save this tab as ${format === 'png' ? 'an image' : 'a CSV of its data'}` });
+    const b = h('button', {
+      type: 'button',
+      class: 'export',
+      'data-export': format,
+      text: `Export ${format.toUpperCase()}`,
+      title: `Save this tab as ${format === 'png' ? 'an image' : 'a CSV of its data'}`,
+    });
     b.addEventListener('click', () => c.post({ type: 'export', format }));
     return b;
   };
-  const meta = exp ? [KIND_TITLES[exp.kind], exp.figure, exp.preconditioner && `preconditioner ${exp.preconditioner}`, `${s.runs.length} runs`, `${done} done`, running ? `${running} running` : ''].filter(Boolean).join(' · ') : '';
+  const meta = exp
+    ? [
+        KIND_TITLES[exp.kind],
+        exp.figure,
+        exp.preconditioner && `preconditioner ${exp.preconditioner}`,
+        `${s.runs.length} runs`,
+        `${done} done`,
+        running ? `${running} running` : '',
+      ]
+        .filter(Boolean)
+        .join(' · ')
+    : '';
   app.append(
     h(
       'header',
       { class: 'top' },
-      h('div', { class: 'title' }, h('h1', { text: exp?.name ?? 'Results' }), h('p', { class: 'meta' }, running ? h('span', { class: 'live', text: '● live' }) : null, meta)),
+      h(
+        'div',
+        { class: 'title' },
+        h('h1', { text: exp?.name ?? 'Results' }),
+        h('p', { class: 'meta' }, running ? h('span', { class: 'live', text: '● live' }) : null, meta),
+      ),
       exp ? h('div', { class: 'actions' }, exportButton('png'), exportButton('csv')) : null,
     ),
   );
   if (exp?.description) app.append(h('p', { class: 'description', text: exp.description }));
-  if (s.warnings.length) app.append(h('ul', { class: 'warnings' }, s.warnings.map((w) => h('li', { text: w }))));
+  if (s.warnings.length)
+    app.append(
+      h(
+        'ul',
+        { class: 'warnings' },
+        s.warnings.map((w) => h('li', { text: w })),
+      ),
+    );
   if (exp) {
     const nav = h('nav', { class: 'tabs', role: 'tablist' });
     for (const x of tabsFor(exp.kind)) {
-      const b = h('button', { type: 'button', role: 'tab', id: `tab-${x}`, 'data-tab': x, 'aria-selected': x === t ? 'true' : 'false', class: x === t ? 'tab active' : 'tab', text: TAB_TITLES[x] });
+      const b = h('button', {
+        type: 'button',
+        role: 'tab',
+        id: `tab-${x}`,
+        'data-tab': x,
+        'aria-selected': x === t ? 'true' : 'false',
+        class: x === t ? 'tab active' : 'tab',
+        text: TAB_TITLES[x],
+      });
       b.addEventListener('click', () => c.onTab(x));
       nav.append(b);
     }
@@ -57,7 +101,12 @@ export function renderShell(app: HTMLElement, c: ShellContext): ShellParts {
   const text = h('div', { class: 'text' });
   const chartGrid = h('div', { class: 'grid' });
   const smallGrid = h('div', { class: 'grid small' });
-  const figures = h('section', { class: 'figures', role: 'tabpanel', 'aria-labelledby': `tab-${t}` }, chartGrid, smallGrid);
+  const figures = h(
+    'section',
+    { class: 'figures', role: 'tabpanel', 'aria-labelledby': `tab-${t}` },
+    chartGrid,
+    smallGrid,
+  );
   app.append(text, figures);
   return { text, figures, chartGrid, smallGrid };
 }

@@ -14,10 +14,12 @@ export interface Theme {
   dark: boolean;
 }
 
-const css = (name: string, fallback: string): string => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+const css = (name: string, fallback: string): string =>
+  getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 
 export function readTheme(): Theme {
-  const dark = document.body.classList.contains('vscode-dark') || document.body.classList.contains('vscode-high-contrast');
+  const dark =
+    document.body.classList.contains('vscode-dark') || document.body.classList.contains('vscode-high-contrast');
   const fg = css('--vscode-editor-foreground', dark ? '#cccccc' : '#333333');
   return {
     fg,
@@ -62,7 +64,10 @@ export function withAlpha(color: string, alpha: number): string {
     const full = x.length <= 4 ? [...x].map((d) => d + d).join('') : x;
     [r, g, b] = [0, 2, 4].map((i) => parseInt(full.slice(i, i + 2), 16));
   } else if (rgb) {
-    [r, g, b] = rgb[1].split(/[ ,/]+/).slice(0, 3).map((v) => Number.parseFloat(v));
+    [r, g, b] = rgb[1]
+      .split(/[ ,/]+/)
+      .slice(0, 3)
+      .map((v) => Number.parseFloat(v));
   }
   return `rgba(${r}, ${g}, ${b}, ${alpha})`;
 }

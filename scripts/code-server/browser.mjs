@@ -17,4 +17,3 @@ export const CHROMIUM_ARGS = [
 export async function launchChromium() {
   return chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
 }
-

@@ -12,7 +12,10 @@ export const CODE_SERVER_VERSION = '4.100.3';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 export function cacheDir() {
-  return path.join(process.env.PRECOND_LAB_CACHE ?? path.join(os.homedir(), '.cache', 'precond-lab'), `code-server-${CODE_SERVER_VERSION}`);
+  return path.join(
+    process.env.PRECOND_LAB_CACHE ?? path.join(os.homedir(), '.cache', 'precond-lab'),
+    `code-server-${CODE_SERVER_VERSION}`,
+  );
 }
 
 export function codeServerBin({ install = true } = {}) {
@@ -23,18 +26,29 @@ export function codeServerBin({ install = true } = {}) {
   const dir = cacheDir();
   const bin = path.join(dir, 'node_modules', '.bin', 'code-server');
   if (existsSync(path.join(dir, '.installed')) && existsSync(bin)) return bin;
-  if (!install) throw new Error(`code-server ${CODE_SERVER_VERSION} is not installed in ${dir}; run scripts/code-server/install.sh`);
+  if (!install)
+    throw new Error(
+      `code-server ${CODE_SERVER_VERSION} is not installed in ${dir}; run scripts/code-server/install.sh`,
+    );
   process.stderr.write(`code-server ${CODE_SERVER_VERSION} not found in ${dir}: installing it\n`);
-  const r = spawnSync('bash', [path.join(here, 'install.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const r = spawnSync('bash', [path.join(here, 'install.sh')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
   const last = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !existsSync(last)) {
-    throw new Error(`code-server is missing and scripts/code-server/install.sh failed (exit ${r.status}); this test layer cannot run`);
+    throw new Error(
+      `code-server is missing and scripts/code-server/install.sh failed (exit ${r.status}); this test layer cannot run`,
+    );
   }
   return last;
 }
 
 export function chromiumPath() {
   const p = process.env.CHROMIUM ?? '/usr/bin/chromium';
-  if (!existsSync(p)) throw new Error(`Chromium not found at ${p} (apt-get install chromium, or set CHROMIUM); this test layer cannot run`);
+  if (!existsSync(p))
+    throw new Error(
+      `Chromium not found at ${p} (apt-get install chromium, or set CHROMIUM); this test layer cannot run`,
+    );
   return p;
 }

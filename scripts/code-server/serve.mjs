@@ -49,16 +49,35 @@ export async function startCodeServer(opts = {}) {
   fs.mkdirSync(path.join(state, 'data', 'User'), { recursive: true });
   fs.mkdirSync(path.join(state, 'ext'));
   fs.writeFileSync(path.join(state, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
-  const trust = opts.workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' } : {};
-  fs.writeFileSync(path.join(state, 'data', 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...trust, ...opts.settings }, null, 2));
+  const trust = opts.workspaceTrust
+    ? {
+        'security.workspace.trust.enabled': true,
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.banner': 'never',
+      }
+    : {};
+  fs.writeFileSync(
+    path.join(state, 'data', 'User', 'settings.json'),
+    JSON.stringify({ ...BASE_SETTINGS, ...trust, ...opts.settings }, null, 2),
+  );
   const args = [
-    '--config', path.join(state, 'config.yaml'),
-    '--user-data-dir', path.join(state, 'data'),
-    '--extensions-dir', path.join(state, 'ext'),
-    '--disable-telemetry', '--disable-update-check', ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
+    '--config',
+    path.join(state, 'config.yaml'),
+    '--user-data-dir',
+    path.join(state, 'data'),
+    '--extensions-dir',
+    path.join(state, 'ext'),
+    '--disable-telemetry',
+    '--disable-update-check',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
+    '--disable-getting-started-override',
   ];
   // Its own process group, so stop() also ends the extension host and any runner processes it forked.
-  const proc = spawn(bin, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: path.join(state, 'xdg') } });
+  const proc = spawn(bin, args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, XDG_CONFIG_HOME: path.join(state, 'xdg') },
+  });
   let output = '';
   /** @param {Buffer} d */
   const onData = (d) => {
@@ -110,7 +129,9 @@ export async function startCodeServer(opts = {}) {
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`code-server did not answer ${url}/healthz within ${(opts.readyTimeoutMs ?? 60_000) / 1000} s:\n${output}`);
+      throw new Error(
+        `code-server did not answer ${url}/healthz within ${(opts.readyTimeoutMs ?? 60_000) / 1000} s:\n${output}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }

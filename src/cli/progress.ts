@@ -3,7 +3,11 @@ import type { HeldRun, RunManager } from '../sweep/runManager';
 import type { Summary } from '../sweep/store';
 import { describeOwner } from '../sweep/lock';
 
-export function attachProgress(manager: RunManager, total: number, out: NodeJS.WriteStream = process.stderr): () => void {
+export function attachProgress(
+  manager: RunManager,
+  total: number,
+  out: NodeJS.WriteStream = process.stderr,
+): () => void {
   const tty = out.isTTY === true;
   const steps = new Map<string, [number, number]>();
   const counts = { done: 0, skipped: 0, failed: 0, locked: 0, damaged: 0 };
@@ -35,7 +39,8 @@ export function attachProgress(manager: RunManager, total: number, out: NodeJS.W
     steps.delete(id);
     // a damaged run is trained again (its 'queued' follows); a locked one is another sweep's
     if (status === 'damaged') return void (counts.damaged++, say(`damaged   ${id}  (${detail ?? ''})`));
-    if (status === 'locked') return void (counts.locked++, say(`locked    ${id}  (${detail ?? ''}): left to that sweep`));
+    if (status === 'locked')
+      return void (counts.locked++, say(`locked    ${id}  (${detail ?? ''}): left to that sweep`));
     if (status === 'skipped') counts.skipped++;
     else if (status === 'done') counts.done++;
     else counts.failed++;
@@ -45,11 +50,16 @@ export function attachProgress(manager: RunManager, total: number, out: NodeJS.W
   return () => {
     draw(true);
     if (tty) out.write('\n');
-    if (counts.damaged) out.write(`${counts.damaged} run${counts.damaged > 1 ? 's' : ''} recorded as done had damaged files and ${counts.damaged > 1 ? 'were' : 'was'} trained again.\n`);
-    if (counts.skipped) out.write(`${counts.skipped} run${counts.skipped > 1 ? 's' : ''} already done in the store were skipped (--force re-runs them).\n`);
+    if (counts.damaged)
+      out.write(
+        `${counts.damaged} run${counts.damaged > 1 ? 's' : ''} recorded as done had damaged files and ${counts.damaged > 1 ? 'were' : 'was'} trained again.\n`,
+      );
+    if (counts.skipped)
+      out.write(
+        `${counts.skipped} run${counts.skipped > 1 ? 's' : ''} already done in the store were skipped (--force re-runs them).\n`,
+      );
   };
 }
-
 
 /** The end-of-sweep note on runs another live sweep held: their state as the store has it now. */
 export function heldReport(held: readonly HeldRun[], summary: Summary): string | undefined {
@@ -57,5 +67,8 @@ export function heldReport(held: readonly HeldRun[], summary: Summary): string |
   const status = new Map(summary.runs.map((r) => [r.id, r.status]));
   const holders = [...new Set(held.map((h) => describeOwner(h.holder)))];
   const lines = held.map((h) => `  ${h.id}: ${status.get(h.id) ?? 'not recorded yet'}`);
-  return [`${held.length} run${held.length > 1 ? 's were' : ' was'} held by another sweep (${holders.join('; ')}) and not trained here; as the store has ${held.length > 1 ? 'them' : 'it'} now:`, ...lines].join('\n');
+  return [
+    `${held.length} run${held.length > 1 ? 's were' : ' was'} held by another sweep (${holders.join('; ')}) and not trained here; as the store has ${held.length > 1 ? 'them' : 'it'} now:`,
+    ...lines,
+  ].join('\n');
 }

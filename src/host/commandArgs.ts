@@ -35,13 +35,19 @@ export interface CommandContract {
   /** resolves with the file written */
   'precondLab.newConfig': { args: [options?: NewConfigArgs]; result: string | undefined };
   /** the config file as a Uri, a path or a tree node; default: the active editor */
-  'precondLab.runConfig': { args: [config?: Uri | string | TreeNode, options?: RunOptions]; result: Summary | undefined };
+  'precondLab.runConfig': {
+    args: [config?: Uri | string | TreeNode, options?: RunOptions];
+    result: Summary | undefined;
+  };
   /** a run: stops it (and the runs training in its process); an experiment: its sweep. True when something was cancelled */
   'precondLab.cancelRun': { args: [target?: TargetLike]; result: boolean };
   /** resolves with the number of sweeps cancelled */
   'precondLab.cancelAll': { args: []; result: number };
   /** a run target opens its curves */
-  'precondLab.openResults': { args: [target?: TargetLike, options?: Pick<OpenOptions, 'tab' | 'runIds'>]; result: void };
+  'precondLab.openResults': {
+    args: [target?: TargetLike, options?: Pick<OpenOptions, 'tab' | 'runIds'>];
+    result: void;
+  };
   /** no argument: the active results panel, a format pick and a save dialog */
   'precondLab.exportPanel': { args: [options?: ExportArgs]; result: ExportResult | undefined };
   /** no file: a save dialog; resolves with the file written */

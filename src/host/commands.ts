@@ -34,20 +34,31 @@ export interface CommandDeps {
  *  takes unknown and checks; what it resolves with is typed by the contract. */
 type Handlers = { [K in CommandId]: (...args: unknown[]) => CommandResult<K> | Promise<CommandResult<K>> };
 
-const isOptions = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !('kind' in v) && !('fsPath' in v);
+const isOptions = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !('kind' in v) && !('fsPath' in v);
 
 /** The config the user means: the active editor's JSON, else a visible *.precond.json, else one they pick. */
 async function configInEditor(): Promise<vscode.Uri | undefined> {
   // The output panel and other non-file documents can be the active editor; they are never configs.
-  const json = (e: vscode.TextEditor | undefined): boolean => !!e && ['file', 'untitled'].includes(e.document.uri.scheme) && /\.json$/i.test(e.document.fileName);
+  const json = (e: vscode.TextEditor | undefined): boolean =>
+    !!e && ['file', 'untitled'].includes(e.document.uri.scheme) && /\.json$/i.test(e.document.fileName);
   const active = vscode.window.activeTextEditor;
   if (json(active)) return active!.document.uri;
-  const visible = vscode.window.visibleTextEditors.filter(json).sort((a, b) => Number(b.document.fileName.endsWith('.precond.json')) - Number(a.document.fileName.endsWith('.precond.json')));
+  const visible = vscode.window.visibleTextEditors
+    .filter(json)
+    .sort(
+      (a, b) =>
+        Number(b.document.fileName.endsWith('.precond.json')) - Number(a.document.fileName.endsWith('.precond.json')),
+    );
   if (visible.length) return visible[0].document.uri;
   const files = await findConfigFiles();
   if (!files.length) return undefined;
   const pick = await vscode.window.showQuickPick(
-    files.map((f) => ({ label: path.basename(f.path), description: f.error ? `invalid: ${f.error}` : f.config?.description, path: f.path })),
+    files.map((f) => ({
+      label: path.basename(f.path),
+      description: f.error ? `invalid: ${f.error}` : f.config?.description,
+      path: f.path,
+    })),
     { title: 'Run which experiment config?' },
   );
   return pick && vscode.Uri.file(pick.path);
@@ -56,15 +67,24 @@ async function configInEditor(): Promise<vscode.Uri | undefined> {
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   // a `root` argument must be the results folder or inside it (see safePaths.ts)
   const rootOf = (o?: RunOptions): string => rootArg(d.settings().resultsRoot, o?.root);
-  const defaults = (): { evalEvery: number; maxRuns: number } => ({ evalEvery: d.settings().evalEvery, maxRuns: d.settings().maxRuns });
-  const sweep = (config: ExperimentConfig, o: RunOptions | undefined, extra: Partial<SweepRequest> = {}): Promise<Summary> =>
-    startSweep(d, { config, root: rootOf(o), force: o?.force, ...extra });
+  const defaults = (): { evalEvery: number; maxRuns: number } => ({
+    evalEvery: d.settings().evalEvery,
+    maxRuns: d.settings().maxRuns,
+  });
+  const sweep = (
+    config: ExperimentConfig,
+    o: RunOptions | undefined,
+    extra: Partial<SweepRequest> = {},
+  ): Promise<Summary> => startSweep(d, { config, root: rootOf(o), force: o?.force, ...extra });
 
   const target = async (arg: unknown, title: string, options?: RunOptions): Promise<Target | undefined> => {
     const root = rootOf(options);
     const t = resolveTarget(arg, root);
     if (t) return t;
-    const name = await pickExperiment(readStore(root).map((e) => e.name), title);
+    const name = await pickExperiment(
+      readStore(root).map((e) => e.name),
+      title,
+    );
     return name ? resolveTarget(name, root) : undefined;
   };
   const isLive = (t: Target): boolean => {
@@ -74,9 +94,20 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
 
   const runConfigFile = async (arg: unknown, o?: RunOptions): Promise<Summary | undefined> => {
     // a Uri, a path, a tree node with a config file, or else the active editor's document
-    const file = typeof arg === 'object' && arg !== null && typeof (arg as { configPath?: unknown }).configPath === 'string' ? (arg as { configPath: string }).configPath : arg;
-    const uri = file instanceof vscode.Uri ? file : typeof file === 'string' ? vscode.Uri.file(path.resolve(file)) : await configInEditor();
-    if (!uri) throw new Error('open an experiment config (*.precond.json) in the editor, or create one with "New Experiment Config", then run it');
+    const file =
+      typeof arg === 'object' && arg !== null && typeof (arg as { configPath?: unknown }).configPath === 'string'
+        ? (arg as { configPath: string }).configPath
+        : arg;
+    const uri =
+      file instanceof vscode.Uri
+        ? file
+        : typeof file === 'string'
+          ? vscode.Uri.file(path.resolve(file))
+          : await configInEditor();
+    if (!uri)
+      throw new Error(
+        'open an experiment config (*.precond.json) in the editor, or create one with "New Experiment Config", then run it',
+      );
     const open = vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === uri.toString());
     const text = open ? open.getText() : await readConfigText(uri);
     const name = path.basename(uri.fsPath);
@@ -86,10 +117,14 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (!setsEvalEvery(text)) config = withChanges(config, {}, defaults());
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      d.reporter.error(`${name} is invalid, nothing was started; fix the field${e.problems.length > 1 ? 's' : ''} and run again`, e, {
-        title: 'Open Config',
-        run: () => vscode.window.showTextDocument(uri),
-      });
+      d.reporter.error(
+        `${name} is invalid, nothing was started; fix the field${e.problems.length > 1 ? 's' : ''} and run again`,
+        e,
+        {
+          title: 'Open Config',
+          run: () => vscode.window.showTextDocument(uri),
+        },
+      );
       return undefined;
     }
     return sweep(config, o);
@@ -97,7 +132,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
 
   const handlers: Handlers = {
     'precondLab.runPreset': async (a) => {
-      const args = (isOptions(a) && typeof a.preset === 'string' ? a : await pickPreset('Run a paper preset')) as CommandArgs<'precondLab.runPreset'>[0];
+      const args = (
+        isOptions(a) && typeof a.preset === 'string' ? a : await pickPreset('Run a paper preset')
+      ) as CommandArgs<'precondLab.runPreset'>[0];
       return args && sweep(presetConfig(args, defaults()), args);
     },
     'precondLab.sweepP': async (a) => {
@@ -109,13 +146,20 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       return args && Promise.all(compareConfigs(args, defaults()).map((c) => sweep(c, args)));
     },
     'precondLab.newConfig': async (a) => {
-      const args = (isOptions(a) ? a : await pickPreset('New experiment config from a preset')) as CommandArgs<'precondLab.newConfig'>[0];
+      const args = (
+        isOptions(a) ? a : await pickPreset('New experiment config from a preset')
+      ) as CommandArgs<'precondLab.newConfig'>[0];
       return args && newConfig(args);
     },
-    'precondLab.runConfig': (a, o) => runConfigFile(a, isOptions(o) ? (o as CommandArgs<'precondLab.runConfig'>[1]) : undefined),
+    'precondLab.runConfig': (a, o) =>
+      runConfigFile(a, isOptions(o) ? (o as CommandArgs<'precondLab.runConfig'>[1]) : undefined),
     'precondLab.cancelRun': async (a) => {
       const live = [...d.lab.live().keys()];
-      const t = resolveTarget(a, d.settings().resultsRoot) ?? (await pickExperiment(live, 'Cancel which sweep?').then((n) => n && resolveTarget(n, d.settings().resultsRoot)));
+      const t =
+        resolveTarget(a, d.settings().resultsRoot) ??
+        (await pickExperiment(live, 'Cancel which sweep?').then(
+          (n) => n && resolveTarget(n, d.settings().resultsRoot),
+        ));
       if (!t) return false;
       const ok = t.runId ? d.lab.cancelRun(t.experiment, t.runId) : d.lab.cancelSweep(t.experiment) > 0;
       if (!ok) d.reporter.log(`${t.runId ?? t.experiment} is not queued or running: nothing to cancel`);
@@ -130,7 +174,10 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     'precondLab.exportCsv': async (a, f) => {
       const t = await target(a, 'Export which experiment as CSV?');
       if (!t) return undefined;
-      const file = await exportCsv(t, f instanceof vscode.Uri ? f.fsPath : typeof f === 'string' ? path.resolve(f) : undefined);
+      const file = await exportCsv(
+        t,
+        f instanceof vscode.Uri ? f.fsPath : typeof f === 'string' ? path.resolve(f) : undefined,
+      );
       if (file) d.reporter.info(`Exported ${t.experiment} to ${file}`);
       return file;
     },
@@ -140,10 +187,14 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const opts = isOptions(o) ? (o as CommandArgs<'precondLab.rerun'>[1]) : undefined;
       const t = await target(a, 'Re-run which experiment?', opts);
       if (!t) return undefined;
-      if (isLive(t)) throw new Error(`${t.runId ?? t.experiment} is still queued or running; cancel it first or wait for it`);
+      if (isLive(t))
+        throw new Error(`${t.runId ?? t.experiment} is still queued or running; cancel it first or wait for it`);
       const store = new ExperimentStore(t.root, t.experiment);
       const config = store.readConfig();
-      if (!config) return t.configPath ? runConfigFile(t.configPath, opts) : Promise.reject(new Error(`${t.dir} holds no experiment.json to re-run`));
+      if (!config)
+        return t.configPath
+          ? runConfigFile(t.configPath, opts)
+          : Promise.reject(new Error(`${t.dir} holds no experiment.json to re-run`));
       if (!t.runId) return sweep(config, { ...opts, root: t.root });
       const run = store.readRun(t.runId);
       if (!run) throw new Error(`run ${t.runId} is not in ${t.dir}`);
@@ -181,4 +232,3 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     }),
   );
 }
-

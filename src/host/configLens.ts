@@ -12,13 +12,28 @@ export function registerConfigLens(resultsRoot: () => string, changed: vscode.Ev
     provideCodeLenses(doc) {
       const top = new vscode.Range(0, 0, 0, 0);
       const entry = parseConfigEntry(doc.uri.fsPath, doc.getText());
-      const lenses = [new vscode.CodeLens(top, { title: '$(play) Run experiment', command: 'precondLab.runConfig', arguments: [doc.uri] })];
+      const lenses = [
+        new vscode.CodeLens(top, {
+          title: '$(play) Run experiment',
+          command: 'precondLab.runConfig',
+          arguments: [doc.uri],
+        }),
+      ];
       if (!entry.config) {
-        lenses.push(new vscode.CodeLens(top, { title: `$(error) ${entry.error?.split('; ')[0] ?? 'invalid'}`, command: 'precondLab.runConfig', arguments: [doc.uri] }));
+        lenses.push(
+          new vscode.CodeLens(top, {
+            title: `$(error) ${entry.error?.split('; ')[0] ?? 'invalid'}`,
+            command: 'precondLab.runConfig',
+            arguments: [doc.uri],
+          }),
+        );
         return lenses;
       }
       const dir = path.join(resultsRoot(), entry.config.name);
-      if (fs.existsSync(dir)) lenses.push(new vscode.CodeLens(top, { title: 'Open results', command: 'precondLab.openResults', arguments: [dir] }));
+      if (fs.existsSync(dir))
+        lenses.push(
+          new vscode.CodeLens(top, { title: 'Open results', command: 'precondLab.openResults', arguments: [dir] }),
+        );
       return lenses;
     },
   };

@@ -10,11 +10,22 @@ export function summaryToCsv(summary: Summary): string {
   const runs = summary.runs;
   const params = union(runs.map((r) => Object.keys(r.params)));
   // test MSE first: it is the headline metric, and a spreadsheet user looks at the first metric column first
-  const metrics = union(runs.map((r) => Object.keys(r.final))).sort((a, b) => (a === 'testMSE' ? -1 : b === 'testMSE' ? 1 : a.localeCompare(b)));
+  const metrics = union(runs.map((r) => Object.keys(r.final))).sort((a, b) =>
+    a === 'testMSE' ? -1 : b === 'testMSE' ? 1 : a.localeCompare(b),
+  );
   const header = ['experiment', 'run', 'status', ...params, ...metrics, 'backend', 'seconds', 'reason'];
   const rows = runs.map((r) => {
     const byAxis = paramsByAxis(r.params);
-    return [summary.experiment.name, r.id, r.status, ...params.map((k) => byAxis[k]), ...metrics.map((k) => r.final[k]), r.backend, r.seconds, r.reason];
+    return [
+      summary.experiment.name,
+      r.id,
+      r.status,
+      ...params.map((k) => byAxis[k]),
+      ...metrics.map((k) => r.final[k]),
+      r.backend,
+      r.seconds,
+      r.reason,
+    ];
   });
   return toCsv([header, ...rows]);
 }

@@ -36,7 +36,9 @@ export function createExperimentsView(lab: LabRunner, settings: () => LabSetting
   let storeWatcher: vscode.FileSystemWatcher | undefined;
   const watchStore = (): void => {
     storeWatcher?.dispose();
-    storeWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(settings().resultsRoot), '**/*.json'));
+    storeWatcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.file(settings().resultsRoot), '**/*.json'),
+    );
     const poke = (): void => provider.scheduleRefresh();
     storeWatcher.onDidCreate(poke);
     storeWatcher.onDidChange(poke);

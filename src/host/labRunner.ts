@@ -141,7 +141,10 @@ export class LabRunner extends EventEmitter<LabRunnerEvents> {
   }
 
   sweeps(): { handle: SweepHandle; running: boolean }[] {
-    return [...(this.current ? [{ handle: this.current.handle, running: true }] : []), ...this.queue.map((s) => ({ handle: s.handle, running: false }))];
+    return [
+      ...(this.current ? [{ handle: this.current.handle, running: true }] : []),
+      ...this.queue.map((s) => ({ handle: s.handle, running: false })),
+    ];
   }
 
   /** Resolves when no sweep is running or queued. */
@@ -161,7 +164,14 @@ export class LabRunner extends EventEmitter<LabRunnerEvents> {
 
   private async execute(s: Sweep): Promise<void> {
     const { config, root, force, whole } = s.req;
-    const m = (s.manager = new RunManager({ runnerPath: this.opts.runnerPath, workers: this.opts.workers(), backend: this.opts.backend(), force, graceSeconds: this.opts.graceSeconds, owner: 'VS Code' }));
+    const m = (s.manager = new RunManager({
+      runnerPath: this.opts.runnerPath,
+      workers: this.opts.workers(),
+      backend: this.opts.backend(),
+      force,
+      graceSeconds: this.opts.graceSeconds,
+      owner: 'VS Code',
+    }));
     const store = new ExperimentStore(root, config.name);
     const exp = config.name;
     m.cancelRuns([...s.cancelled]);
@@ -174,7 +184,8 @@ export class LabRunner extends EventEmitter<LabRunnerEvents> {
     m.on('records', (id, records) => this.emit('records', exp, id, records));
     m.on('log', (line) => this.emit('log', line));
     m.on('state', (id, status, detail) => {
-      if (status === 'queued' || status === 'running') s.runs.set(id, { ...(s.runs.get(id) ?? { params: {} }), state: status });
+      if (status === 'queued' || status === 'running')
+        s.runs.set(id, { ...(s.runs.get(id) ?? { params: {} }), state: status });
       else s.runs.delete(id);
       if (status === 'done' || status === 'diverged') this.noteBackend(store, id);
       this.emit('state', exp, id, status, detail);
@@ -186,7 +197,11 @@ export class LabRunner extends EventEmitter<LabRunnerEvents> {
       // runSweep records its config synchronously before its first await; put the whole experiment's back.
       if (whole) store.writeConfig(whole);
       let summary = await running;
-      if (whole) summary = store.writeSummary(whole, expandRuns(whole).map((r) => r.id));
+      if (whole)
+        summary = store.writeSummary(
+          whole,
+          expandRuns(whole).map((r) => r.id),
+        );
       this.finish(s, summary);
     } catch (e) {
       this.finish(s, undefined, e);
@@ -206,8 +221,22 @@ export class LabRunner extends EventEmitter<LabRunnerEvents> {
     const runs = expandRuns(s.req.config).map((spec) => {
       const r = store.readRun(spec.id);
       return r
-        ? { id: r.id, params: r.params, status: r.status, final: r.final, backend: r.backend, seconds: r.seconds, ...(r.reason ? { reason: r.reason } : {}) }
-        : { id: spec.id, params: spec.params, status: 'cancelled' as const, final: {}, reason: 'the sweep was cancelled before it started' };
+        ? {
+            id: r.id,
+            params: r.params,
+            status: r.status,
+            final: r.final,
+            backend: r.backend,
+            seconds: r.seconds,
+            ...(r.reason ? { reason: r.reason } : {}),
+          }
+        : {
+            id: spec.id,
+            params: spec.params,
+            status: 'cancelled' as const,
+            final: {},
+            reason: 'the sweep was cancelled before it started',
+          };
     });
     return { experiment: s.req.config, runs, updatedAt: new Date().toISOString() };
   }

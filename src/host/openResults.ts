@@ -50,9 +50,19 @@ export function panelsApi(): PanelsApi {
 export async function openResults(experimentDir: string, options: OpenOptions = {}): Promise<void> {
   if (!panels) throw new Error('the results panels are not ready yet (the extension is still activating)');
   const dir = path.resolve(experimentDir);
-  const tab = typeof options.tab === 'string' && (TABS as readonly string[]).includes(options.tab) ? options.tab : undefined;
-  const runIds = [...(typeof options.runId === 'string' ? [options.runId] : []), ...(Array.isArray(options.runIds) ? options.runIds.filter((r) => typeof r === 'string') : [])];
-  const focus: Focus | undefined = runIds.length ? { tab: tab ?? 'curves', runIds } : tab ? { tab } : running(dir) ? { tab: 'curves' } : undefined;
+  const tab =
+    typeof options.tab === 'string' && (TABS as readonly string[]).includes(options.tab) ? options.tab : undefined;
+  const runIds = [
+    ...(typeof options.runId === 'string' ? [options.runId] : []),
+    ...(Array.isArray(options.runIds) ? options.runIds.filter((r) => typeof r === 'string') : []),
+  ];
+  const focus: Focus | undefined = runIds.length
+    ? { tab: tab ?? 'curves', runIds }
+    : tab
+      ? { tab }
+      : running(dir)
+        ? { tab: 'curves' }
+        : undefined;
   await panels.open(dir, focus, options.preserveFocus === true);
 }
 

@@ -13,7 +13,9 @@ export type Params = Readonly<Record<string, ParamValue>>;
 /** The parameters a run has, by axis name (absent axes are left out). */
 export function paramsByAxis(p: Partial<RunParams>): Params {
   const entries: [string, unknown][] = Object.entries(p);
-  return Object.fromEntries(entries.filter((e): e is [string, ParamValue] => typeof e[1] === 'string' || typeof e[1] === 'number'));
+  return Object.fromEntries(
+    entries.filter((e): e is [string, ParamValue] => typeof e[1] === 'string' || typeof e[1] === 'number'),
+  );
 }
 
 export interface LiveRun {
@@ -59,7 +61,9 @@ export function runView(id: string, file: RunFile | undefined, live: LiveRun | u
 }
 
 /** The number a run is judged by: final test MSE for the regression kinds, OOD accuracy for the OOD kind. */
-export function headline(final: Readonly<Record<string, number>> | undefined): { name: string; value: number; text: string } | undefined {
+export function headline(
+  final: Readonly<Record<string, number>> | undefined,
+): { name: string; value: number; text: string } | undefined {
   if (!final) return undefined;
   const ok = (k: string | undefined): k is string => k !== undefined && Number.isFinite(final[k]);
   if (ok('testMSE')) return { name: 'test MSE', value: final.testMSE, text: fmt(final.testMSE) };
@@ -116,7 +120,8 @@ export function md(text: string): string {
 export function runTooltip(r: RunView, experiment: string): string {
   const f = r.file;
   const lines = [`**${md(experiment)} / ${md(r.id)}**: ${r.state}`, ''];
-  if (r.state === 'interrupted') lines.push('Its process ended without finishing it (the window was closed or reloaded). Re-run it to finish.', '');
+  if (r.state === 'interrupted')
+    lines.push('Its process ended without finishing it (the window was closed or reloaded). Re-run it to finish.', '');
   if (f?.reason) lines.push(`_${md(f.reason)}_`, '');
   lines.push('| parameter | value |', '|---|---|');
   for (const [k, v] of Object.entries(r.params)) lines.push(`| ${md(k)} | ${md(String(v))} |`);
@@ -126,7 +131,8 @@ export function runTooltip(r: RunView, experiment: string): string {
     for (const [k, v] of final) lines.push(`| ${md(k)} | ${Number.isInteger(v) ? v : fmt(v)} |`);
   }
   const facts = [
-    f?.settings && `${f.settings.steps} steps, lr ${f.settings.lr}${'width' in f.settings ? `, width ${f.settings.width}, ${f.settings.preconditioner}` : ''}`,
+    f?.settings &&
+      `${f.settings.steps} steps, lr ${f.settings.lr}${'width' in f.settings ? `, width ${f.settings.width}, ${f.settings.preconditioner}` : ''}`,
     f?.backend && `backend ${f.backend}${f.kernel ? ` (kernel ${f.kernel})` : ''}`,
     f?.seconds !== undefined && `${f.seconds.toFixed(1)} s`,
     f?.finishedAt && `finished ${f.finishedAt}`,

@@ -21,7 +21,9 @@ const SEGMENT = /^[A-Za-z0-9._-]{1,200}$/;
 export function checkSegment(name: unknown, what: string): string {
   if (typeof name !== 'string' || !name) throw new PathRefused(`${what} must be a non-empty folder name`);
   if (name === '.' || name === '..' || !SEGMENT.test(name)) {
-    throw new PathRefused(`${what} ${JSON.stringify(name.slice(0, 80))} is not a folder name (letters, digits, '.', '_' and '-' only; not '.' or '..')`);
+    throw new PathRefused(
+      `${what} ${JSON.stringify(name.slice(0, 80))} is not a folder name (letters, digits, '.', '_' and '-' only; not '.' or '..')`,
+    );
   }
   return name;
 }
@@ -59,11 +61,17 @@ export function insideResults(resultsRoot: string, p: unknown, what: string, str
   const root = path.resolve(resultsRoot);
   const abs = path.resolve(root, p);
   const where = strictly ? 'inside' : 'in or inside';
-  if (!within(root, abs, strictly)) throw new PathRefused(`${what} ${abs} is not ${where} the results folder ${root}; commands only act on results there`);
+  if (!within(root, abs, strictly))
+    throw new PathRefused(
+      `${what} ${abs} is not ${where} the results folder ${root}; commands only act on results there`,
+    );
   // a symlink inside the results folder must not lead out of it (a link that stays inside is fine)
   const realRoot = realOf(root);
   const real = realOf(abs);
-  if (!within(realRoot, real, strictly)) throw new PathRefused(`${what} ${abs} leads to ${real} through a symbolic link, outside the results folder ${realRoot}`);
+  if (!within(realRoot, real, strictly))
+    throw new PathRefused(
+      `${what} ${abs} leads to ${real} through a symbolic link, outside the results folder ${realRoot}`,
+    );
   return abs;
 }
 

@@ -16,7 +16,6 @@ export interface LabSettings {
   maxRuns: number;
 }
 
-
 export function readSettings(fallbackRoot: string): LabSettings {
   const c = vscode.workspace.getConfiguration('precondLab');
   const folder = c.get<string>('resultsFolder', '.precond-lab') || '.precond-lab';

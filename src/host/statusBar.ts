@@ -40,7 +40,16 @@ export function createStatusBar(lab: LabRunner, settings: () => LabSettings): vs
   lab.on('state', update);
   lab.on('backend', update);
   lab.on('sweep', update);
-  const sub = vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('precondLab.backend') && update());
+  const sub = vscode.workspace.onDidChangeConfiguration(
+    (e) => e.affectsConfiguration('precondLab.backend') && update(),
+  );
   update();
-  return vscode.Disposable.from(item, sub, { dispose: () => (lab.off('changed', throttled), lab.off('state', update), lab.off('backend', update), lab.off('sweep', update)) });
+  return vscode.Disposable.from(item, sub, {
+    dispose: () => (
+      lab.off('changed', throttled),
+      lab.off('state', update),
+      lab.off('backend', update),
+      lab.off('sweep', update)
+    ),
+  });
 }

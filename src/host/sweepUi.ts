@@ -24,7 +24,9 @@ export function startSweep({ lab, reporter }: SweepUiDeps, req: SweepRequest): P
   const exp = handle.experiment;
   const dir = path.join(req.root, exp);
   const mine = (): boolean => lab.progressOf(handle.id)?.started === true;
-  reporter.log(`${exp}: ${handle.total} runs ${mine() ? 'started' : 'queued behind the running sweep'} (results in ${dir})`);
+  reporter.log(
+    `${exp}: ${handle.total} runs ${mine() ? 'started' : 'queued behind the running sweep'} (results in ${dir})`,
+  );
 
   // Per-run lines for the log; the first failure of the sweep also as a notification.
   let warned = false;
@@ -47,27 +49,34 @@ export function startSweep({ lab, reporter }: SweepUiDeps, req: SweepRequest): P
         const p = lab.progressOf(handle.id);
         if (!p) return;
         const pct = (100 * p.ended) / Math.max(1, p.total);
-        const message = p.started ? `${p.ended}/${p.total} runs ended, ${p.running} running` : 'queued behind the running sweep';
+        const message = p.started
+          ? `${p.ended}/${p.total} runs ended, ${p.running} running`
+          : 'queued behind the running sweep';
         progress.report({ message, increment: pct - shown });
         shown = pct;
       };
       update();
       lab.on('state', update);
       lab.on('sweep', update);
-      return handle.done.then(
-        () => undefined,
-        () => undefined,
-      ).finally(() => {
-        lab.off('state', update);
-        lab.off('sweep', update);
-      });
+      return handle.done
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .finally(() => {
+          lab.off('state', update);
+          lab.off('sweep', update);
+        });
     },
   );
   handle.done.then(
     (summary) => {
       lab.off('state', onState);
       const text = `${exp}: ${outcome(summary)}.`;
-      const open = { title: 'Open Results', run: () => openResults(dir).catch((e: unknown) => reporter.error(`Cannot open ${exp}'s results`, e)) };
+      const open = {
+        title: 'Open Results',
+        run: () => openResults(dir).catch((e: unknown) => reporter.error(`Cannot open ${exp}'s results`, e)),
+      };
       if (summary.runs.every((r) => r.status === 'done')) reporter.info(text, open);
       else reporter.warn(text, open);
     },

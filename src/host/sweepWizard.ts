@@ -5,21 +5,48 @@ import * as vscode from 'vscode';
 import { plainText } from './notifyText';
 import { CASES, PRECONDITIONERS, expandRuns, type CaseName, type ExperimentConfig } from '../shared/config';
 import { PRESETS } from '../shared/presets';
-import { comparable, fieldProblem, parseList, presetBase, type CompareArgs, type ConfigChanges, type SweepArgs } from './configs';
+import {
+  comparable,
+  fieldProblem,
+  parseList,
+  presetBase,
+  type CompareArgs,
+  type ConfigChanges,
+  type SweepArgs,
+} from './configs';
 
 /** Asks for a preset; `regressionOnly` leaves out kinds without a p grid over cases (the OOD experiment). */
-export async function pickPreset(title: string, regressionOnly = false): Promise<{ preset: string; quick: boolean } | undefined> {
+export async function pickPreset(
+  title: string,
+  regressionOnly = false,
+): Promise<{ preset: string; quick: boolean } | undefined> {
   const items = PRESETS.filter((p) => !regressionOnly || p.full.kind !== 'ood').flatMap((p) =>
     [true, false].map((quick) => {
       const c = quick ? p.quick : p.full;
-      return { label: quick ? `${p.name} (quick)` : p.name, description: `${c.figure ?? ''} · ${expandRuns(c).length} runs`, detail: quick ? c.description : p.summary, preset: p.name, quick };
+      return {
+        label: quick ? `${p.name} (quick)` : p.name,
+        description: `${c.figure ?? ''} · ${expandRuns(c).length} runs`,
+        detail: quick ? c.description : p.summary,
+        preset: p.name,
+        quick,
+      };
     }),
   );
-  const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Which paper preset? Quick variants run in about a minute.', matchOnDetail: true });
+  const pick = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: 'Which paper preset? Quick variants run in about a minute.',
+    matchOnDetail: true,
+  });
   return pick && { preset: pick.preset, quick: pick.quick };
 }
 
-async function askList(base: ExperimentConfig, title: string, field: string, value: number[], toChanges: (v: number[]) => ConfigChanges): Promise<number[] | undefined> {
+async function askList(
+  base: ExperimentConfig,
+  title: string,
+  field: string,
+  value: number[],
+  toChanges: (v: number[]) => ConfigChanges,
+): Promise<number[] | undefined> {
   const text = await vscode.window.showInputBox({
     title,
     value: value.join(', '),
@@ -43,15 +70,27 @@ export async function askSweep(): Promise<SweepArgs | undefined> {
   );
   if (!cases?.length) return undefined;
   const args: SweepArgs = { ...preset, case: cases.map((c) => c.label as CaseName) };
-  const p = await askList(base, 'New p sweep (3/8): p grid (P = Sigma^p)', 'grid.p', base.grid.p, (v) => ({ grid: { p: v } }));
+  const p = await askList(base, 'New p sweep (3/8): p grid (P = Sigma^p)', 'grid.p', base.grid.p, (v) => ({
+    grid: { p: v },
+  }));
   if (!p) return undefined;
-  const snr = await askList(base, 'New p sweep (4/8): SNR grid', 'grid.snr', base.grid.snr, (v) => ({ grid: { snr: v } }));
+  const snr = await askList(base, 'New p sweep (4/8): SNR grid', 'grid.snr', base.grid.snr, (v) => ({
+    grid: { snr: v },
+  }));
   if (!snr) return undefined;
   const pc = await vscode.window.showQuickPick([...PRECONDITIONERS], { title: 'New p sweep (5/8): preconditioner' });
   if (!pc) return undefined;
-  const seeds = await askList(base, 'New p sweep (6/8): seeds', 'grid.seed', base.grid.seed, (v) => ({ grid: { seed: v } }));
+  const seeds = await askList(base, 'New p sweep (6/8): seeds', 'grid.seed', base.grid.seed, (v) => ({
+    grid: { seed: v },
+  }));
   if (!seeds) return undefined;
-  const steps = await askList(base, 'New p sweep (7/8): training steps', 'settings.steps', [base.settings.steps], (v) => ({ overrides: { steps: v[0] } }));
+  const steps = await askList(
+    base,
+    'New p sweep (7/8): training steps',
+    'settings.steps',
+    [base.settings.steps],
+    (v) => ({ overrides: { steps: v[0] } }),
+  );
   if (!steps) return undefined;
   Object.assign(args, { p, snr, preconditioner: pc, seeds, steps: steps[0] });
   const name = await vscode.window.showInputBox({
@@ -70,7 +109,10 @@ export async function askCompare(): Promise<CompareArgs | undefined> {
   const ood = base.kind === 'ood';
   const picks = await vscode.window.showQuickPick(
     comparable(base).map((label) => ({ label, picked: true })),
-    { title: `Compare optimizers (2/2): which (${ood ? 'one sweep over them' : 'one experiment each'})`, canPickMany: true },
+    {
+      title: `Compare optimizers (2/2): which (${ood ? 'one sweep over them' : 'one experiment each'})`,
+      canPickMany: true,
+    },
   );
   if (!picks?.length) return undefined;
   const chosen = picks.map((p) => p.label);
@@ -80,7 +122,9 @@ export async function askCompare(): Promise<CompareArgs | undefined> {
 /** Asks which experiment when a command from the palette has no target. */
 export async function pickExperiment(names: string[], title: string): Promise<string | undefined> {
   if (!names.length) {
-    void vscode.window.showInformationMessage(plainText('No experiments in the results folder yet: run a preset first.'));
+    void vscode.window.showInformationMessage(
+      plainText('No experiments in the results folder yet: run a preset first.'),
+    );
     return undefined;
   }
   return names.length === 1 ? names[0] : vscode.window.showQuickPick(names, { title });

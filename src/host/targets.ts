@@ -22,9 +22,9 @@ export interface Target {
   configPath?: string;
 }
 
-
 /** True for a Uri-like object (vscode.Uri without importing vscode). */
-const fsPathOf = (v: unknown): string | undefined => (isObject(v) && typeof v.fsPath === 'string' ? v.fsPath : undefined);
+const fsPathOf = (v: unknown): string | undefined =>
+  isObject(v) && typeof v.fsPath === 'string' ? v.fsPath : undefined;
 
 /**
  * The target `arg` names, inside the results folder `resultsRoot`; undefined when `arg` names nothing (the caller
@@ -43,7 +43,12 @@ export function resolveTarget(arg: unknown, resultsRoot: string): Target | undef
     if (path.basename(path.dirname(abs)) === 'runs' && fs.existsSync(path.join(abs, 'run.json'))) {
       const dir = path.dirname(path.dirname(abs));
       const root = rootArg(resultsRoot, path.dirname(dir));
-      return { root, experiment: path.basename(dir), dir: experimentDir(resultsRoot, root, path.basename(dir)), runId: checkSegment(path.basename(abs), 'run id') };
+      return {
+        root,
+        experiment: path.basename(dir),
+        dir: experimentDir(resultsRoot, root, path.basename(dir)),
+        runId: checkSegment(path.basename(abs), 'run id'),
+      };
     }
     const root = rootArg(resultsRoot, path.dirname(abs));
     return { root, experiment: path.basename(abs), dir: experimentDir(resultsRoot, root, path.basename(abs)) };
@@ -51,7 +56,14 @@ export function resolveTarget(arg: unknown, resultsRoot: string): Target | undef
   if (!isObject(arg) || arg.experiment === undefined || arg.experiment === '') return undefined;
   const node = arg as Partial<TreeNode> & Partial<TargetArg>;
   const nodeDir = typeof node.dir === 'string' ? insideResults(resultsRoot, node.dir, 'dir') : undefined;
-  const root = rootArg(resultsRoot, node.root !== undefined ? node.root : nodeDir ? path.dirname(node.kind === 'run' ? path.dirname(path.dirname(nodeDir)) : nodeDir) : undefined);
+  const root = rootArg(
+    resultsRoot,
+    node.root !== undefined
+      ? node.root
+      : nodeDir
+        ? path.dirname(node.kind === 'run' ? path.dirname(path.dirname(nodeDir)) : nodeDir)
+        : undefined,
+  );
   const dir = experimentDir(resultsRoot, root, node.experiment);
   const runId = node.runId !== undefined ? checkSegment(node.runId, 'runId') : undefined;
   // a run's folder may be a link of its own

@@ -5,7 +5,20 @@ import * as path from 'node:path';
 import type { ExperimentConfig } from '../shared/config';
 import { expandRuns } from '../shared/config';
 import type { StoredExperiment } from './storeReader';
-import { STATE_ICONS, md, paramLabel, progressOf, runDescription, runTooltip, runView, type Icon, type LiveRun, type ParamValue, type RunState, type RunView } from './runView';
+import {
+  STATE_ICONS,
+  md,
+  paramLabel,
+  progressOf,
+  runDescription,
+  runTooltip,
+  runView,
+  type Icon,
+  type LiveRun,
+  type ParamValue,
+  type RunState,
+  type RunView,
+} from './runView';
 
 export type NodeKind = 'experiment' | 'group' | 'run' | 'config';
 
@@ -52,19 +65,23 @@ const GROUP_ORDER = ['case', 'optimizer', 'preconditioner', 'snr'];
 const LEAF_AXIS = 'p';
 
 const compareValues = (a: ParamValue, b: ParamValue): number =>
-  typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b), undefined, { numeric: true });
+  typeof a === 'number' && typeof b === 'number'
+    ? a - b
+    : String(a).localeCompare(String(b), undefined, { numeric: true });
 
 function countsText(states: RunState[]): string {
   const n = (s: RunState): number => states.filter((x) => x === s).length;
   const done = n('done');
   const parts = [done === states.length ? `${done} done` : `${done}/${states.length} done`];
-  for (const s of ['running', 'queued', 'diverged', 'failed', 'cancelled', 'interrupted'] as const) if (n(s)) parts.push(`${n(s)} ${s}`);
+  for (const s of ['running', 'queued', 'diverged', 'failed', 'cancelled', 'interrupted'] as const)
+    if (n(s)) parts.push(`${n(s)} ${s}`);
   return parts.join(' · ');
 }
 
 function axesOf(runs: RunView[]): { leaf: string; groups: string[]; showSeed: boolean } {
   const values = new Map<string, Set<string>>();
-  for (const r of runs) for (const [k, v] of Object.entries(r.params)) (values.get(k) ?? values.set(k, new Set()).get(k)!).add(String(v));
+  for (const r of runs)
+    for (const [k, v] of Object.entries(r.params)) (values.get(k) ?? values.set(k, new Set()).get(k)!).add(String(v));
   const varying = [...values.keys()].filter((k) => values.get(k)!.size > 1);
   const rank = (k: string): number => (GROUP_ORDER.includes(k) ? GROUP_ORDER.indexOf(k) : GROUP_ORDER.length);
   const ordered = varying.filter((k) => k !== 'seed').sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
@@ -74,7 +91,8 @@ function axesOf(runs: RunView[]): { leaf: string; groups: string[]; showSeed: bo
 
 function runNode(r: RunView, experiment: string, dir: string | undefined, leaf: string, showSeed: boolean): TreeNode {
   const leafValue = r.params[leaf];
-  const seed = r.params.seed !== undefined && (showSeed || leafValue === undefined) ? paramLabel('seed', r.params.seed) : '';
+  const seed =
+    r.params.seed !== undefined && (showSeed || leafValue === undefined) ? paramLabel('seed', r.params.seed) : '';
   // a run without the leaf axis (an OOD optimizer other than AdaHessian has no p) is told apart by its seed
   const label = [leafValue === undefined ? '' : paramLabel(leaf, leafValue), seed].filter(Boolean).join(' · ') || r.id;
   return {
@@ -94,9 +112,20 @@ function runNode(r: RunView, experiment: string, dir: string | undefined, leaf: 
   };
 }
 
-function group(experiment: string, runs: RunView[], axes: string[], prefix: string, make: (r: RunView) => TreeNode, leaf: string): TreeNode[] {
+function group(
+  experiment: string,
+  runs: RunView[],
+  axes: string[],
+  prefix: string,
+  make: (r: RunView) => TreeNode,
+  leaf: string,
+): TreeNode[] {
   if (!axes.length) {
-    const sorted = [...runs].sort((a, b) => compareValues(a.params[leaf] ?? a.id, b.params[leaf] ?? b.id) || compareValues(a.params.seed ?? 0, b.params.seed ?? 0));
+    const sorted = [...runs].sort(
+      (a, b) =>
+        compareValues(a.params[leaf] ?? a.id, b.params[leaf] ?? b.id) ||
+        compareValues(a.params.seed ?? 0, b.params.seed ?? 0),
+    );
     return sorted.map(make);
   }
   const [axis, ...rest] = axes;
@@ -120,7 +149,12 @@ function group(experiment: string, runs: RunView[], axes: string[], prefix: stri
   });
 }
 
-function experimentNode(name: string, stored: StoredExperiment | undefined, cfg: ConfigFileEntry | undefined, live: ReadonlyMap<string, LiveRun> | undefined): TreeNode {
+function experimentNode(
+  name: string,
+  stored: StoredExperiment | undefined,
+  cfg: ConfigFileEntry | undefined,
+  live: ReadonlyMap<string, LiveRun> | undefined,
+): TreeNode {
   const files = new Map((stored?.runs ?? []).map((f) => [f.id, f]));
   const ids = [...new Set([...files.keys(), ...(live?.keys() ?? [])])];
   const runs = ids.map((id) => runView(id, files.get(id), live?.get(id)));
@@ -131,7 +165,9 @@ function experimentNode(name: string, stored: StoredExperiment | undefined, cfg:
   const words = ['experiment', dir ? 'results' : '', cfg ? 'config' : '', active ? 'active' : 'idle'].filter(Boolean);
   const kind = config?.kind ?? stored?.runs[0]?.kind ?? '';
   const planned = cfg?.config ? expandRuns(cfg.config).length : 0;
-  const description = runs.length ? `${kind} · ${countsText(runs.map((r) => r.state))}` : `${kind} · ${planned} runs · not run yet`;
+  const description = runs.length
+    ? `${kind} · ${countsText(runs.map((r) => r.state))}`
+    : `${kind} · ${planned} runs · not run yet`;
   const tip = [`**${md(name)}** (${md(kind)}${config?.figure ? `, ${md(config.figure)}` : ''})`];
   if (config?.description) tip.push('', md(config.description));
   tip.push('', md(description));
@@ -174,10 +210,18 @@ export function buildTree(input: TreeInput): TreeSnapshot {
   const extra: TreeNode[] = [];
   for (const c of [...input.configs].sort((a, b) => a.path.localeCompare(b.path))) {
     if (!c.config) extra.push(invalidConfigNode(c, 'invalid config'));
-    else if (configs.has(c.config.name)) extra.push(invalidConfigNode(c, `same name as ${path.basename(configs.get(c.config.name)!.path)}: results would share a folder`));
+    else if (configs.has(c.config.name))
+      extra.push(
+        invalidConfigNode(
+          c,
+          `same name as ${path.basename(configs.get(c.config.name)!.path)}: results would share a folder`,
+        ),
+      );
     else configs.set(c.config.name, c);
   }
-  const names = [...new Set([...stored.keys(), ...input.live.keys(), ...configs.keys()])].sort((a, b) => a.localeCompare(b));
+  const names = [...new Set([...stored.keys(), ...input.live.keys(), ...configs.keys()])].sort((a, b) =>
+    a.localeCompare(b),
+  );
   return [...names.map((n) => experimentNode(n, stored.get(n), configs.get(n), input.live.get(n))), ...extra];
 }
 

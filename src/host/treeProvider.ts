@@ -51,7 +51,8 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<TreeNode
     item.description = n.description;
     item.contextValue = n.contextValue;
     if (n.tooltip) item.tooltip = new vscode.MarkdownString(n.tooltip);
-    if (n.icon) item.iconPath = new vscode.ThemeIcon(n.icon.id, n.icon.color ? new vscode.ThemeColor(n.icon.color) : undefined);
+    if (n.icon)
+      item.iconPath = new vscode.ThemeIcon(n.icon.id, n.icon.color ? new vscode.ThemeColor(n.icon.color) : undefined);
     const color = n.kind === 'run' && n.state === 'done' ? this.colors.get(n.id) : undefined;
     const colored = color === undefined ? undefined : runIcon(color);
     if (colored) item.iconPath = colored;

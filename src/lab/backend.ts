@@ -60,7 +60,10 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
     const err = await tryNode();
     if (!err) return (active = { name: 'tfjs-node', note: 'native TensorFlow (tfjs-node)' });
     tried.push(err);
-    if (choice === 'tfjs-node') throw new Error(`Backend tfjs-node was requested but ${err}. Install it with 'npm install @tensorflow/tfjs-node' on a machine with internet, or choose auto.`);
+    if (choice === 'tfjs-node')
+      throw new Error(
+        `Backend tfjs-node was requested but ${err}. Install it with 'npm install @tensorflow/tfjs-node' on a machine with internet, or choose auto.`,
+      );
   }
   if (choice === 'auto' || choice === 'wasm') {
     const err = await tryWasm();

@@ -27,7 +27,13 @@ export function gramEigenvalues(x: ArrayLike<number>, n: number, dx: number, pdi
   return Array.from(values.subarray(0, Math.min(n, dx)), (v) => Math.max(v, 0));
 }
 
-export function staticSpectra(lambda: Float64Array, p: number, xTrain: ArrayLike<number>, nTrain: number, teacherIndex: number): StaticSpectra {
+export function staticSpectra(
+  lambda: Float64Array,
+  p: number,
+  xTrain: ArrayLike<number>,
+  nTrain: number,
+  teacherIndex: number,
+): StaticSpectra {
   const pd = precondDiagonal(lambda, p);
   return {
     sigma: Array.from(lambda),

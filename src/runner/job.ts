@@ -15,11 +15,17 @@ import { faultPoint } from '../sweep/faultHook';
 
 type Send = (msg: FromRunner) => Promise<void> | void;
 
-export async function executeJob(job: Job, send: Send, isCancelled: () => boolean, isRunCancelled: (runId: string) => boolean = () => false): Promise<void> {
+export async function executeJob(
+  job: Job,
+  send: Send,
+  isCancelled: () => boolean,
+  isRunCancelled: (runId: string) => boolean = () => false,
+): Promise<void> {
   const backend = await initBackend(job.backend);
   const kernel = pickKernel(backend.name);
-    // fused (relaxed) and plain SIMD differ at float32 rounding, so the record says which one ran
-  const kernelName = job.kind === 'ood' ? 'optim' : kernel.name === 'simd' ? `simd (${simdVariant() ?? 'simd'})` : kernel.name;
+  // fused (relaxed) and plain SIMD differ at float32 rounding, so the record says which one ran
+  const kernelName =
+    job.kind === 'ood' ? 'optim' : kernel.name === 'simd' ? `simd (${simdVariant() ?? 'simd'})` : kernel.name;
   await send({ type: 'started', backend: backend.name, kernel: kernelName, note: backend.note });
   const started = Date.now();
   const pending = new Map<string, MetricRecord[]>();
@@ -60,9 +66,15 @@ export async function executeJob(job: Job, send: Send, isCancelled: () => boolea
       id: r.id,
       p: r.p ?? 0,
       init: r.init ? paramsFromJson(r.init, settings.dx, settings.width, `initial weights of ${r.id}`) : undefined,
-      task1: r.task1 && { ...r.task1, params: paramsFromJson(r.task1.params, settings.dx, settings.width, `Task 1 weights of ${r.id}`) },
+      task1: r.task1 && {
+        ...r.task1,
+        params: paramsFromJson(r.task1.params, settings.dx, settings.width, `Task 1 weights of ${r.id}`),
+      },
     }));
-    outcomes = job.kind === 'noise' ? (await trainNoiseGroup(settings, common, runs, kernel, ev)).outcomes : await runTransferGroup(settings, common, runs, kernel, ev);
+    outcomes =
+      job.kind === 'noise'
+        ? (await trainNoiseGroup(settings, common, runs, kernel, ev)).outcomes
+        : await runTransferGroup(settings, common, runs, kernel, ev);
   }
   flush();
   const seconds = (Date.now() - started) / 1000;

@@ -27,7 +27,12 @@ process.on('disconnect', () => process.exit(0));
 
 async function run(job: Job): Promise<void> {
   try {
-    await executeJob(job, send, () => cancelled, (id) => cancelledRuns.has(id));
+    await executeJob(
+      job,
+      send,
+      () => cancelled,
+      (id) => cancelledRuns.has(id),
+    );
     await send({ type: 'finished' });
     process.exit(0);
   } catch (e) {

@@ -3,7 +3,8 @@
 
 export const MISSING = '–';
 
-const missing = (v: number | undefined | null): v is undefined | null => v === undefined || v === null || !Number.isFinite(v);
+const missing = (v: number | undefined | null): v is undefined | null =>
+  v === undefined || v === null || !Number.isFinite(v);
 
 /** Short number for labels: 0.5, 1.08, 1e-3, 2.1e+5. */
 export function fmt(v: number | undefined | null): string {
@@ -30,4 +31,5 @@ function csvCell(v: unknown): string {
 }
 
 /** Rows of cells as RFC 4180 CSV (CRLF line ends, a final CRLF). */
-export const toCsv = (rows: readonly (readonly unknown[])[]): string => rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+export const toCsv = (rows: readonly (readonly unknown[])[]): string =>
+  rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';

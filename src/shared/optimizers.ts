@@ -31,7 +31,12 @@ const spreadStats = {
   description: "Record the min/median/max of the preconditioner's denominator each step (an O(n) selection).",
 } as const;
 const probe = (d: (typeof PROBES)[number]) =>
-  ({ kind: 'enum', values: PROBES, default: d, description: 'Hutchinson probe of the Hessian diagonal estimate.' }) as const satisfies EnumSpec;
+  ({
+    kind: 'enum',
+    values: PROBES,
+    default: d,
+    description: 'Hutchinson probe of the Hessian diagonal estimate.',
+  }) as const satisfies EnumSpec;
 
 export const OPTIMIZER_CATALOGUE = {
   gd: {
@@ -118,7 +123,13 @@ export const OPTIMIZER_CATALOGUE = {
       klClip: { kind: 'number', default: 1e-3, description: 'Bound on the KL change of one step.' },
       weightDecay,
       statsEvery: { kind: 'number', integer: true, min: 1, default: 10, description: 'Steps between factor updates.' },
-      eigEvery: { kind: 'number', integer: true, min: 1, default: 100, description: 'Steps between eigendecompositions.' },
+      eigEvery: {
+        kind: 'number',
+        integer: true,
+        min: 1,
+        default: 100,
+        description: 'Steps between eigendecompositions.',
+      },
       weightDecayAfter: { kind: 'number', default: 200, description: 'Step from which weight decay applies.' },
       factorDamping: {
         kind: 'boolean',

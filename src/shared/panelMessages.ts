@@ -78,7 +78,13 @@ export interface Focus {
 
 export type HostToPanel =
   | { type: 'snapshot'; snapshot: PanelSnapshot; focus?: Focus }
-  | { type: 'update'; runs: RunInfo[]; append: { runId: string; curve: CurveData }[]; replace: { runId: string; curve: CurveData }[]; removed: string[] }
+  | {
+      type: 'update';
+      runs: RunInfo[];
+      append: { runId: string; curve: CurveData }[];
+      replace: { runId: string; curve: CurveData }[];
+      removed: string[];
+    }
   | { type: 'focus'; focus: Focus }
   | { type: 'collect'; requestId: number; format: ExportFormat; tab?: Tab };
 
@@ -121,7 +127,8 @@ export const LIMITS = { data: 64 * 1024 * 1024, text: 4000, selected: 5000 };
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 const isTab = (v: unknown): v is Tab => typeof v === 'string' && (TABS as readonly string[]).includes(v);
-const isFormat = (v: unknown): v is ExportFormat => typeof v === 'string' && (EXPORT_FORMATS as readonly string[]).includes(v);
+const isFormat = (v: unknown): v is ExportFormat =>
+  typeof v === 'string' && (EXPORT_FORMATS as readonly string[]).includes(v);
 const isShortString = (v: unknown, max = LIMITS.text): v is string => typeof v === 'string' && v.length <= max;
 const isRequestId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
 const RUN_ID = /^[A-Za-z0-9._-]{1,200}$/;
@@ -143,34 +150,61 @@ export function parsePanelMessage(raw: unknown): Parsed<PanelToHost> {
       if (raw.tab !== undefined && !isTab(raw.tab)) return fail(`ready.tab must be one of ${TABS.join(', ')}`);
       return { ok: true, value: { type: 'ready', ...(raw.tab ? { tab: raw.tab as Tab } : {}) } };
     case 'tab':
-      return isTab(raw.tab) ? { ok: true, value: { type: 'tab', tab: raw.tab } } : fail(`tab.tab must be one of ${TABS.join(', ')}`);
+      return isTab(raw.tab)
+        ? { ok: true, value: { type: 'tab', tab: raw.tab } }
+        : fail(`tab.tab must be one of ${TABS.join(', ')}`);
     case 'export':
-      return isFormat(raw.format) ? { ok: true, value: { type: 'export', format: raw.format } } : fail(`export.format must be one of ${EXPORT_FORMATS.join(', ')}`);
+      return isFormat(raw.format)
+        ? { ok: true, value: { type: 'export', format: raw.format } }
+        : fail(`export.format must be one of ${EXPORT_FORMATS.join(', ')}`);
     case 'collected': {
       if (!isRequestId(raw.requestId)) return fail('collected.requestId must be a positive integer');
       if (raw.ok === false) {
-        return isShortString(raw.error) ? { ok: true, value: { type: 'collected', requestId: raw.requestId, ok: false, error: raw.error } } : fail('collected.error must be a short string');
+        return isShortString(raw.error)
+          ? { ok: true, value: { type: 'collected', requestId: raw.requestId, ok: false, error: raw.error } }
+          : fail('collected.error must be a short string');
       }
       if (raw.ok !== true) return fail('collected.ok must be true or false');
       if (!isFormat(raw.format)) return fail(`collected.format must be one of ${EXPORT_FORMATS.join(', ')}`);
-      if (typeof raw.data !== 'string' || raw.data.length > LIMITS.data) return fail('collected.data must be a string under the size limit');
-      if (raw.format === 'png' && !PNG_DATA_URL.test(raw.data)) return fail('collected.data must be a data:image/png;base64 URL');
-      if (raw.rows !== undefined && !(typeof raw.rows === 'number' && Number.isSafeInteger(raw.rows) && raw.rows >= 0)) return fail('collected.rows must be a count');
-      return { ok: true, value: { type: 'collected', requestId: raw.requestId, ok: true, format: raw.format, data: raw.data, ...(raw.rows !== undefined ? { rows: raw.rows as number } : {}) } };
+      if (typeof raw.data !== 'string' || raw.data.length > LIMITS.data)
+        return fail('collected.data must be a string under the size limit');
+      if (raw.format === 'png' && !PNG_DATA_URL.test(raw.data))
+        return fail('collected.data must be a data:image/png;base64 URL');
+      if (raw.rows !== undefined && !(typeof raw.rows === 'number' && Number.isSafeInteger(raw.rows) && raw.rows >= 0))
+        return fail('collected.rows must be a count');
+      return {
+        ok: true,
+        value: {
+          type: 'collected',
+          requestId: raw.requestId,
+          ok: true,
+          format: raw.format,
+          data: raw.data,
+          ...(raw.rows !== undefined ? { rows: raw.rows as number } : {}),
+        },
+      };
     }
     case 'command':
       if (raw.command === 'runPreset') {
-        return typeof raw.preset === 'string' && /^[a-z0-9-]{1,80}$/.test(raw.preset) ? { ok: true, value: { type: 'command', command: 'runPreset', preset: raw.preset } } : fail('command.preset must be a preset name');
+        return typeof raw.preset === 'string' && /^[a-z0-9-]{1,80}$/.test(raw.preset)
+          ? { ok: true, value: { type: 'command', command: 'runPreset', preset: raw.preset } }
+          : fail('command.preset must be a preset name');
       }
       if (raw.command === 'rerun') return { ok: true, value: { type: 'command', command: 'rerun' } };
       return fail('command.command must be runPreset or rerun');
     case 'rendered': {
       const count = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-      if (!isTab(raw.tab) || !count(raw.figures) || !count(raw.points) || typeof raw.empty !== 'boolean') return fail('rendered needs a tab, figure and point counts and empty');
-      return { ok: true, value: { type: 'rendered', tab: raw.tab, figures: raw.figures, points: raw.points, empty: raw.empty } };
+      if (!isTab(raw.tab) || !count(raw.figures) || !count(raw.points) || typeof raw.empty !== 'boolean')
+        return fail('rendered needs a tab, figure and point counts and empty');
+      return {
+        ok: true,
+        value: { type: 'rendered', tab: raw.tab, figures: raw.figures, points: raw.points, empty: raw.empty },
+      };
     }
     case 'error':
-      return isShortString(raw.message, LIMITS.text) ? { ok: true, value: { type: 'error', message: raw.message } } : fail('error.message must be a short string');
+      return isShortString(raw.message, LIMITS.text)
+        ? { ok: true, value: { type: 'error', message: raw.message } }
+        : fail('error.message must be a short string');
     default:
       return fail(`unknown message type ${JSON.stringify(typeof t === 'string' ? t.slice(0, 40) : t)}`);
   }
@@ -183,7 +217,15 @@ export function parsePanelState(raw: unknown): Parsed<PanelState> {
   if (!isShortString(raw.dir) || !raw.dir || raw.dir.includes('\0')) return fail('state.dir must be a folder path');
   if (raw.tab !== undefined && !isTab(raw.tab)) return fail('state.tab is not a tab');
   const options = parseViewOptions(raw.options);
-  return { ok: true, value: { v: PANEL_STATE_VERSION, dir: raw.dir, ...(raw.tab ? { tab: raw.tab as Tab } : {}), ...(options ? { options } : {}) } };
+  return {
+    ok: true,
+    value: {
+      v: PANEL_STATE_VERSION,
+      dir: raw.dir,
+      ...(raw.tab ? { tab: raw.tab as Tab } : {}),
+      ...(options ? { options } : {}),
+    },
+  };
 }
 
 /** Keeps the well-formed view options and drops the rest (an old or tampered state never breaks a panel). */
@@ -191,11 +233,18 @@ export function parseViewOptions(raw: unknown): ViewOptions | undefined {
   if (!isObject(raw)) return undefined;
   const out: ViewOptions = {};
   if (isObject(raw.log)) {
-    const log = Object.fromEntries(Object.entries(raw.log).filter(([k, v]) => isTab(k) && typeof v === 'boolean')) as Partial<Record<Tab, boolean>>;
+    const log = Object.fromEntries(
+      Object.entries(raw.log).filter(([k, v]) => isTab(k) && typeof v === 'boolean'),
+    ) as Partial<Record<Tab, boolean>>;
     if (Object.keys(log).length) out.log = log;
   }
   if (typeof raw.smoothing === 'number' && raw.smoothing >= 0 && raw.smoothing <= 0.95) out.smoothing = raw.smoothing;
-  if (Array.isArray(raw.selected) && raw.selected.length <= LIMITS.selected && raw.selected.every((s) => typeof s === 'string' && RUN_ID.test(s))) out.selected = raw.selected as string[];
+  if (
+    Array.isArray(raw.selected) &&
+    raw.selected.length <= LIMITS.selected &&
+    raw.selected.every((s) => typeof s === 'string' && RUN_ID.test(s))
+  )
+    out.selected = raw.selected as string[];
   if (isObject(raw.spectra)) {
     const s = raw.spectra;
     out.spectra = {

@@ -1,6 +1,15 @@
 // Paper presets. Each names the figure it reproduces; `quick` variants keep the paper's data and training but
 // thin the grids and the evaluation schedule so they run in about a minute and still show the trend's direction.
-import { CONFIG_VERSION, DEFAULT_OOD_SETTINGS, DEFAULT_SETTINGS, OOD_OPTIMIZERS, validateConfig, type ExperimentConfig, type Grid, type OodSettings } from './config';
+import {
+  CONFIG_VERSION,
+  DEFAULT_OOD_SETTINGS,
+  DEFAULT_SETTINGS,
+  OOD_OPTIMIZERS,
+  validateConfig,
+  type ExperimentConfig,
+  type Grid,
+  type OodSettings,
+} from './config';
 
 export interface Preset {
   name: string;
@@ -12,13 +21,25 @@ export interface Preset {
 const P_GRID = [-2, -1, 0, 1, 2];
 const SNR_GRID = [0.25, 0.5, 1, 2, 4];
 
-function make(c: Omit<ExperimentConfig, 'version' | 'settings'> & { settings?: Partial<ExperimentConfig['settings']> }): ExperimentConfig {
+function make(
+  c: Omit<ExperimentConfig, 'version' | 'settings'> & { settings?: Partial<ExperimentConfig['settings']> },
+): ExperimentConfig {
   return validateConfig({ version: CONFIG_VERSION, ...c, settings: { ...DEFAULT_SETTINGS, ...c.settings } });
 }
 
 /** OOD presets fill in DEFAULT_OOD_SETTINGS (the regression defaults do not apply to them). */
-function makeOod(c: Omit<ExperimentConfig, 'version' | 'settings' | 'kind' | 'grid'> & { grid: Partial<Grid>; settings?: Partial<OodSettings> }): ExperimentConfig {
-  return validateConfig({ version: CONFIG_VERSION, kind: 'ood', ...c, settings: { ...DEFAULT_OOD_SETTINGS, ...c.settings } });
+function makeOod(
+  c: Omit<ExperimentConfig, 'version' | 'settings' | 'kind' | 'grid'> & {
+    grid: Partial<Grid>;
+    settings?: Partial<OodSettings>;
+  },
+): ExperimentConfig {
+  return validateConfig({
+    version: CONFIG_VERSION,
+    kind: 'ood',
+    ...c,
+    settings: { ...DEFAULT_OOD_SETTINGS, ...c.settings },
+  });
 }
 
 /**
@@ -27,7 +48,12 @@ function makeOod(c: Omit<ExperimentConfig, 'version' | 'settings' | 'kind' | 'gr
  * GD, SAM and K-FAC are still far from fitting after 40 steps; the quick runs check the machinery and show the
  * early direction, the full presets are the figure.
  */
-const OOD_QUICK: Partial<OodSettings> = { steps: 40, evalEvery: 20, pool: 1000, optim: { gd: { lr: 0.1 }, lbfgs: { maxIter: 5 } } };
+const OOD_QUICK: Partial<OodSettings> = {
+  steps: 40,
+  evalEvery: 20,
+  pool: 1000,
+  optim: { gd: { lr: 0.1 }, lbfgs: { maxIter: 5 } },
+};
 
 /**
  * The one learning rate tuned away from the reference defaults: plain GD (no momentum) at lr 1e-2 ends 500 steps
@@ -39,7 +65,8 @@ const OOD_FULL: Partial<OodSettings> = { optim: { gd: { lr: 0.1 } } };
 export const PRESETS: Preset[] = [
   {
     name: 'fig1-cov',
-    summary: 'Noise robustness with exact-covariance preconditioning P = Sigma^p: test MSE over p x SNR, Case High and Low',
+    summary:
+      'Noise robustness with exact-covariance preconditioning P = Sigma^p: test MSE over p x SNR, Case High and Low',
     full: make({
       name: 'fig1-cov',
       kind: 'noise',
@@ -79,18 +106,21 @@ export const PRESETS: Preset[] = [
   },
   {
     name: 'fig2-optimizers',
-    summary: 'OOD under correlation shift on noisy MNIST: ID and OOD accuracy (left and right settings) of seven optimizers',
+    summary:
+      'OOD under correlation shift on noisy MNIST: ID and OOD accuracy (left and right settings) of seven optimizers',
     full: makeOod({
       name: 'fig2-optimizers',
       figure: 'Figure 2a',
-      description: 'Experiment 2: GD, SAM, Adam, Sophia-H, AdaHessian (k = 1), K-FAC, L-BFGS; 784-256-10, full batch, 500 steps, reference defaults (GD at lr 0.1).',
+      description:
+        'Experiment 2: GD, SAM, Adam, Sophia-H, AdaHessian (k = 1), K-FAC, L-BFGS; 784-256-10, full batch, 500 steps, reference defaults (GD at lr 0.1).',
       grid: { optimizer: [...OOD_OPTIMIZERS], p: [-1], seed: [42] },
       settings: OOD_FULL,
     }),
     quick: makeOod({
       name: 'fig2-optimizers-quick',
       figure: 'Figure 2a (quick)',
-      description: 'Experiment 2 with the seven optimizers for 40 steps, a 1000-digit OOD pool, L-BFGS at 5 inner iterations.',
+      description:
+        'Experiment 2 with the seven optimizers for 40 steps, a 1000-digit OOD pool, L-BFGS at 5 inner iterations.',
       grid: { optimizer: [...OOD_OPTIMIZERS], p: [-1], seed: [42] },
       settings: OOD_QUICK,
     }),

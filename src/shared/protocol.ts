@@ -16,7 +16,13 @@ export interface JobRun {
 }
 
 export type Job =
-  | { kind: 'noise' | 'transfer'; settings: Settings; common: { case: CaseName; snr: number; seed: number }; runs: JobRun[]; backend: BackendChoice }
+  | {
+      kind: 'noise' | 'transfer';
+      settings: Settings;
+      common: { case: CaseName; snr: number; seed: number };
+      runs: JobRun[];
+      backend: BackendChoice;
+    }
   | { kind: 'ood'; settings: OodSettings; common: { seed: number }; runs: JobRun[]; backend: BackendChoice };
 
 /** cancel without runIds stops the whole job; with runIds only those runs (the others train on). */

@@ -106,4 +106,3 @@ export function valueSchema(spec: ValueSpec, withDefault = true): Record<string,
   if (spec.description) out.description = spec.description;
   return out;
 }
-

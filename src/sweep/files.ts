@@ -6,7 +6,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** errno codes that mean "the store cannot be written", as opposed to a bug */
-const WRITE_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EACCES', 'EPERM', 'EFBIG', 'ENOTDIR', 'EISDIR', 'EMFILE', 'ENFILE']);
+const WRITE_CODES = new Set([
+  'ENOSPC',
+  'EDQUOT',
+  'EROFS',
+  'EIO',
+  'EACCES',
+  'EPERM',
+  'EFBIG',
+  'ENOTDIR',
+  'EISDIR',
+  'EMFILE',
+  'ENFILE',
+]);
 const WHAT: Record<string, string> = {
   ENOSPC: 'no space left on the device',
   EDQUOT: 'disk quota exceeded',
@@ -18,7 +30,13 @@ const WHAT: Record<string, string> = {
 };
 
 export const formatBytes = (n: number): string =>
-  n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : n < 1024 ** 3 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024 ** 3).toFixed(2)} GiB`;
+  n < 1024
+    ? `${n} B`
+    : n < 1024 ** 2
+      ? `${(n / 1024).toFixed(1)} KiB`
+      : n < 1024 ** 3
+        ? `${(n / 1024 ** 2).toFixed(1)} MiB`
+        : `${(n / 1024 ** 3).toFixed(2)} GiB`;
 
 /** Free space on the file system holding `p` (or its nearest existing parent), as text. */
 export function freeSpace(p: string): string {
@@ -40,7 +58,9 @@ export class StoreWriteError extends Error {
     readonly file: string,
     readonly code: string,
   ) {
-    super(`cannot write ${file}: ${WHAT[code] ?? code} (${code}); ${freeSpace(path.dirname(file))} on that file system`);
+    super(
+      `cannot write ${file}: ${WHAT[code] ?? code} (${code}); ${freeSpace(path.dirname(file))} on that file system`,
+    );
     this.name = 'StoreWriteError';
   }
 }
@@ -62,7 +82,8 @@ export function guardWrite<T>(file: string, write: () => T): T {
 let writes = 0;
 function injectFault(file: string): void {
   const m = /^enospc-after:(\d+)$/.exec(process.env.PRECOND_LAB_FAULT ?? '');
-  if (m && ++writes > Number(m[1])) throw Object.assign(new Error(`ENOSPC: no space left on device, write '${file}'`), { code: 'ENOSPC' });
+  if (m && ++writes > Number(m[1]))
+    throw Object.assign(new Error(`ENOSPC: no space left on device, write '${file}'`), { code: 'ENOSPC' });
 }
 
 export function writeJsonAtomic(file: string, value: unknown): void {
@@ -122,11 +143,17 @@ export function readJson<T>(file: string): ReadResult<T> {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    return { ok: false, error: `${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+    return {
+      ok: false,
+      error: `${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    };
   }
   try {
     return { ok: true, value: JSON.parse(text) as T };
   } catch (e) {
-    return { ok: false, error: `${file} is not valid JSON (${(e as Error).message}); it may have been cut short or edited by hand` };
+    return {
+      ok: false,
+      error: `${file} is not valid JSON (${(e as Error).message}); it may have been cut short or edited by hand`,
+    };
   }
 }

@@ -41,7 +41,9 @@ const read = (file: string): Buffer | string => {
   try {
     return fs.readFileSync(file);
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : `cannot be read (${(e as NodeJS.ErrnoException).code})`;
+    return (e as NodeJS.ErrnoException).code === 'ENOENT'
+      ? 'is missing'
+      : `cannot be read (${(e as NodeJS.ErrnoException).code})`;
   }
 };
 
@@ -52,16 +54,25 @@ const countLines = (b: Buffer): number => {
 };
 
 const isDigest = (d: unknown): d is FileDigest =>
-  typeof d === 'object' && d !== null && Number.isInteger((d as FileDigest).bytes) && typeof (d as FileDigest).sha256 === 'string';
+  typeof d === 'object' &&
+  d !== null &&
+  Number.isInteger((d as FileDigest).bytes) &&
+  typeof (d as FileDigest).sha256 === 'string';
 
 /** Checks a run folder against its manifest: undefined when it matches, else what is wrong (naming the file). */
 export function checkManifest(dir: string, m: Manifest): string | undefined {
-  if (!isDigest(m?.metrics) || !Number.isInteger(m.metrics.records) || (m.weights !== undefined && !isDigest(m.weights))) return 'the manifest in its run.json is malformed';
+  if (
+    !isDigest(m?.metrics) ||
+    !Number.isInteger(m.metrics.records) ||
+    (m.weights !== undefined && !isDigest(m.weights))
+  )
+    return 'the manifest in its run.json is malformed';
   const metrics = read(path.join(dir, 'metrics.jsonl'));
   if (typeof metrics === 'string') return `metrics.jsonl ${metrics}`;
   const lines = countLines(metrics);
   if (lines !== m.metrics.records) return `metrics.jsonl has ${lines} records, its run.json says ${m.metrics.records}`;
-  if (metrics.length !== m.metrics.bytes) return `metrics.jsonl has ${metrics.length} bytes, its run.json says ${m.metrics.bytes}`;
+  if (metrics.length !== m.metrics.bytes)
+    return `metrics.jsonl has ${metrics.length} bytes, its run.json says ${m.metrics.bytes}`;
   if (digestOf(metrics).sha256 !== m.metrics.sha256) return 'metrics.jsonl does not match the checksum in its run.json';
   if (m.weights) {
     const w = read(path.join(dir, 'weights.json'));
@@ -90,7 +101,8 @@ export function checkWithoutManifest(dir: string, needsWeights: boolean): string
     } catch {
       return `metrics.jsonl line ${n} is not valid JSON`;
     }
-    if (typeof step !== 'number' || !(step > last)) return `metrics.jsonl line ${n}: step ${String(step)} does not follow step ${last}`;
+    if (typeof step !== 'number' || !(step > last))
+      return `metrics.jsonl line ${n}: step ${String(step)} does not follow step ${last}`;
     last = step;
   }
   if (n === 0) return 'metrics.jsonl is empty';

@@ -7,7 +7,10 @@ function stable(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
   if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${stable(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stable(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -27,7 +30,9 @@ function runSettings(config: ExperimentConfig, params: RunParams): Record<string
 }
 
 export function weightsKey(config: ExperimentConfig, params: RunParams, initHash?: string): string {
-  const training = Object.fromEntries(Object.entries(runSettings(config, params)).filter(([k]) => !NOT_TRAINING.has(k)));
+  const training = Object.fromEntries(
+    Object.entries(runSettings(config, params)).filter(([k]) => !NOT_TRAINING.has(k)),
+  );
   const family = config.kind === 'ood' ? 'classifier' : 'regressor';
   return hashOf({ family, params, init: initHash ?? 'drawn', training });
 }

@@ -43,7 +43,15 @@ export function processStart(pid: number): string | undefined {
 let selfStart: string | undefined | null = null;
 export function selfOwner(label: string): LockOwner {
   if (selfStart === null) selfStart = processStart(process.pid);
-  return { kind: 'process', pid: process.pid, host: os.hostname(), procStart: selfStart, label, since: new Date().toISOString(), token: crypto.randomBytes(8).toString('hex') };
+  return {
+    kind: 'process',
+    pid: process.pid,
+    host: os.hostname(),
+    procStart: selfStart,
+    label,
+    since: new Date().toISOString(),
+    token: crypto.randomBytes(8).toString('hex'),
+  };
 }
 
 /** Whether a local process exists (EPERM: it exists but is not ours). */
@@ -91,7 +99,10 @@ export function readLock(file: string): LockOwner | undefined | 'unreadable' {
 export type TakeResult = { ok: true; lock: Lock; broke?: LockOwner | 'unreadable' } | { ok: false; holder: LockOwner };
 
 export class Lock {
-  constructor(readonly file: string, readonly owner: LockOwner) {}
+  constructor(
+    readonly file: string,
+    readonly owner: LockOwner,
+  ) {}
   /** Removes the lock if it is still ours; never throws (a release runs on exit paths). */
   release(): void {
     try {
@@ -164,7 +175,8 @@ function breakStale(file: string, seen: LockOwner | 'unreadable'): boolean {
   }
   try {
     const now = readLock(file);
-    const same = now === seen || (now !== undefined && now !== 'unreadable' && seen !== 'unreadable' && now.token === seen.token);
+    const same =
+      now === seen || (now !== undefined && now !== 'unreadable' && seen !== 'unreadable' && now.token === seen.token);
     if (!same) return now === undefined;
     fs.unlinkSync(file);
     return true;

@@ -20,8 +20,13 @@ export function interruptIfOrphaned(store: ExperimentStore, run: RunFile): RunFi
   try {
     const now = store.readRun(run.id);
     if (!orphanable(now)) return now ?? run;
-    const was = seen && seen !== 'unreadable' ? `its owner ${describeOwner(seen)} ended` : 'the process that owned it ended';
-    const marked: RunFile = { ...now, status: 'interrupted', reason: `${was} while the run was ${now.status}; run the sweep again to finish it` };
+    const was =
+      seen && seen !== 'unreadable' ? `its owner ${describeOwner(seen)} ended` : 'the process that owned it ended';
+    const marked: RunFile = {
+      ...now,
+      status: 'interrupted',
+      reason: `${was} while the run was ${now.status}; run the sweep again to finish it`,
+    };
     store.writeRun(marked);
     return marked;
   } finally {
@@ -37,7 +42,10 @@ export interface Recovery {
 /** Opens an experiment's store: removes dead writers' temporaries and marks orphaned runs interrupted. */
 export function recoverExperiment(store: ExperimentStore): Recovery {
   const ids = store.listRunIds();
-  const temporaries = cleanTemporaries([store.dir, path.join(store.dir, 'runs'), ...ids.map((id) => store.runDir(id))], pidAlive);
+  const temporaries = cleanTemporaries(
+    [store.dir, path.join(store.dir, 'runs'), ...ids.map((id) => store.runDir(id))],
+    pidAlive,
+  );
   const interrupted: string[] = [];
   for (const id of ids) {
     const run = store.readRun(id);
@@ -55,7 +63,10 @@ export function refreshExperiment(dir: string): string[] {
   const warnings: string[] = [];
   try {
     const r = recoverExperiment(store);
-    if (r.interrupted.length) warnings.push(`${r.interrupted.length} run${r.interrupted.length > 1 ? 's' : ''} left queued or running by a process that ended, now marked interrupted: ${r.interrupted.join(', ')}`);
+    if (r.interrupted.length)
+      warnings.push(
+        `${r.interrupted.length} run${r.interrupted.length > 1 ? 's' : ''} left queued or running by a process that ended, now marked interrupted: ${r.interrupted.join(', ')}`,
+      );
     const config = store.readConfig();
     if (!config) return warnings;
     let ids: string[];
@@ -71,4 +82,3 @@ export function refreshExperiment(dir: string): string[] {
   }
   return warnings;
 }
-

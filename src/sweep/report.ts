@@ -8,7 +8,11 @@ import type { Summary, SummaryRun } from './store';
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const numeric = (c: string): boolean => /^[-+]?[\d.]/.test(c) || c === MISSING;
-  const line = (cells: string[]): string => cells.map((c, i) => (i > 0 && numeric(c) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i > 0 && numeric(c) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -25,11 +29,28 @@ const byNum = (a: number | undefined, b: number | undefined): number => (a ?? 0)
 
 function runsTable(summary: Summary): string {
   if (summary.experiment.kind === 'ood') {
-    const rows = summary.runs.map((r) => [r.id, r.status, fmt(r.final.trainLoss), pct(r.final.valAcc), pct(r.final.oodLeftAcc), pct(r.final.oodRightAcc), r.backend ?? MISSING, r.seconds === undefined ? MISSING : r.seconds.toFixed(1)]);
+    const rows = summary.runs.map((r) => [
+      r.id,
+      r.status,
+      fmt(r.final.trainLoss),
+      pct(r.final.valAcc),
+      pct(r.final.oodLeftAcc),
+      pct(r.final.oodRightAcc),
+      r.backend ?? MISSING,
+      r.seconds === undefined ? MISSING : r.seconds.toFixed(1),
+    ]);
     return table(['run', 'status', 'train loss', 'ID val', 'OOD left', 'OOD right', 'backend', 'sec'], rows);
   }
   const transfer = summary.experiment.kind === 'transfer';
-  const header = ['run', 'status', 'train MSE', 'test MSE', ...(transfer ? ['task2 test'] : ['best test', 'floor']), 'backend', 'sec'];
+  const header = [
+    'run',
+    'status',
+    'train MSE',
+    'test MSE',
+    ...(transfer ? ['task2 test'] : ['best test', 'floor']),
+    'backend',
+    'sec',
+  ];
   const rows = summary.runs.map((r) => [
     r.id,
     r.status,
@@ -54,17 +75,31 @@ function pivot(summary: Summary, caseName: string, metrics: string[], bySnr: boo
   const runs = summary.runs.filter((r) => r.params.case === caseName);
   const ps = uniq(runs.map((r) => r.params.p)).sort(byNum);
   const cols = bySnr
-    ? uniq(runs.map((r) => r.params.snr)).sort(byNum).map((snr) => ({ name: `SNR ${snr}`, metric: metrics[0], keep: (r: SummaryRun) => r.params.snr === snr }))
+    ? uniq(runs.map((r) => r.params.snr))
+        .sort(byNum)
+        .map((snr) => ({ name: `SNR ${snr}`, metric: metrics[0], keep: (r: SummaryRun) => r.params.snr === snr }))
     : metrics.map((m) => ({ name: m, metric: m, keep: () => true }));
-  const rows = ps.map((p) => [String(p), ...cols.map((c) => cell(runs.filter((r) => r.params.p === p && c.keep(r)), c.metric))]);
+  const rows = ps.map((p) => [
+    String(p),
+    ...cols.map((c) =>
+      cell(
+        runs.filter((r) => r.params.p === p && c.keep(r)),
+        c.metric,
+      ),
+    ),
+  ]);
   return table(['p', ...cols.map((c) => c.name)], rows);
 }
 
 /** Figure 2: accuracy per optimizer (AdaHessian per power, shown as p = -k), mean ± std over seeds. */
 function oodTable(summary: Summary): string {
-  const keys = uniq(summary.runs.map((r) => `${r.params.optimizer}${r.params.p !== undefined ? ` (p = ${r.params.p})` : ''}`));
+  const keys = uniq(
+    summary.runs.map((r) => `${r.params.optimizer}${r.params.p !== undefined ? ` (p = ${r.params.p})` : ''}`),
+  );
   const rows = keys.map((k) => {
-    const runs = summary.runs.filter((r) => `${r.params.optimizer}${r.params.p !== undefined ? ` (p = ${r.params.p})` : ''}` === k);
+    const runs = summary.runs.filter(
+      (r) => `${r.params.optimizer}${r.params.p !== undefined ? ` (p = ${r.params.p})` : ''}` === k,
+    );
     const done = runs.filter((r) => r.status === 'done');
     const col = (m: string): string => {
       if (!done.length) return runs[0]?.status ?? MISSING;
@@ -75,20 +110,35 @@ function oodTable(summary: Summary): string {
     };
     return [k, col('valAcc'), col('oodLeftAcc'), col('oodRightAcc')];
   });
-  return 'Accuracy in % (left: true digit, template of its flip partner; right: random label and its template)\n' + table(['optimizer', 'ID val', 'OOD left', 'OOD right'], rows);
+  return (
+    'Accuracy in % (left: true digit, template of its flip partner; right: random label and its template)\n' +
+    table(['optimizer', 'ID val', 'OOD left', 'OOD right'], rows)
+  );
 }
 
 export function report(summary: Summary): string {
   const cfg = summary.experiment;
   const cases = uniq(summary.runs.map((r) => r.params.case)).filter((c): c is NonNullable<typeof c> => c !== undefined);
-  const out = [`${cfg.name} (${cfg.kind}${cfg.figure ? `, ${cfg.figure}` : ''}): ${summary.runs.length} runs`, '', runsTable(summary)];
+  const out = [
+    `${cfg.name} (${cfg.kind}${cfg.figure ? `, ${cfg.figure}` : ''}): ${summary.runs.length} runs`,
+    '',
+    runsTable(summary),
+  ];
   if (cfg.kind === 'ood') out.push('', oodTable(summary));
   for (const c of cases) {
     if (cfg.kind === 'noise') {
-      out.push('', `Case ${c}: final test MSE (rows p, columns SNR; noise floor 1/(1+SNR^2))`, pivot(summary, c, ['testMSE'], true));
+      out.push(
+        '',
+        `Case ${c}: final test MSE (rows p, columns SNR; noise floor 1/(1+SNR^2))`,
+        pivot(summary, c, ['testMSE'], true),
+      );
     } else {
       const seeds = uniq(summary.runs.map((r) => r.params.seed)).length;
-      out.push('', `Case ${c}: Task 1 and Task 2 test MSE by p (mean ± std over ${seeds} seed${seeds > 1 ? 's' : ''})`, pivot(summary, c, ['task1TestMSE', 'task2TestMSE'], false));
+      out.push(
+        '',
+        `Case ${c}: Task 1 and Task 2 test MSE by p (mean ± std over ${seeds} seed${seeds > 1 ? 's' : ''})`,
+        pivot(summary, c, ['task1TestMSE', 'task2TestMSE'], false),
+      );
     }
   }
   const failed = summary.runs.filter((r) => r.status !== 'done');
@@ -99,14 +149,17 @@ export function report(summary: Summary): string {
   return out.join('\n');
 }
 
-const isExperimentDir = (dir: string): boolean => fs.existsSync(path.join(dir, 'summary.json')) || fs.existsSync(path.join(dir, 'experiment.json'));
+const isExperimentDir = (dir: string): boolean =>
+  fs.existsSync(path.join(dir, 'summary.json')) || fs.existsSync(path.join(dir, 'experiment.json'));
 
 /**
  * The experiment folder `report <target>` means: an absolute path is taken as it is; a relative one is tried
  * from the working directory, then as a name under the results root. Throws a message naming each place looked.
  */
 export function findExperimentDir(target: string, outRoot: string): string {
-  const places = path.isAbsolute(target) ? [path.resolve(target)] : [...new Set([path.resolve(target), path.join(outRoot, target)])];
+  const places = path.isAbsolute(target)
+    ? [path.resolve(target)]
+    : [...new Set([path.resolve(target), path.join(outRoot, target)])];
   const found = places.find(isExperimentDir);
   if (found) return found;
   const why = places.map((p) => {
@@ -116,7 +169,9 @@ export function findExperimentDir(target: string, outRoot: string): string {
     } catch {
       return `${p} does not exist`;
     }
-    return st.isDirectory() ? `${p} has no summary.json or experiment.json` : `${p} is a file, not an experiment folder`;
+    return st.isDirectory()
+      ? `${p} has no summary.json or experiment.json`
+      : `${p} is a file, not an experiment folder`;
   });
   throw new Error(`no experiment folder "${target}": ${why.join('; ')}`);
 }

@@ -62,7 +62,10 @@ export const defaultWorkers = (): number => Math.max(1, os.availableParallelism?
 
 /** The most telling line of a dead child's stderr: the first error message, else the last line. */
 function errorLine(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const line = lines.find((l) => /^\w*Error\b|^Error:/.test(l)) ?? lines.filter((l) => !/^Node\.js v/.test(l)).pop();
   return line ? `: ${line}` : '';
 }
@@ -115,7 +118,8 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     for (const a of this.active) a.child.kill('SIGKILL');
     for (const id of [...this.locks.keys()]) {
       const run = this.store?.readRun(id);
-      if (run && (run.status === 'queued' || run.status === 'running')) this.finalize(run.id, { ...run, status: 'cancelled', reason });
+      if (run && (run.status === 'queued' || run.status === 'running'))
+        this.finalize(run.id, { ...run, status: 'cancelled', reason });
       else this.release(id);
     }
   }
@@ -160,8 +164,16 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     const store = (this.store = new ExperimentStore(root, config.name));
     store.writeConfig(config);
     const recovered = recoverExperiment(store);
-    if (recovered.temporaries) this.emit('log', `removed ${recovered.temporaries} temporary file${recovered.temporaries > 1 ? 's' : ''} left by a process that ended mid-write`);
-    if (recovered.interrupted.length) this.emit('log', `${recovered.interrupted.length} run${recovered.interrupted.length > 1 ? 's were' : ' was'} left unfinished by a process that ended (marked interrupted): ${recovered.interrupted.join(', ')}`);
+    if (recovered.temporaries)
+      this.emit(
+        'log',
+        `removed ${recovered.temporaries} temporary file${recovered.temporaries > 1 ? 's' : ''} left by a process that ended mid-write`,
+      );
+    if (recovered.interrupted.length)
+      this.emit(
+        'log',
+        `${recovered.interrupted.length} run${recovered.interrupted.length > 1 ? 's were' : ' was'} left unfinished by a process that ended (marked interrupted): ${recovered.interrupted.join(', ')}`,
+      );
     const specs = expandRuns(config);
     const ids = specs.map((s) => s.id);
     const todo: { spec: RunSpec; file: RunFile }[] = [];
@@ -177,7 +189,11 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
           const job = jobs[next++];
           const files = job.files.filter((f) => !this.cancelledRuns.has(f.id));
           if (!files.length) continue;
-          await this.runJob(store, { ...job.job, runs: job.job.runs.filter((r) => !this.cancelledRuns.has(r.id)) } as Job, files);
+          await this.runJob(
+            store,
+            { ...job.job, runs: job.job.runs.filter((r) => !this.cancelledRuns.has(r.id)) } as Job,
+            files,
+          );
           if (!this.failure) store.writeSummary(config, ids);
         }
       };
@@ -207,13 +223,24 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
       }
       const failure = this.failure;
       const kept = ids.filter((id) => store.readRun(id)?.status === 'done').length;
-      throw Object.assign(new Error(`${failure.message}. The sweep stopped; ${kept} of ${ids.length} runs are done and kept. Free some space (or fix the store) and run the same sweep again to finish the rest.`), { cause: failure });
+      throw Object.assign(
+        new Error(
+          `${failure.message}. The sweep stopped; ${kept} of ${ids.length} runs are done and kept. Free some space (or fix the store) and run the same sweep again to finish the rest.`,
+        ),
+        { cause: failure },
+      );
     }
     return store.writeSummary(config, ids);
   }
 
   /** Takes each run's lock and decides: skip (done and verified), leave (held by a live sweep), or queue. */
-  private queueRuns(config: ExperimentConfig, store: ExperimentStore, specs: RunSpec[], owner: LockOwner, todo: { spec: RunSpec; file: RunFile }[]): void {
+  private queueRuns(
+    config: ExperimentConfig,
+    store: ExperimentStore,
+    specs: RunSpec[],
+    owner: LockOwner,
+    todo: { spec: RunSpec; file: RunFile }[],
+  ): void {
     const initHash = this.opts.init ? hashOf(this.opts.init) : undefined;
     for (const spec of specs) {
       const key = runKey(config, spec.params, initHash);
@@ -228,12 +255,20 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
       const problems: string[] = [];
       const old = store.readRun(spec.id, problems);
       // a run.json that exists but cannot be used (cut short, edited) is damage too: say so, then train it again
-      if (!old && problems.length && !this.opts.force && fs.existsSync(path.join(store.runDir(spec.id), 'run.json'))) this.emit('state', spec.id, 'damaged', `${problems.join('; ')}; training it again`);
+      if (!old && problems.length && !this.opts.force && fs.existsSync(path.join(store.runDir(spec.id), 'run.json')))
+        this.emit('state', spec.id, 'damaged', `${problems.join('; ')}; training it again`);
       if (!this.opts.force && old?.status === 'done' && old.key === key) {
         const damage = store.damageOf(old);
         if (!damage) {
           this.release(spec.id);
-          this.emit('state', spec.id, 'skipped', old.manifest ? 'already done' : 'already done (recorded before run.json kept a manifest: its files parse, their content cannot be checked)');
+          this.emit(
+            'state',
+            spec.id,
+            'skipped',
+            old.manifest
+              ? 'already done'
+              : 'already done (recorded before run.json kept a manifest: its files parse, their content cannot be checked)',
+          );
           continue;
         }
         this.emit('state', spec.id, 'damaged', `${damage}; training it again`);
@@ -256,12 +291,22 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     }
   }
 
-  private groupJobs(config: ExperimentConfig, root: string, todo: { spec: RunSpec; file: RunFile }[]): { job: Job; files: RunFile[] }[] {
+  private groupJobs(
+    config: ExperimentConfig,
+    root: string,
+    todo: { spec: RunSpec; file: RunFile }[],
+  ): { job: Job; files: RunFile[] }[] {
     const backend = this.opts.backend ?? 'auto';
     if (config.kind === 'ood') {
       // one run per child: OOD runs are long and share nothing worth batching
       return todo.map(({ spec, file }) => ({
-        job: { kind: 'ood', settings: config.settings, common: { seed: spec.params.seed }, runs: [{ id: spec.id, p: spec.params.p, optimizer: spec.params.optimizer }], backend },
+        job: {
+          kind: 'ood',
+          settings: config.settings,
+          common: { seed: spec.params.seed },
+          runs: [{ id: spec.id, p: spec.params.p, optimizer: spec.params.optimizer }],
+          backend,
+        },
         files: [file],
       }));
     }
@@ -271,7 +316,10 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
       const gk = `${c}|${snr}|${seed}`;
       let g = groups.get(gk);
       if (!g) {
-        g = { job: { kind: config.kind, settings: config.settings, common: { case: c, snr, seed }, runs: [], backend }, files: [] };
+        g = {
+          job: { kind: config.kind, settings: config.settings, common: { case: c, snr, seed }, runs: [], backend },
+          files: [],
+        };
         groups.set(gk, g);
       }
       const run: JobRun = { id: spec.id, p: spec.params.p, init: this.opts.init };
@@ -313,7 +361,10 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
         switch (msg.type) {
           case 'started':
             meta = { backend: msg.backend, kernel: msg.kernel };
-            this.emit('log', `job ${files.map((f) => f.id).join(', ')}: backend ${msg.backend} (${msg.note}), kernel ${msg.kernel}`);
+            this.emit(
+              'log',
+              `job ${files.map((f) => f.id).join(', ')}: backend ${msg.backend} (${msg.note}), kernel ${msg.kernel}`,
+            );
             break;
           case 'progress':
             this.emit('progress', msg.runId, msg.step, msg.steps);
@@ -377,7 +428,14 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
               : failure
                 ? `the runner failed: ${failure.split('\n')[0]}`
                 : `the runner process exited (${signal ? `signal ${signal}` : `code ${code}`}) before the run finished${errorLine(stderr)}`;
-          this.finalize(f.id, { ...f, ...meta, status, reason, startedAt: started, finishedAt: new Date().toISOString() });
+          this.finalize(f.id, {
+            ...f,
+            ...meta,
+            status,
+            reason,
+            startedAt: started,
+            finishedAt: new Date().toISOString(),
+          });
           this.emit('state', f.id, status, reason);
         }
         resolve();

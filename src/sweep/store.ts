@@ -56,7 +56,10 @@ export interface Summary {
 
 export class ExperimentStore {
   readonly dir: string;
-  constructor(readonly root: string, readonly name: string) {
+  constructor(
+    readonly root: string,
+    readonly name: string,
+  ) {
     this.dir = path.join(root, name);
   }
   runDir(id: string): string {
@@ -80,7 +83,13 @@ export class ExperimentStore {
     const r = readJson<unknown>(file);
     if (!r.ok) return void problems?.push(r.error.replace(file, `runs/${id}/run.json`));
     const c = checkRunFile(r.value, id);
-    if (!c.ok) return void problems?.push(`runs/${id}/run.json: ${listProblems(c.problems.map((p) => p.replace(/^run\.json(\.|: )/, '')), 5).join('; ')}`);
+    if (!c.ok)
+      return void problems?.push(
+        `runs/${id}/run.json: ${listProblems(
+          c.problems.map((p) => p.replace(/^run\.json(\.|: )/, '')),
+          5,
+        ).join('; ')}`,
+      );
     return c.value;
   }
   writeRun(run: RunFile): void {
@@ -172,7 +181,15 @@ export class ExperimentStore {
     for (const id of ids) {
       const r = this.readRun(id);
       if (!r) continue;
-      runs.push({ id, params: r.params, status: r.status, final: r.final, backend: r.backend, seconds: r.seconds, ...(r.reason ? { reason: r.reason } : {}) });
+      runs.push({
+        id,
+        params: r.params,
+        status: r.status,
+        final: r.final,
+        backend: r.backend,
+        seconds: r.seconds,
+        ...(r.reason ? { reason: r.reason } : {}),
+      });
     }
     const summary = { experiment: config, runs, updatedAt: new Date().toISOString() };
     writeJsonAtomic(this.summaryPath(), summary);
@@ -192,8 +209,15 @@ export function loadSummary(dir: string): { summary: Summary; warning?: string }
   const skippedLines = listProblems(skipped).map((s) => `skipped ${s}`);
   const r = readJson<unknown>(store.summaryPath());
   const checked = r.ok ? checkSummary(r.value) : undefined;
-  if (checked?.ok) return { summary: checked.value, ...(skippedLines.length ? { warning: skippedLines.join('\n') } : {}) };
-  const why = missing('summary.json') ? 'summary.json is missing' : checked ? (checked.ok ? '' : listProblems(checked.problems, 5).join('; ')) : (r as { error: string }).error.replace(store.summaryPath(), 'summary.json');
+  if (checked?.ok)
+    return { summary: checked.value, ...(skippedLines.length ? { warning: skippedLines.join('\n') } : {}) };
+  const why = missing('summary.json')
+    ? 'summary.json is missing'
+    : checked
+      ? checked.ok
+        ? ''
+        : listProblems(checked.problems, 5).join('; ')
+      : (r as { error: string }).error.replace(store.summaryPath(), 'summary.json');
   const configProblems: string[] = [];
   const config = store.readConfig(configProblems);
   if (!config) {
@@ -201,12 +225,18 @@ export function loadSummary(dir: string): { summary: Summary; warning?: string }
     throw new Error(`${store.dir} is not a readable experiment folder: ${why}, and ${cfg}.`);
   }
   const summary = store.writeSummary(config);
-  const lines = [`${why}; rebuilt it from ${summary.runs.length} run.json file${summary.runs.length === 1 ? '' : 's'}.`, ...skippedLines];
+  const lines = [
+    `${why}; rebuilt it from ${summary.runs.length} run.json file${summary.runs.length === 1 ? '' : 's'}.`,
+    ...skippedLines,
+  ];
   return { summary, warning: lines.join('\n') };
 }
 
 /** Finds a finished run anywhere under root whose trained weights are determined by `weightsKey`. */
-export function findWeights(root: string, weightsKey: string): { from: string; weights: ParamsJson; final: FinalMetrics } | undefined {
+export function findWeights(
+  root: string,
+  weightsKey: string,
+): { from: string; weights: ParamsJson; final: FinalMetrics } | undefined {
   let experiments: string[] = [];
   try {
     experiments = fs.readdirSync(root);

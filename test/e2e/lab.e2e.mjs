@@ -2,7 +2,18 @@
 // The end-to-end checks, in order (each may rely on the page state the previous one left). Each returns nothing
 // or throws; run.mjs takes a screenshot after each, pass or fail.
 import { FINISHED, SWEEP, SWEEP_FILE, SWEEP_RUNS, summaryOf } from './sampleWorkspace.mjs';
-import { CATEGORY, closeQuickInput, expandAll, openContainer, palette, paletteOptions, quickOpen, runFromPalette, treeRow, waitForWorkbench } from './workbench.mjs';
+import {
+  CATEGORY,
+  closeQuickInput,
+  expandAll,
+  openContainer,
+  palette,
+  paletteOptions,
+  quickOpen,
+  runFromPalette,
+  treeRow,
+  waitForWorkbench,
+} from './workbench.mjs';
 
 /** @typedef {import('./check').Check} Check */
 /** @typedef {import('./check').Manifest} Manifest */
@@ -45,7 +56,10 @@ export const checks = [
     async run({ page }) {
       await waitForWorkbench(page);
       // the explorer lists the sample workspace once the remote file system is up
-      await page.locator('.explorer-folders-view').getByRole('treeitem', { name: SWEEP_FILE }).waitFor({ timeout: 60_000 });
+      await page
+        .locator('.explorer-folders-view')
+        .getByRole('treeitem', { name: SWEEP_FILE })
+        .waitFor({ timeout: 60_000 });
     },
   },
   {
@@ -70,11 +84,15 @@ export const checks = [
       // the tree redraws while the extension finishes starting: expand until the rows stay open
       /** @type {TreeRow[]} */
       let below = [];
-      const runs = await poll(`${expected} run rows below ${FINISHED}`, async () => {
-        below = await expandAll(page, row);
-        const leaves = below.filter((r) => r.expanded === null);
-        return leaves.length >= expected ? leaves : undefined;
-      }, 20_000).catch((e) => {
+      const runs = await poll(
+        `${expected} run rows below ${FINISHED}`,
+        async () => {
+          below = await expandAll(page, row);
+          const leaves = below.filter((r) => r.expanded === null);
+          return leaves.length >= expected ? leaves : undefined;
+        },
+        20_000,
+      ).catch((e) => {
         throw new Error(`${e.message}; rows: ${JSON.stringify(below.map((r) => r.label))}`);
       });
       assert(!runs.some((r) => r.spinning), 'a finished run shows a progress icon');
@@ -107,10 +125,18 @@ export const checks = [
       await runFromPalette(page, commandTitle(pkg, 'precondLab.showOutput') ?? 'Show Output');
       const panel = page.locator('.part.panel');
       await panel.waitFor({ state: 'visible', timeout: 15_000 });
-      await poll('the Preconditioning Lab channel in the output view', async () => {
-        const picked = await panel.locator('select.monaco-select-box').evaluateAll((/** @type {HTMLSelectElement[]} */ s) => s.map((e) => e.options[e.selectedIndex]?.text ?? ''));
-        return picked.some((t) => t.includes(CATEGORY));
-      }, 15_000);
+      await poll(
+        'the Preconditioning Lab channel in the output view',
+        async () => {
+          const picked = await panel
+            .locator('select.monaco-select-box')
+            .evaluateAll((/** @type {HTMLSelectElement[]} */ s) =>
+              s.map((e) => e.options[e.selectedIndex]?.text ?? ''),
+            );
+          return picked.some((t) => t.includes(CATEGORY));
+        },
+        15_000,
+      );
     },
   },
   {
@@ -130,17 +156,26 @@ export const checks = [
       await openContainer(page);
       const row = treeRow(page, new RegExp(SWEEP));
       await row.waitFor({ timeout: 30_000 });
-      await poll(`all ${SWEEP_RUNS} runs of ${SWEEP} done on disk`, async () => {
-        // an error notification means the sweep is not coming: say what it said instead of waiting out the clock
-        const error = page.locator('.notifications-toasts .notification-toast:has(.codicon-error)').first();
-        if (await error.isVisible()) throw new Error(`error notification: ${(await error.innerText()).replace(/\s+/g, ' ')}`);
-        const s = summaryOf(ws, SWEEP);
-        return s?.runs?.length === SWEEP_RUNS && s.runs.every((r) => r.status === 'done');
-      }, 120_000);
-      const rows = await poll('run rows without progress icons', async () => {
-        const runs = (await expandAll(page, row)).filter((r) => r.expanded === null);
-        return runs.length >= SWEEP_RUNS && !runs.some((r) => r.spinning) ? runs : undefined;
-      }, 15_000);
+      await poll(
+        `all ${SWEEP_RUNS} runs of ${SWEEP} done on disk`,
+        async () => {
+          // an error notification means the sweep is not coming: say what it said instead of waiting out the clock
+          const error = page.locator('.notifications-toasts .notification-toast:has(.codicon-error)').first();
+          if (await error.isVisible())
+            throw new Error(`error notification: ${(await error.innerText()).replace(/\s+/g, ' ')}`);
+          const s = summaryOf(ws, SWEEP);
+          return s?.runs?.length === SWEEP_RUNS && s.runs.every((r) => r.status === 'done');
+        },
+        120_000,
+      );
+      const rows = await poll(
+        'run rows without progress icons',
+        async () => {
+          const runs = (await expandAll(page, row)).filter((r) => r.expanded === null);
+          return runs.length >= SWEEP_RUNS && !runs.some((r) => r.spinning) ? runs : undefined;
+        },
+        15_000,
+      );
       assert(rows.length >= SWEEP_RUNS, `${rows.length} run rows`);
     },
   },

@@ -10,7 +10,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { FINISHED, SWEEP_FILE } from './sampleWorkspace.mjs';
-import { closeQuickInput, expandAll, openContainer, palette, quickOpen, runFromPalette, treeRow, waitForWorkbench } from './workbench.mjs';
+import {
+  closeQuickInput,
+  expandAll,
+  openContainer,
+  palette,
+  quickOpen,
+  runFromPalette,
+  treeRow,
+  waitForWorkbench,
+} from './workbench.mjs';
 
 const TRANSFER = 'fig3-cov-quick';
 const OOD = 'e2e-ood';
@@ -52,7 +61,8 @@ async function poll(what, probe, timeoutMs, everyMs = 300) {
     } catch (e) {
       last = /** @type {Error} */ (e);
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${last.message}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -62,9 +72,37 @@ async function poll(what, probe, timeoutMs, everyMs = 300) {
 function writeManyRuns(root) {
   const grid = { case: ['high', 'low'], p: [-2, -1, 0, 1, 2], snr: [0.25, 0.5, 1, 2, 4], seed: [1, 2, 3, 4, 5, 6] };
   const dir = path.join(root, MANY);
-  const settings = { preconditioner: 'exact-cov', n: 10000, dx: 10, trainFraction: 0.02, scale: 10, width: 500, initScale: 0.001, steps: 1000, lr: 0.01, l2: 1e-6, evalEvery: 10, spectraEvery: 0, ridge: 1e-3, task2Snr: 1, task2SeedOffset: 10007, probe: 'rademacher', weightDecay: 1e-6 };
+  const settings = {
+    preconditioner: 'exact-cov',
+    n: 10000,
+    dx: 10,
+    trainFraction: 0.02,
+    scale: 10,
+    width: 500,
+    initScale: 0.001,
+    steps: 1000,
+    lr: 0.01,
+    l2: 1e-6,
+    evalEvery: 10,
+    spectraEvery: 0,
+    ridge: 1e-3,
+    task2Snr: 1,
+    task2SeedOffset: 10007,
+    probe: 'rademacher',
+    weightDecay: 1e-6,
+  };
   fs.mkdirSync(path.join(dir, 'runs'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'experiment.json'), JSON.stringify({ version: 1, name: MANY, kind: 'noise', description: 'End-to-end test: 300 synthetic runs.', grid, settings }));
+  fs.writeFileSync(
+    path.join(dir, 'experiment.json'),
+    JSON.stringify({
+      version: 1,
+      name: MANY,
+      kind: 'noise',
+      description: 'End-to-end test: 300 synthetic runs.',
+      grid,
+      settings,
+    }),
+  );
   /** @type {object[]} */
   const runs = [];
   for (const c of grid.case)
@@ -74,21 +112,66 @@ function writeManyRuns(root) {
           const id = `${c}_p${p}_snr${snr}_s${seed}`;
           const floor = 1 / (1 + snr * snr);
           const gap = (c === 'high' ? 2 - p : 2 + p) / 8;
-          const final = { trainMSE: floor * 0.8, testMSE: floor + gap + seed / 100, bestTestMSE: floor + gap, noiseFloor: floor, alignment: 0.5 };
+          const final = {
+            trainMSE: floor * 0.8,
+            testMSE: floor + gap + seed / 100,
+            bestTestMSE: floor + gap,
+            noiseFloor: floor,
+            alignment: 0.5,
+          };
           const lambda = c === 'high' ? [10, ...Array(9).fill(0.1)] : [...Array(9).fill(10), 0.1];
-          const spectra = { sigma: lambda, precond: lambda.map((l) => l ** p), weights: lambda.map((l) => l ** (p + 1)), gram: lambda.map((l) => 200 * l ** (p + 1)).sort((a, b) => b - a), teacherIndex: c === 'high' ? 0 : 9 };
+          const spectra = {
+            sigma: lambda,
+            precond: lambda.map((l) => l ** p),
+            weights: lambda.map((l) => l ** (p + 1)),
+            gram: lambda.map((l) => 200 * l ** (p + 1)).sort((a, b) => b - a),
+            teacherIndex: c === 'high' ? 0 : 9,
+          };
           const params = { case: c, p, snr, seed };
           fs.mkdirSync(path.join(dir, 'runs', id), { recursive: true });
-          fs.writeFileSync(path.join(dir, 'runs', id, 'run.json'), JSON.stringify({ id, experiment: MANY, kind: 'noise', params, settings, key: id, weightsKey: id, status: 'done', engineVersion: '0.1.0', final, spectra, backend: 'synthetic' }));
+          fs.writeFileSync(
+            path.join(dir, 'runs', id, 'run.json'),
+            JSON.stringify({
+              id,
+              experiment: MANY,
+              kind: 'noise',
+              params,
+              settings,
+              key: id,
+              weightsKey: id,
+              status: 'done',
+              engineVersion: '0.1.0',
+              final,
+              spectra,
+              backend: 'synthetic',
+            }),
+          );
           const lines = [];
           for (let s = 0; s <= 1000; s += 10) {
             const t = s / 1000;
-            lines.push(JSON.stringify({ step: s, trainMSE: 1 - (1 - final.trainMSE) * t, testMSE: 1 - (1 - final.testMSE) * Math.sqrt(t), alignment: 0.1 + 0.8 * t, ...(s % 100 === 0 ? { energy: lambda.map((l, i) => (i === spectra.teacherIndex ? 1 + 9 * t : 1)) } : {}) }));
+            lines.push(
+              JSON.stringify({
+                step: s,
+                trainMSE: 1 - (1 - final.trainMSE) * t,
+                testMSE: 1 - (1 - final.testMSE) * Math.sqrt(t),
+                alignment: 0.1 + 0.8 * t,
+                ...(s % 100 === 0
+                  ? { energy: lambda.map((l, i) => (i === spectra.teacherIndex ? 1 + 9 * t : 1)) }
+                  : {}),
+              }),
+            );
           }
           fs.writeFileSync(path.join(dir, 'runs', id, 'metrics.jsonl'), lines.join('\n') + '\n');
           runs.push({ id, params, status: 'done', final });
         }
-  fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify({ experiment: { version: 1, name: MANY, kind: 'noise', grid, settings }, runs, updatedAt: new Date().toISOString() }));
+  fs.writeFileSync(
+    path.join(dir, 'summary.json'),
+    JSON.stringify({
+      experiment: { version: 1, name: MANY, kind: 'noise', grid, settings },
+      runs,
+      updatedAt: new Date().toISOString(),
+    }),
+  );
 }
 
 /**
@@ -100,14 +183,51 @@ export function prepare(ws, repoRoot) {
   const root = path.join(ws, '.precond-lab');
   writeManyRuns(root);
   fs.mkdirSync(path.join(root, EMPTY), { recursive: true });
-  fs.writeFileSync(path.join(root, EMPTY, 'experiment.json'), JSON.stringify({ version: 1, name: EMPTY, kind: 'noise', description: 'End-to-end test: an experiment that never ran.', grid: { case: ['high'], p: [0], snr: [1], seed: [42] }, settings: { steps: 100, evalEvery: 50 } }));
+  fs.writeFileSync(
+    path.join(root, EMPTY, 'experiment.json'),
+    JSON.stringify({
+      version: 1,
+      name: EMPTY,
+      kind: 'noise',
+      description: 'End-to-end test: an experiment that never ran.',
+      grid: { case: ['high'], p: [0], snr: [1], seed: [42] },
+      settings: { steps: 100, evalEvery: 50 },
+    }),
+  );
   // long enough to watch it grow (the check cancels it once it has seen that), tiny per step
-  fs.writeFileSync(path.join(ws, LIVE_FILE), JSON.stringify({ version: 1, name: LIVE, kind: 'noise', description: 'End-to-end test: a run to watch live.', grid: { case: ['high'], p: [-1, 1], snr: [1], seed: [42] }, settings: { steps: 100000, evalEvery: 250 } }, null, 2));
+  fs.writeFileSync(
+    path.join(ws, LIVE_FILE),
+    JSON.stringify(
+      {
+        version: 1,
+        name: LIVE,
+        kind: 'noise',
+        description: 'End-to-end test: a run to watch live.',
+        grid: { case: ['high'], p: [-1, 1], snr: [1], seed: [42] },
+        settings: { steps: 100000, evalEvery: 250 },
+      },
+      null,
+      2,
+    ),
+  );
   const ood = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-e2e-ood-')), `${OOD}.json`);
-  fs.writeFileSync(ood, JSON.stringify({ version: 1, name: OOD, kind: 'ood', description: 'End-to-end test: a tiny OOD sweep.', grid: { optimizer: ['gd', 'adam', 'adahessian'], p: [-1, 1], seed: [42] }, settings: { steps: 6, evalEvery: 3, nTrain: 200, nVal: 200, pool: 300 } }));
+  fs.writeFileSync(
+    ood,
+    JSON.stringify({
+      version: 1,
+      name: OOD,
+      kind: 'ood',
+      description: 'End-to-end test: a tiny OOD sweep.',
+      grid: { optimizer: ['gd', 'adam', 'adahessian'], p: [-1, 1], seed: [42] },
+      settings: { steps: 6, evalEvery: 3, nTrain: 200, nVal: 200, pool: 300 },
+    }),
+  );
   const cli = path.join(repoRoot, 'dist/cli.js');
   /** @param {string[]} args */
-  const run = (args) => promisify(execFile)(process.execPath, [cli, 'run', ...args, '--out', root, '--workers', '1'], { maxBuffer: 1 << 24 });
+  const run = (args) =>
+    promisify(execFile)(process.execPath, [cli, 'run', ...args, '--out', root, '--workers', '1'], {
+      maxBuffer: 1 << 24,
+    });
   prepared = run(['fig3-cov', '--quick', '--steps', '300', '--eval-every', '100'])
     .then(() => run([ood]))
     .then(() => fs.rmSync(path.dirname(ood), { recursive: true, force: true }));
@@ -156,7 +276,10 @@ async function exportShot(page, frame, ws, experiment, tab, shot) {
   await acceptSaveDialog(page, `${experiment}-${tab}.png`);
   await poll(`${file} written`, () => fs.existsSync(file) && fs.statSync(file).size > 1000, 20_000);
   const stats = await pngStats(page, file);
-  assert(stats.width > 600 && stats.height > 250 && stats.colors > 20, `exported ${tab} looks blank: ${JSON.stringify(stats)}`);
+  assert(
+    stats.width > 600 && stats.height > 250 && stats.colors > 20,
+    `exported ${tab} looks blank: ${JSON.stringify(stats)}`,
+  );
   fs.copyFileSync(file, path.join(shotsDir, `${shot}.png`));
   // the "Exported ..." notification would cover the next screenshot
   await paletteCommand(page, 'Notifications: Clear All Notifications');
@@ -242,10 +365,14 @@ async function clickTab(frame, tab) {
 async function acceptSaveDialog(page, ending) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 15_000 });
-  const value = await poll(`a save path ending in ${ending}`, async () => {
-    const v = await input.inputValue();
-    return v.endsWith(ending) ? v : undefined;
-  }, 10_000);
+  const value = await poll(
+    `a save path ending in ${ending}`,
+    async () => {
+      const v = await input.inputValue();
+      return v.endsWith(ending) ? v : undefined;
+    },
+    10_000,
+  );
   await page.keyboard.press('Enter');
   return value;
 }
@@ -268,7 +395,8 @@ async function pngStats(page, file) {
     ctx.drawImage(img, 0, 0);
     const d = ctx.getImageData(0, 0, c.width, c.height).data;
     const colors = new Set();
-    for (let i = 0; i < d.length && colors.size < 256; i += 4 * 7) colors.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    for (let i = 0; i < d.length && colors.size < 256; i += 4 * 7)
+      colors.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
     return { width: img.width, height: img.height, colors: colors.size };
   }, data);
 }
@@ -284,12 +412,19 @@ export const checks = [
       const frame = await panelOn(page, 'summary');
       await assertDrawn(frame, ['vs-p-high', 'vs-p-low']);
       const captions = await frame.locator('figure.card .caption').allInnerTexts();
-      assert(/larger p/.test(captions[0]) && /smaller p/.test(captions[1]), `captions say what to look for: ${captions.join(' | ')}`);
-      assert((await frame.locator('.tabs [role="tab"]').allInnerTexts()).join(',').toLowerCase() === 'summary,curves,spectra', 'a noise sweep has Summary, Curves and Spectra');
+      assert(
+        /larger p/.test(captions[0]) && /smaller p/.test(captions[1]),
+        `captions say what to look for: ${captions.join(' | ')}`,
+      );
+      assert(
+        (await frame.locator('.tabs [role="tab"]').allInnerTexts()).join(',').toLowerCase() ===
+          'summary,curves,spectra',
+        'a noise sweep has Summary, Curves and Spectra',
+      );
     },
   },
   {
-    name: 'clicking a point of the summary opens that run\'s curves',
+    name: "clicking a point of the summary opens that run's curves",
     shot: 'panels-curves',
     async run({ page, ws }) {
       const frame = panelFrame(page);
@@ -299,13 +434,19 @@ export const checks = [
       const [x, y, runs] = hit.split(',');
       await card.locator('canvas').click({ position: { x: Number(x), y: Number(y) } });
       await panelOn(page, 'curves');
-      const picked = await frame.locator('.run-list input:checked').evaluateAll((/** @type {HTMLInputElement[]} */ els) => els.map((e) => e.value));
+      const picked = await frame
+        .locator('.run-list input:checked')
+        .evaluateAll((/** @type {HTMLInputElement[]} */ els) => els.map((e) => e.value));
       assert(picked.join(' ') === runs, `the curves show ${picked.join(' ')}, not the clicked point's runs ${runs}`);
       await assertDrawn(frame, ['test', 'train']);
       // back to every run, on a log scale, for the screenshot
       await frame.locator('.run-actions button', { hasText: 'All' }).click();
       await frame.locator('input[name="logY"]').check();
-      await poll('six curves', async () => Number(await frame.locator('figure[data-figure="test"]').getAttribute('data-points')) >= 6 * 7, 10_000);
+      await poll(
+        'six curves',
+        async () => Number(await frame.locator('figure[data-figure="test"]').getAttribute('data-points')) >= 6 * 7,
+        10_000,
+      );
       await exportShot(page, frame, ws, FINISHED, 'curves', 'panels-curves-export');
       await openContainer(page);
       await expandAll(page, treeRow(page, new RegExp(FINISHED)));
@@ -318,7 +459,15 @@ export const checks = [
       const frame = panelFrame(page);
       await clickTab(frame, 'spectra');
       await panelOn(page, 'spectra');
-      const ink = await assertDrawn(frame, ['sigma', 'weights', 'gram', 'alignment', 'energy-high_p-2_snr1_s42', 'energy-high_p0_snr1_s42', 'energy-high_p2_snr1_s42']);
+      const ink = await assertDrawn(frame, [
+        'sigma',
+        'weights',
+        'gram',
+        'alignment',
+        'energy-high_p-2_snr1_s42',
+        'energy-high_p0_snr1_s42',
+        'energy-high_p2_snr1_s42',
+      ]);
       assert(ink.length === 7, `${ink.length} canvases`);
       await frame.locator('select[name="case"]').selectOption({ label: 'Low' });
       await frame.locator('figure[data-figure="energy-low_p2_snr1_s42"]').waitFor({ timeout: 10_000 });
@@ -337,7 +486,14 @@ export const checks = [
       for (const f of ['png', 'csv']) fs.rmSync(path.join(ws, `${FINISHED}-summary.${f}`), { force: true });
       await frame.locator('button[data-export="png"]').click();
       const pngPath = await acceptSaveDialog(page, `${FINISHED}-summary.png`);
-      const png = await poll('the PNG on disk', () => fs.existsSync(path.join(ws, `${FINISHED}-summary.png`)) && fs.statSync(path.join(ws, `${FINISHED}-summary.png`)).size > 0 && path.join(ws, `${FINISHED}-summary.png`), 20_000);
+      const png = await poll(
+        'the PNG on disk',
+        () =>
+          fs.existsSync(path.join(ws, `${FINISHED}-summary.png`)) &&
+          fs.statSync(path.join(ws, `${FINISHED}-summary.png`)).size > 0 &&
+          path.join(ws, `${FINISHED}-summary.png`),
+        20_000,
+      );
       const head = fs.readFileSync(png).subarray(0, 8).toString('hex');
       assert(head === '89504e470d0a1a0a', `not a PNG (${head}); dialog said ${pngPath}`);
       const stats = await pngStats(page, png);
@@ -346,7 +502,12 @@ export const checks = [
       await frame.locator('button[data-export="csv"]').click();
       await acceptSaveDialog(page, `${FINISHED}-summary.csv`);
       const csvFile = path.join(ws, `${FINISHED}-summary.csv`);
-      const csv = await poll('the CSV on disk', () => fs.existsSync(csvFile) && fs.readFileSync(csvFile, 'utf8').includes('\n') && fs.readFileSync(csvFile, 'utf8'), 20_000);
+      const csv = await poll(
+        'the CSV on disk',
+        () =>
+          fs.existsSync(csvFile) && fs.readFileSync(csvFile, 'utf8').includes('\n') && fs.readFileSync(csvFile, 'utf8'),
+        20_000,
+      );
       const lines = csv.trimEnd().split('\r\n');
       assert(lines[0].startsWith('case,p,snr,runs,testMSE_mean'), `header: ${lines[0]}`);
       assert(lines.length === 7, `${lines.length - 1} data rows, expected 6 (2 cases x 3 p x 1 SNR):\n${csv}`);
@@ -404,7 +565,11 @@ export const checks = [
       await closeAllEditors(page);
       await openResults(page, OOD);
       const frame = await panelOn(page, 'accuracy');
-      assert((await frame.locator('.tabs [role="tab"]').allInnerTexts()).join(',').toLowerCase() === 'accuracy,features,curves', 'OOD tabs');
+      assert(
+        (await frame.locator('.tabs [role="tab"]').allInnerTexts()).join(',').toLowerCase() ===
+          'accuracy,features,curves',
+        'OOD tabs',
+      );
       await assertDrawn(frame, ['left', 'right', 'power']);
       await exportShot(page, frame, ws, OOD, 'accuracy', 'panels-ood-accuracy-export');
     },
@@ -462,21 +627,34 @@ export const checks = [
       await quickOpen(page, LIVE_FILE);
       await page.locator('.part.editor .monaco-editor .view-lines').first().click();
       await runFromPalette(page, 'Run Experiment Config', { prompts: 3 });
-      await poll('the live run writing records', () => {
-        try {
-          return fs.readFileSync(path.join(ws, '.precond-lab', LIVE, 'runs', 'high_p1_snr1_s42', 'metrics.jsonl'), 'utf8').split('\n').length > 2;
-        } catch {
-          return false;
-        }
-      }, 60_000);
+      await poll(
+        'the live run writing records',
+        () => {
+          try {
+            return (
+              fs
+                .readFileSync(path.join(ws, '.precond-lab', LIVE, 'runs', 'high_p1_snr1_s42', 'metrics.jsonl'), 'utf8')
+                .split('\n').length > 2
+            );
+          } catch {
+            return false;
+          }
+        },
+        60_000,
+      );
       await openResults(page, LIVE);
       const frame = await panelOn(page, 'curves', 'ready', 30_000);
       const card = frame.locator('figure[data-figure="test"]');
       const first = Number(await card.getAttribute('data-points'));
-      const grown = await poll('more points on the live curve', async () => {
-        const n = Number(await card.getAttribute('data-points'));
-        return n > first + 4 ? n : undefined;
-      }, 30_000, 250);
+      const grown = await poll(
+        'more points on the live curve',
+        async () => {
+          const n = Number(await card.getAttribute('data-points'));
+          return n > first + 4 ? n : undefined;
+        },
+        30_000,
+        250,
+      );
       assert(await frame.locator('.live').isVisible(), 'the header says live');
       await assertDrawn(frame, ['test', 'train']);
       await page.waitForTimeout(800);
@@ -493,16 +671,25 @@ export const checks = [
       await openContainer(page);
       const row = treeRow(page, new RegExp(FINISHED));
       // the tree redraws as the cancelled live sweep settles: expand until the run rows (and their icons) are there
-      const icons = await poll('six coloured run icons', async () => {
-        const rows = await expandAll(page, row);
-        if (rows.length && !rows.some((r) => r.expanded === null)) {
-          // groups open but their runs not fetched yet: close and reopen the experiment
-          await row.click();
-          await row.click();
-        }
-        const found = await page.locator('.part.sidebar [role="treeitem"] .custom-view-tree-node-item-icon').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundImage).filter((b) => /run-\d+\.svg/.test(b)));
-        return found.length >= 6 ? found : undefined;
-      }, 20_000, 700);
+      const icons = await poll(
+        'six coloured run icons',
+        async () => {
+          const rows = await expandAll(page, row);
+          if (rows.length && !rows.some((r) => r.expanded === null)) {
+            // groups open but their runs not fetched yet: close and reopen the experiment
+            await row.click();
+            await row.click();
+          }
+          const found = await page
+            .locator('.part.sidebar [role="treeitem"] .custom-view-tree-node-item-icon')
+            .evaluateAll((els) =>
+              els.map((e) => getComputedStyle(e).backgroundImage).filter((b) => /run-\d+\.svg/.test(b)),
+            );
+          return found.length >= 6 ? found : undefined;
+        },
+        20_000,
+        700,
+      );
       const indices = icons.map((b) => Number(/run-(\d+)\.svg/.exec(b)?.[1]));
       assert(new Set(indices).size >= 6, `the six runs of ${FINISHED} have distinct colours: ${indices}`);
     },

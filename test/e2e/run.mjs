@@ -16,7 +16,8 @@ const keep = process.env.PRECOND_KEEP_WORKSPACE === '1';
 async function main() {
   // PRECOND_EXTENSION_PATH tests another copy of the extension (an unpacked .vsix, say) instead of this checkout
   const extensionPath = path.resolve(process.env.PRECOND_EXTENSION_PATH ?? repoRoot);
-  if (!fs.existsSync(path.join(extensionPath, 'dist/extension.js'))) throw new Error(`${extensionPath}/dist/extension.js is missing: run \`npm run build\` first`);
+  if (!fs.existsSync(path.join(extensionPath, 'dist/extension.js')))
+    throw new Error(`${extensionPath}/dist/extension.js is missing: run \`npm run build\` first`);
   fs.rmSync(shots, { recursive: true, force: true });
   fs.mkdirSync(shots, { recursive: true });
   const pkg = JSON.parse(fs.readFileSync(path.join(extensionPath, 'package.json'), 'utf8'));
@@ -51,7 +52,9 @@ async function main() {
       const secs = ((Date.now() - t) / 1000).toFixed(1);
       if (error) {
         failed++;
-        console.log(`  ✖ ${check.name} (${secs} s)\n      ${String(error.message).split('\n').slice(0, 6).join('\n      ')}\n      screenshot: ${path.relative(repoRoot, shot)}`);
+        console.log(
+          `  ✖ ${check.name} (${secs} s)\n      ${String(error.message).split('\n').slice(0, 6).join('\n      ')}\n      screenshot: ${path.relative(repoRoot, shot)}`,
+        );
       } else {
         passed++;
         console.log(`  ✔ ${check.name} (${secs} s)`);

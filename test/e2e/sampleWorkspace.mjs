@@ -23,7 +23,18 @@ export const SWEEP_RUNS = 4;
 /** @param {string} repoRoot */
 export function makeSampleWorkspace(repoRoot) {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-e2e-ws-'));
-  const cli = [path.join(repoRoot, 'dist/cli.js'), 'run', 'fig1-cov', '--quick', '--steps', '300', '--eval-every', '50', '--out', path.join(ws, '.precond-lab')];
+  const cli = [
+    path.join(repoRoot, 'dist/cli.js'),
+    'run',
+    'fig1-cov',
+    '--quick',
+    '--steps',
+    '300',
+    '--eval-every',
+    '50',
+    '--out',
+    path.join(ws, '.precond-lab'),
+  ];
   try {
     execFileSync(process.execPath, cli, { stdio: 'pipe' });
   } catch (err) {

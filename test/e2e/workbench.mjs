@@ -49,7 +49,11 @@ export async function palette(page, text, { timeout = 15_000 } = {}) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout });
   await input.fill(`>${text}`);
-  await page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ timeout }).catch(() => undefined);
+  await page
+    .locator('.quick-input-widget .monaco-list-row')
+    .first()
+    .waitFor({ timeout })
+    .catch(() => undefined);
 }
 
 /**
@@ -57,7 +61,9 @@ export async function palette(page, text, { timeout = 15_000 } = {}) {
  * @returns {Promise<string[]>}
  */
 export async function paletteOptions(page) {
-  return page.locator('.quick-input-widget .monaco-list-row[role="option"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
+  return page
+    .locator('.quick-input-widget .monaco-list-row[role="option"]')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
 }
 
 /**
@@ -67,7 +73,10 @@ export async function paletteOptions(page) {
  */
 export async function runFromPalette(page, title, { prompts = 0 } = {}) {
   await palette(page, `${CATEGORY}: ${title}`);
-  await page.getByRole('option', { name: `${CATEGORY}: ${title}` }).first().waitFor({ timeout: 15_000 });
+  await page
+    .getByRole('option', { name: `${CATEGORY}: ${title}` })
+    .first()
+    .waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
   for (let i = 0; i < prompts; i++) {
     await page.waitForTimeout(700);

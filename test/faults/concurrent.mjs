@@ -11,7 +11,22 @@ export const name = 'concurrent';
 
 const P = [-2, -1, 0, 1, 2];
 const SNR = [1, 2];
-const ARGS = ['fig1-cov', '--quick', '--steps', '2000', '--eval-every', '100', '--p', P.join(','), '--snr', SNR.join(','), '--case', 'high', '--workers', '1'];
+const ARGS = [
+  'fig1-cov',
+  '--quick',
+  '--steps',
+  '2000',
+  '--eval-every',
+  '100',
+  '--p',
+  P.join(','),
+  '--snr',
+  SNR.join(','),
+  '--case',
+  'high',
+  '--workers',
+  '1',
+];
 const IDS = SNR.flatMap((s) => P.map((p) => `high_p${p}_snr${s}_s42`));
 const RECORDS = 2000 / 100 + 1;
 
@@ -30,7 +45,10 @@ export async function run() {
       const [ra, rb] = await Promise.all([a, b]);
       const { bad, problems } = checkSmallStore(out, IDS, RECORDS);
       const why = [];
-      for (const [n, r] of /** @type {const} */ ([['first', ra], ['second', rb]])) {
+      for (const [n, r] of /** @type {const} */ ([
+        ['first', ra],
+        ['second', rb],
+      ])) {
         if (r.code !== 0) why.push(`${n} CLI exited ${r.code ?? r.signal}: ${r.stderr.slice(-300)}`);
         if (hasStackTrace(r.stderr + r.stdout)) why.push(`${n} CLI printed a stack trace`);
       }
@@ -41,10 +59,21 @@ export async function run() {
       }
       // the second sweep names each run it did not train: held by the other sweep, or counted as already done
       const mine = new Set(trained(rb.stderr));
-      const named = IDS.filter((id) => !mine.has(id) && new RegExp(`^locked\\s+${id.replace(/[.-]/g, '\\$&')}\\s`, 'm').test(rb.stderr));
+      const named = IDS.filter(
+        (id) => !mine.has(id) && new RegExp(`^locked\\s+${id.replace(/[.-]/g, '\\$&')}\\s`, 'm').test(rb.stderr),
+      );
       const skippedDone = Number(/(\d+) runs? already done in the store were skipped/.exec(rb.stderr)?.[1] ?? 0);
-      if (mine.size + named.length + skippedDone !== IDS.length) why.push(`second sweep: trained ${mine.size}, named ${named.length} as held, skipped ${skippedDone} as done, of ${IDS.length}`);
-      if (named.length && !/held by another sweep .*as the store has them now|held by another sweep .*as the store has it now/.test(rb.stderr)) why.push('second sweep does not report the held runs at its end');
+      if (mine.size + named.length + skippedDone !== IDS.length)
+        why.push(
+          `second sweep: trained ${mine.size}, named ${named.length} as held, skipped ${skippedDone} as done, of ${IDS.length}`,
+        );
+      if (
+        named.length &&
+        !/held by another sweep .*as the store has them now|held by another sweep .*as the store has it now/.test(
+          rb.stderr,
+        )
+      )
+        why.push('second sweep does not report the held runs at its end');
       why.push(...problems);
       return { ok: why.length === 0, lost: bad, why: why.join('; ') };
     } finally {

@@ -25,7 +25,8 @@ function flipDigit(/** @type {string} */ file) {
 
 /** @type {Record<string, (dir: string) => void>} */
 const DAMAGE = {
-  'metrics.jsonl cut in the middle of a line': (d) => fs.truncateSync(path.join(d, 'metrics.jsonl'), Math.floor(fs.statSync(path.join(d, 'metrics.jsonl')).size / 2)),
+  'metrics.jsonl cut in the middle of a line': (d) =>
+    fs.truncateSync(path.join(d, 'metrics.jsonl'), Math.floor(fs.statSync(path.join(d, 'metrics.jsonl')).size / 2)),
   'metrics.jsonl missing its last record': (d) => {
     const f = path.join(d, 'metrics.jsonl');
     const lines = fs.readFileSync(f, 'utf8').split('\n').filter(Boolean);
@@ -49,7 +50,8 @@ const DAMAGE = {
   'weights.json deleted': (d) => fs.unlinkSync(path.join(d, 'weights.json')),
   'weights.json with one digit changed': (d) => flipDigit(path.join(d, 'weights.json')),
   'weights.json cut short': (d) => fs.truncateSync(path.join(d, 'weights.json'), 100),
-  "weights.json replaced by another run's": (d) => fs.copyFileSync(path.join(d, '..', SMALL_IDS[0], 'weights.json'), path.join(d, 'weights.json')),
+  "weights.json replaced by another run's": (d) =>
+    fs.copyFileSync(path.join(d, '..', SMALL_IDS[0], 'weights.json'), path.join(d, 'weights.json')),
   'run.json cut short': (d) => fs.truncateSync(path.join(d, 'run.json'), 200),
   'run.json manifest altered': (d) => {
     const f = path.join(d, 'run.json');
@@ -89,9 +91,11 @@ export async function run() {
         const why = [];
         if (r.code !== 0) why.push(`rerun exited ${r.code ?? r.signal}: ${r.stderr.slice(-300)}`);
         if (hasStackTrace(r.stderr + r.stdout)) why.push('stack trace in the output');
-        if (!new RegExp(`^damaged\\s+${VICTIM.replace(/[.-]/g, '\\$&')}\\s`, 'm').test(r.stderr)) why.push('the damage was not reported');
+        if (!new RegExp(`^damaged\\s+${VICTIM.replace(/[.-]/g, '\\$&')}\\s`, 'm').test(r.stderr))
+          why.push('the damage was not reported');
         const skipped = Number(/(\d+) runs? already done in the store were skipped/.exec(r.stderr)?.[1] ?? 0);
-        if (skipped !== SMALL_IDS.length - 1) why.push(`${skipped} intact runs skipped, expected ${SMALL_IDS.length - 1}`);
+        if (skipped !== SMALL_IDS.length - 1)
+          why.push(`${skipped} intact runs skipped, expected ${SMALL_IDS.length - 1}`);
         const { bad, problems } = checkSmallStore(out);
         why.push(...problems);
         return { ok: why.length === 0, lost: bad, why: why.join('; ') };

@@ -12,12 +12,31 @@ export const name = 'diverge';
 
 const DX = 10; // the presets' dx (README: --init takes W1 width x dx, b1 width, W2 1 x width, b2 1)
 const WIDTH = 8;
-const BASE = ['--quick', '--case', 'high', '--p', '0', '--snr', '1', '--seeds', '42', '--steps', '60', '--eval-every', '10', '--workers', '1'];
+const BASE = [
+  '--quick',
+  '--case',
+  'high',
+  '--p',
+  '0',
+  '--snr',
+  '1',
+  '--seeds',
+  '42',
+  '--steps',
+  '60',
+  '--eval-every',
+  '10',
+  '--workers',
+  '1',
+];
 
 /** A weights.json of the right shapes with every entry `v`. */
 function weightsFile(/** @type {string} */ file, /** @type {number} */ v) {
   const row = (/** @type {number} */ n) => Array.from({ length: n }, () => v);
-  fs.writeFileSync(file, JSON.stringify({ W1: Array.from({ length: WIDTH }, () => row(DX)), b1: row(WIDTH), W2: [row(WIDTH)], b2: [v] }));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ W1: Array.from({ length: WIDTH }, () => row(DX)), b1: row(WIDTH), W2: [row(WIDTH)], b2: [v] }),
+  );
   return file;
 }
 
@@ -27,19 +46,49 @@ function weightsFile(/** @type {string} */ file, /** @type {number} */ v) {
  */
 const CASES = {
   '--init weights of 1e30 (noise): diverged at step 0': {
-    args: (d) => ['run', 'fig1-cov', ...BASE, '--width', String(WIDTH), '--init', weightsFile(path.join(d, 'w30.json'), 1e30), '--name', 'init30'],
+    args: (d) => [
+      'run',
+      'fig1-cov',
+      ...BASE,
+      '--width',
+      String(WIDTH),
+      '--init',
+      weightsFile(path.join(d, 'w30.json'), 1e30),
+      '--name',
+      'init30',
+    ],
     experiment: 'init30',
     status: 'diverged',
     step: /^diverged at step 0: /,
   },
   '--init weights of 1e4 (finite loss above 1e12): diverged at step 0': {
-    args: (d) => ['run', 'fig1-cov', ...BASE, '--width', String(WIDTH), '--init', weightsFile(path.join(d, 'w4.json'), 1e4), '--name', 'init4'],
+    args: (d) => [
+      'run',
+      'fig1-cov',
+      ...BASE,
+      '--width',
+      String(WIDTH),
+      '--init',
+      weightsFile(path.join(d, 'w4.json'), 1e4),
+      '--name',
+      'init4',
+    ],
     experiment: 'init4',
     status: 'diverged',
     step: /^diverged at step 0: train MSE \S+ is above the bound 1e\+12/,
   },
   '--init weights of 1e30 (transfer, Task 1): diverged at step 0': {
-    args: (d) => ['run', 'fig3-cov', ...BASE, '--width', String(WIDTH), '--init', weightsFile(path.join(d, 'w30t.json'), 1e30), '--name', 'init30t'],
+    args: (d) => [
+      'run',
+      'fig3-cov',
+      ...BASE,
+      '--width',
+      String(WIDTH),
+      '--init',
+      weightsFile(path.join(d, 'w30t.json'), 1e30),
+      '--name',
+      'init30t',
+    ],
     experiment: 'init30t',
     status: 'diverged',
     step: /^diverged at step 0: /,
@@ -51,7 +100,23 @@ const CASES = {
     step: /^diverged at step [1-9]\d*: /,
   },
   'OOD, gd with lr 1000 (cross-entropy): diverged later, at a named step': {
-    args: () => ['run', 'fig2-optimizers', '--quick', '--optimizer', 'gd', '--optim', 'gd.lr=1000', '--steps', '20', '--eval-every', '5', '--workers', '1', '--name', 'oodhot'],
+    args: () => [
+      'run',
+      'fig2-optimizers',
+      '--quick',
+      '--optimizer',
+      'gd',
+      '--optim',
+      'gd.lr=1000',
+      '--steps',
+      '20',
+      '--eval-every',
+      '5',
+      '--workers',
+      '1',
+      '--name',
+      'oodhot',
+    ],
     experiment: 'oodhot',
     status: 'diverged',
     step: /^diverged at step [1-9]\d*: train loss /,
@@ -78,7 +143,8 @@ function checkStore(/** @type {string} */ expDir, /** @type {Case} */ c) {
     } catch {
       continue; // counted above as 'unreadable'
     }
-    if (c.step && !(typeof run.reason === 'string' && c.step.test(run.reason))) problems.push(`${id}: reason ${JSON.stringify(run.reason)} does not match ${c.step}`);
+    if (c.step && !(typeof run.reason === 'string' && c.step.test(run.reason)))
+      problems.push(`${id}: reason ${JSON.stringify(run.reason)} does not match ${c.step}`);
     /** @type {string[]} */
     let lines = [];
     try {
@@ -93,12 +159,14 @@ function checkStore(/** @type {string} */ expDir, /** @type {Case} */ c) {
       } catch {
         problems.push(`${id}: metrics line ${i + 1} is not JSON`);
       }
-      if (/:null\b/.test(l)) problems.push(`${id}: metrics line ${i + 1} holds null (a non-finite value written as JSON null)`);
+      if (/:null\b/.test(l))
+        problems.push(`${id}: metrics line ${i + 1} holds null (a non-finite value written as JSON null)`);
     });
     if (c.status === 'diverged' && lines.length) {
       const last = JSON.parse(lines[lines.length - 1]);
       const at = /^diverged at step (\d+)/.exec(run.reason ?? '');
-      if (at && last.step !== Number(at[1])) problems.push(`${id}: last record is step ${last.step}, the reason names step ${at[1]}`);
+      if (at && last.step !== Number(at[1]))
+        problems.push(`${id}: last record is step ${last.step}, the reason names step ${at[1]}`);
     }
   }
   return problems;
@@ -114,14 +182,20 @@ export async function run() {
       const why = [];
       if (hasStackTrace(r.stderr + r.stdout)) why.push('stack trace in the output');
       const wantCode = c.status === 'done' ? 0 : 1;
-      if (r.code !== wantCode) why.push(`run exited ${r.code} (expected ${wantCode}): ${r.stderr.trim().split('\n').slice(-2).join(' / ')}`);
+      if (r.code !== wantCode)
+        why.push(`run exited ${r.code} (expected ${wantCode}): ${r.stderr.trim().split('\n').slice(-2).join(' / ')}`);
       const problems = checkStore(path.join(out, c.experiment), c);
       why.push(...problems);
       const rep = await cli(['report', c.experiment, '--out', out]);
       if (rep.code !== 0) why.push(`report exited ${rep.code}: ${rep.stderr.trim()}`);
       if (hasStackTrace(rep.stderr + rep.stdout)) why.push('stack trace in report');
-      if (!rep.stdout.includes(c.status === 'done' ? ' done ' : ' diverged ')) why.push(`report does not show the run as ${c.status}`);
-      return { ok: why.length === 0, lost: problems.some((p) => p.includes('not JSON') || p.includes('no runs')) ? 1 : 0, why: why.join('; ') };
+      if (!rep.stdout.includes(c.status === 'done' ? ' done ' : ' diverged '))
+        why.push(`report does not show the run as ${c.status}`);
+      return {
+        ok: why.length === 0,
+        lost: problems.some((p) => p.includes('not JSON') || p.includes('no runs')) ? 1 : 0,
+        why: why.join('; '),
+      };
     });
   } finally {
     cleanup();

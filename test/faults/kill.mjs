@@ -21,29 +21,50 @@ export async function run() {
     try {
       const out = path.join(t.dir, 'store');
       const marker = path.join(t.dir, 'fired');
-      const first = await cli(['run', ...SMALL, '--out', out], { env: { PRECOND_LAB_FAULT: `kill-at:${point}:${marker}` } });
+      const first = await cli(['run', ...SMALL, '--out', out], {
+        env: { PRECOND_LAB_FAULT: `kill-at:${point}:${marker}` },
+      });
       if (!fs.existsSync(marker)) return { ok: false, lost: 0, why: 'the fault point was never reached' };
       const exp = path.join(out, SMALL_EXPERIMENT);
       if (point.startsWith('cli-')) {
-        if (first.signal !== 'SIGKILL') return { ok: false, lost: 0, why: `the CLI was not killed (code ${first.code})` };
+        if (first.signal !== 'SIGKILL')
+          return { ok: false, lost: 0, why: `the CLI was not killed (code ${first.code})` };
         const rep = await cli(['report', exp]);
-        if (rep.code !== 0 || hasStackTrace(rep.stderr)) return { ok: false, lost: 0, why: `report after the kill: code ${rep.code}: ${rep.stderr.slice(-300)}` };
+        if (rep.code !== 0 || hasStackTrace(rep.stderr))
+          return { ok: false, lost: 0, why: `report after the kill: code ${rep.code}: ${rep.stderr.slice(-300)}` };
         const st = Object.values(statuses(exp));
-        if (st.some((s) => s === 'running' || s === 'queued')) return { ok: false, lost: 0, why: `after report runs are still ${st.join(', ')}` };
-        if (!st.includes('interrupted')) return { ok: false, lost: 0, why: `no run marked interrupted (${st.join(', ')})` };
-        if (!/interrupted/.test(rep.stdout)) return { ok: false, lost: 0, why: 'report does not show the interrupted runs' };
+        if (st.some((s) => s === 'running' || s === 'queued'))
+          return { ok: false, lost: 0, why: `after report runs are still ${st.join(', ')}` };
+        if (!st.includes('interrupted'))
+          return { ok: false, lost: 0, why: `no run marked interrupted (${st.join(', ')})` };
+        if (!/interrupted/.test(rep.stdout))
+          return { ok: false, lost: 0, why: 'report does not show the interrupted runs' };
       } else {
-        if (first.code !== 0 && first.code !== 1) return { ok: false, lost: 0, why: `the CLI exited ${first.code ?? first.signal}: ${first.stderr.slice(-300)}` };
+        if (first.code !== 0 && first.code !== 1)
+          return {
+            ok: false,
+            lost: 0,
+            why: `the CLI exited ${first.code ?? first.signal}: ${first.stderr.slice(-300)}`,
+          };
         if (hasStackTrace(first.stderr + first.stdout)) return { ok: false, lost: 0, why: 'stack trace in the output' };
         const st = Object.values(statuses(exp));
-        if (st.some((s) => s === 'running' || s === 'queued')) return { ok: false, lost: 0, why: `runs left ${st.join(', ')} after the CLI ended` };
+        if (st.some((s) => s === 'running' || s === 'queued'))
+          return { ok: false, lost: 0, why: `runs left ${st.join(', ')} after the CLI ended` };
       }
       const doneBefore = Object.values(statuses(exp)).filter((s) => s === 'done').length;
       const second = await cli(['run', ...SMALL, '--out', out]);
       const { bad, problems } = checkSmallStore(out);
-      if (second.code !== 0 || hasStackTrace(second.stderr)) return { ok: false, lost: bad, why: `rerun exited ${second.code}: ${second.stderr.slice(-300)}` };
-      const skipped = Number(/(\d+) runs? already done in the store (?:were|was) skipped/.exec(second.stderr)?.[1] ?? 0);
-      if (skipped !== doneBefore) return { ok: false, lost: bad, why: `rerun skipped ${skipped} runs, ${doneBefore} were done before it (trained twice?)` };
+      if (second.code !== 0 || hasStackTrace(second.stderr))
+        return { ok: false, lost: bad, why: `rerun exited ${second.code}: ${second.stderr.slice(-300)}` };
+      const skipped = Number(
+        /(\d+) runs? already done in the store (?:were|was) skipped/.exec(second.stderr)?.[1] ?? 0,
+      );
+      if (skipped !== doneBefore)
+        return {
+          ok: false,
+          lost: bad,
+          why: `rerun skipped ${skipped} runs, ${doneBefore} were done before it (trained twice?)`,
+        };
       return { ok: bad === 0, lost: bad, why: problems.join('; ') };
     } finally {
       t.cleanup();

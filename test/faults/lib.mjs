@@ -13,7 +13,22 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
 
 /** A small regression sweep: 2 groups (SNR 1 and 2) of 2 runs (p = -2, 0), 200 steps, a record every 10 steps. */
-export const SMALL = ['fig1-cov', '--quick', '--steps', '200', '--eval-every', '10', '--p', '-2,0', '--snr', '1,2', '--case', 'high', '--workers', '1'];
+export const SMALL = [
+  'fig1-cov',
+  '--quick',
+  '--steps',
+  '200',
+  '--eval-every',
+  '10',
+  '--p',
+  '-2,0',
+  '--snr',
+  '1,2',
+  '--case',
+  'high',
+  '--workers',
+  '1',
+];
 export const SMALL_EXPERIMENT = 'fig1-cov-quick';
 export const SMALL_IDS = ['high_p-2_snr1_s42', 'high_p0_snr1_s42', 'high_p-2_snr2_s42', 'high_p0_snr2_s42'];
 /** records at steps 0, 10, ..., 200 */
@@ -27,7 +42,10 @@ export const SMALL_RECORDS = 200 / 10 + 1;
  */
 export function cli(args, opts = {}) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -43,7 +61,8 @@ export function cli(args, opts = {}) {
 }
 
 /** True when output holds a Node stack trace (an `at fn (file:line:col)` frame or an internal frame). */
-export const hasStackTrace = (/** @type {string} */ text) => /^\s+at .*(\(.*:\d+:\d+\)|:\d+:\d+)$/m.test(text) || /node:internal/.test(text);
+export const hasStackTrace = (/** @type {string} */ text) =>
+  /^\s+at .*(\(.*:\d+:\d+\)|:\d+:\d+)$/m.test(text) || /node:internal/.test(text);
 
 /** A fresh temp folder; `cleanup` removes it. */
 export function tempDir(/** @type {string} */ prefix) {
@@ -95,7 +114,8 @@ export function checkRun(runDir, records) {
   try {
     const w = fs.readFileSync(path.join(runDir, 'weights.json'));
     JSON.parse(w.toString('utf8'));
-    if (run.manifest?.weights?.sha256 !== sha256(w)) out.push(`${id}: weights.json does not match the checksum in run.json`);
+    if (run.manifest?.weights?.sha256 !== sha256(w))
+      out.push(`${id}: weights.json does not match the checksum in run.json`);
   } catch (e) {
     out.push(`${id}: weights.json missing or not JSON (${/** @type {Error} */ (e).message})`);
   }
@@ -154,7 +174,10 @@ export function temporaries(/** @type {string} */ dir) {
 }
 
 /** Runs `fn` for each fault case, tallying { tried, handled, lost, failures }. `fn` returns { ok, lost, why }. */
-export async function tally(/** @type {string[]} */ cases, /** @type {(c: string) => Promise<{ ok: boolean, lost: number, why?: string }>} */ fn) {
+export async function tally(
+  /** @type {string[]} */ cases,
+  /** @type {(c: string) => Promise<{ ok: boolean, lost: number, why?: string }>} */ fn,
+) {
   const r = { tried: 0, handled: 0, lost: 0, failures: /** @type {string[]} */ ([]) };
   for (const c of cases) {
     r.tried++;

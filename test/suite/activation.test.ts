@@ -14,7 +14,11 @@ describe('activation', () => {
   it('activate() returns the API: the tree as data, the results folder, the messages shown', async () => {
     const api = await labApi();
     assert.ok(Array.isArray(api.tree()), 'tree() must return the top-level nodes');
-    assert.equal(api.storeRoot(), path.join(workspaceRoot(), '.precond-lab'), 'the default results folder is .precond-lab in the workspace');
+    assert.equal(
+      api.storeRoot(),
+      path.join(workspaceRoot(), '.precond-lab'),
+      'the default results folder is .precond-lab in the workspace',
+    );
     assert.ok(Array.isArray(api.messages()));
   });
 });

@@ -41,7 +41,11 @@ describe('cancel', () => {
       (value) => ({ value }),
       (error: Error) => ({ error }),
     );
-    await waitFor(`${SECOND} running on disk`, () => readJson<RunOnDisk>(runFile(root, NAME, SECOND))?.status === 'running', 60_000);
+    await waitFor(
+      `${SECOND} running on disk`,
+      () => readJson<RunOnDisk>(runFile(root, NAME, SECOND))?.status === 'running',
+      60_000,
+    );
   });
 
   after(async () => {
@@ -51,19 +55,32 @@ describe('cancel', () => {
 
   it('shows the training run as running in the tree', async () => {
     const api = await labApi();
-    await waitFor(`${SECOND} shown as running`, () => {
-      const exp = findExperiment(api.tree(), NAME);
-      return exp && stateOf(findRun(exp, SECOND)) === 'running';
-    }, 5_000);
+    await waitFor(
+      `${SECOND} shown as running`,
+      () => {
+        const exp = findExperiment(api.tree(), NAME);
+        return exp && stateOf(findRun(exp, SECOND)) === 'running';
+      },
+      5_000,
+    );
   });
 
   it('precondLab.cancelAll cancels it and keeps the finished run intact', async () => {
     await vscode.commands.executeCommand('precondLab.cancelAll');
-    const outcome = await Promise.race([launched!, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('runConfig did not return within 60 s of cancelAll')), 60_000))]);
+    const outcome = await Promise.race([
+      launched!,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('runConfig did not return within 60 s of cancelAll')), 60_000),
+      ),
+    ]);
     assert.ok(!outcome.error || /cancel/i.test(outcome.error.message), `runConfig failed: ${outcome.error?.message}`);
 
     const second = readJson<RunOnDisk>(runFile(root, NAME, SECOND))?.status;
-    assert.notEqual(second, 'done', `${SECOND} finished before the cancel reached it: raise settings.steps so a run outlasts the cancel`);
+    assert.notEqual(
+      second,
+      'done',
+      `${SECOND} finished before the cancel reached it: raise settings.steps so a run outlasts the cancel`,
+    );
     assert.equal(second, 'cancelled');
     const first = readJson<RunOnDisk>(runFile(root, NAME, FIRST));
     assert.equal(first?.status, 'done');
@@ -72,7 +89,13 @@ describe('cancel', () => {
 
     const summary = outcome.value as SweepSummary | undefined;
     if (summary?.runs) {
-      assert.deepEqual(summary.runs.map((r) => [r.id, r.status]), [[FIRST, 'done'], [SECOND, 'cancelled']]);
+      assert.deepEqual(
+        summary.runs.map((r) => [r.id, r.status]),
+        [
+          [FIRST, 'done'],
+          [SECOND, 'cancelled'],
+        ],
+      );
     }
   });
 

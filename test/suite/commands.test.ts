@@ -20,7 +20,11 @@ describe('commands', () => {
     const contributed = (contributes().commands ?? []).map((c) => c.command);
     assert.ok(contributed.length > 0, 'package.json contributes no commands');
     const registered = new Set(await vscode.commands.getCommands(true));
-    assert.deepEqual(contributed.filter((c) => !registered.has(c)), [], 'contributed but not registered');
+    assert.deepEqual(
+      contributed.filter((c) => !registered.has(c)),
+      [],
+      'contributed but not registered',
+    );
   });
 
   it(`puts every command under the "${CATEGORY}" category`, () => {
@@ -30,7 +34,11 @@ describe('commands', () => {
 
   it('contributes every command the extension issue asks for', () => {
     const contributed = new Set((contributes().commands ?? []).map((c) => c.command));
-    assert.deepEqual(EXPECTED_COMMANDS.filter((c) => !contributed.has(c)), [], 'missing from contributes.commands');
+    assert.deepEqual(
+      EXPECTED_COMMANDS.filter((c) => !contributed.has(c)),
+      [],
+      'missing from contributes.commands',
+    );
   });
 
   it(`contributes the "${CATEGORY}" activity-bar container with an Experiments view`, () => {
@@ -38,6 +46,9 @@ describe('commands', () => {
     const container = c.viewsContainers?.activitybar?.find((v) => v.title === CATEGORY);
     assert.ok(container, `no activity-bar container titled "${CATEGORY}"`);
     const views = c.views?.[container.id] ?? [];
-    assert.ok(views.some((v) => v.name === 'Experiments'), `container ${container.id} has no "Experiments" view`);
+    assert.ok(
+      views.some((v) => v.name === 'Experiments'),
+      `container ${container.id} has no "Experiments" view`,
+    );
   });
 });

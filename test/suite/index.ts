@@ -14,7 +14,9 @@ export function run(): Promise<void> {
   // An untrusted workspace (the Restricted Mode session of scripts/test-exthost.mjs) runs the *.untrusted.test.js
   // files alone; a trusted one runs all the others. Trust is the window's, so one session cannot run both.
   const untrusted = !vscode.workspace.isTrusted;
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && f.endsWith('.untrusted.test.js') === untrusted);
+  const files = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js') && f.endsWith('.untrusted.test.js') === untrusted);
   for (const f of files.sort()) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
     try {

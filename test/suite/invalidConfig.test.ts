@@ -28,7 +28,12 @@ function spyOnErrors(): { shown: string[]; spied: boolean; restore: () => void }
 describe('invalid config', () => {
   it('is refused with a message naming the field, and starts nothing', async () => {
     const before = (await labApi()).messages().length;
-    const uri = await openConfig('bad-case.precond.json', { version: 1, name: 'bad-case', kind: 'noise', grid: { case: ['middle'], p: [0] } });
+    const uri = await openConfig('bad-case.precond.json', {
+      version: 1,
+      name: 'bad-case',
+      kind: 'noise',
+      grid: { case: ['middle'], p: [0] },
+    });
     const spy = spyOnErrors();
     let result: unknown;
     let rejected: Error | undefined;
@@ -43,8 +48,18 @@ describe('invalid config', () => {
     const named = messages.find((m) => m.includes('grid.case'));
     assert.ok(named, `no message names grid.case: ${JSON.stringify(messages)}`);
     assert.match(named, /"high".*"low"/, 'the message lists the allowed values');
-    if (spy.spied) assert.ok(spy.shown.some((m) => m.includes('grid.case')), `the notification shown was ${JSON.stringify(spy.shown)}`);
-    assert.ok(!(result as { runs?: unknown } | undefined)?.runs, 'runConfig returned a sweep summary for an invalid config');
-    assert.ok(!fs.existsSync(path.join(await resultsRoot(), 'bad-case')), 'a results folder was created for an invalid config');
+    if (spy.spied)
+      assert.ok(
+        spy.shown.some((m) => m.includes('grid.case')),
+        `the notification shown was ${JSON.stringify(spy.shown)}`,
+      );
+    assert.ok(
+      !(result as { runs?: unknown } | undefined)?.runs,
+      'runConfig returned a sweep summary for an invalid config',
+    );
+    assert.ok(
+      !fs.existsSync(path.join(await resultsRoot(), 'bad-case')),
+      'a results folder was created for an invalid config',
+    );
   });
 });

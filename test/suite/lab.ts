@@ -4,7 +4,15 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, type CommandArgs, type CommandId, type CommandResult, type LabApi, type RunPresetArgs, type SweepSummary } from './contract';
+import {
+  EXTENSION_ID,
+  type CommandArgs,
+  type CommandId,
+  type CommandResult,
+  type LabApi,
+  type RunPresetArgs,
+  type SweepSummary,
+} from './contract';
 
 export function extension(): vscode.Extension<unknown> {
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
@@ -34,10 +42,18 @@ export async function resultsRoot(): Promise<string> {
 /** The errors the extension showed since `since` (an index into messages()), for assertion messages. */
 export async function errorsShown(since = 0): Promise<string[]> {
   const api = (await extension().activate()) as Partial<LabApi> | undefined;
-  return (api?.messages?.() ?? []).slice(since).filter((m) => m.level === 'error').map((m) => m.text);
+  return (api?.messages?.() ?? [])
+    .slice(since)
+    .filter((m) => m.level === 'error')
+    .map((m) => m.text);
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -47,7 +63,10 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
     } catch (e) {
       lastError = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -66,7 +85,8 @@ export interface RunOnDisk {
   final: Record<string, number>;
 }
 
-export const runFile = (root: string, experiment: string, id: string): string => path.join(root, experiment, 'runs', id, 'run.json');
+export const runFile = (root: string, experiment: string, id: string): string =>
+  path.join(root, experiment, 'runs', id, 'run.json');
 
 /** Writes a config file into the workspace, opens it in an editor, and returns its Uri. */
 export async function openConfig(name: string, config: unknown): Promise<vscode.Uri> {
@@ -86,7 +106,10 @@ export function command<K extends CommandId>(id: K, ...args: CommandArgs<K>): Th
 export async function sweepCommand(command: string, ...args: unknown[]): Promise<SweepSummary> {
   const before = (await labApi()).messages().length;
   const summary = (await vscode.commands.executeCommand(command, ...args)) as SweepSummary | undefined;
-  assert.ok(summary && Array.isArray(summary.runs), `${command} resolved with ${JSON.stringify(summary)?.slice(0, 200)}, not a sweep summary; errors shown: ${JSON.stringify(await errorsShown(before))}`);
+  assert.ok(
+    summary && Array.isArray(summary.runs),
+    `${command} resolved with ${JSON.stringify(summary)?.slice(0, 200)}, not a sweep summary; errors shown: ${JSON.stringify(await errorsShown(before))}`,
+  );
   return summary;
 }
 

@@ -13,9 +13,22 @@ import { command, errorsShown, labApi, QUICK_NAME, quickPresetSummary, resultsRo
 
 async function panel(experiment: string, tab: string, what = `${experiment} drawn on ${tab}`): Promise<PanelInfo> {
   const api = await labApi();
-  return waitFor(what, () => api.panels.list().find((p) => p.experiment === experiment && p.ready && p.rendered?.tab === tab && (p.rendered.figures > 0 || p.rendered.empty)), 60_000, 250);
+  return waitFor(
+    what,
+    () =>
+      api.panels
+        .list()
+        .find(
+          (p) =>
+            p.experiment === experiment &&
+            p.ready &&
+            p.rendered?.tab === tab &&
+            (p.rendered.figures > 0 || p.rendered.empty),
+        ),
+    60_000,
+    250,
+  );
 }
-
 
 describe('results panels', () => {
   it('"Open Results" on a finished noise sweep opens its panel on the Summary, both cases drawn', async () => {
@@ -32,7 +45,10 @@ describe('results panels', () => {
     await vscode.commands.executeCommand('precondLab.openResults', { experiment: QUICK_NAME }, { tab: 'curves' });
     const curves = await panel(QUICK_NAME, 'curves');
     assert.equal(curves.rendered?.figures, 2);
-    assert.ok(curves.rendered!.points >= 6 * 5 * 2, `${curves.rendered?.points} points: 6 runs x 5 records x train and test`);
+    assert.ok(
+      curves.rendered!.points >= 6 * 5 * 2,
+      `${curves.rendered?.points} points: 6 runs x 5 records x train and test`,
+    );
     await vscode.commands.executeCommand('precondLab.openResults', { experiment: QUICK_NAME }, { tab: 'spectra' });
     const spectra = await panel(QUICK_NAME, 'spectra');
     assert.equal(spectra.rendered?.figures, 7, 'Sigma, weights, G_P, alignment and a heatmap per p');
@@ -40,24 +56,46 @@ describe('results panels', () => {
   });
 
   it('a run opens its curves', async () => {
-    await vscode.commands.executeCommand('precondLab.openResults', { experiment: QUICK_NAME, runId: 'low_p2_snr1_s42' });
+    await vscode.commands.executeCommand('precondLab.openResults', {
+      experiment: QUICK_NAME,
+      runId: 'low_p2_snr1_s42',
+    });
     await panel(QUICK_NAME, 'curves');
   });
 
   it('precondLab.exportPanel writes the tab as a PNG and a CSV with one row per record', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-export-'));
-    const result = await command('precondLab.exportPanel', { experiment: QUICK_NAME, tab: 'curves', format: 'both', file: path.join(dir, 'curves.png') });
-    assert.ok(result?.png && result.csv, `exportPanel returned ${JSON.stringify(result)}; errors: ${JSON.stringify(await errorsShown())}`);
+    const result = await command('precondLab.exportPanel', {
+      experiment: QUICK_NAME,
+      tab: 'curves',
+      format: 'both',
+      file: path.join(dir, 'curves.png'),
+    });
+    assert.ok(
+      result?.png && result.csv,
+      `exportPanel returned ${JSON.stringify(result)}; errors: ${JSON.stringify(await errorsShown())}`,
+    );
     const png = fs.readFileSync(result.png);
     assert.equal(png.subarray(0, 8).toString('hex'), '89504e470d0a1a0a', 'a PNG');
-    assert.ok(png.readUInt32BE(16) > 400 && png.readUInt32BE(20) > 200, `PNG is ${png.readUInt32BE(16)} x ${png.readUInt32BE(20)}`);
+    assert.ok(
+      png.readUInt32BE(16) > 400 && png.readUInt32BE(20) > 200,
+      `PNG is ${png.readUInt32BE(16)} x ${png.readUInt32BE(20)}`,
+    );
     const lines = fs.readFileSync(result.csv, 'utf8').trimEnd().split('\r\n');
     assert.equal(lines[0], 'run,case,p,snr,seed,step,trainMSE,testMSE,alignment');
     // a run target focused the curves on low_p2 alone; the export shows what the tab shows
     assert.equal(result.rows, lines.length - 1);
-    assert.equal(lines.length - 1, 5, 'the 5 records (steps 0..200 every 50) of low_p2, the run the curves were opened on');
+    assert.equal(
+      lines.length - 1,
+      5,
+      'the 5 records (steps 0..200 every 50) of low_p2, the run the curves were opened on',
+    );
     assert.ok(lines.slice(1).every((l) => l.startsWith('low_p2_snr1_s42,low,2,1,42,')));
-    const summary = await command('precondLab.exportPanel', { experiment: QUICK_NAME, tab: 'summary', file: path.join(dir, 'summary.csv') });
+    const summary = await command('precondLab.exportPanel', {
+      experiment: QUICK_NAME,
+      tab: 'summary',
+      file: path.join(dir, 'summary.csv'),
+    });
     assert.equal(summary?.rows, 6, 'summary: 2 cases x 3 p at one SNR');
     assert.equal(fs.readFileSync(summary!.csv!, 'utf8').trimEnd().split('\r\n').length, 7);
   });
@@ -67,7 +105,10 @@ describe('results panels', () => {
     const r = await vscode.commands.executeCommand('precondLab.exportPanel', { experiment: QUICK_NAME, tab: 'nope' });
     assert.equal(r, undefined);
     const errors = await errorsShown(before);
-    assert.ok(errors.some((e) => /tab must be one of/.test(e)), JSON.stringify(errors));
+    assert.ok(
+      errors.some((e) => /tab must be one of/.test(e)),
+      JSON.stringify(errors),
+    );
   });
 
   it('an OOD experiment opens on its accuracies (the panel matches the kind)', async () => {

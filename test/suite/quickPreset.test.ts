@@ -10,7 +10,10 @@ import type { SweepSummary } from './contract';
 describe('quick preset through the command API', () => {
   it('precondLab.runPreset resolves with the summary once all runs are done', async () => {
     const summary = await quickPresetSummary();
-    assert.ok(summary && Array.isArray(summary.runs), `runPreset resolved with ${JSON.stringify(summary)?.slice(0, 200)}, not a sweep summary`);
+    assert.ok(
+      summary && Array.isArray(summary.runs),
+      `runPreset resolved with ${JSON.stringify(summary)?.slice(0, 200)}, not a sweep summary`,
+    );
     assert.equal(summary.experiment.name, QUICK_NAME);
     assert.equal(summary.experiment.settings.steps, 200, 'overrides.steps was not applied');
     assert.equal(summary.experiment.settings.evalEvery, 50, 'overrides.evalEvery was not applied');
@@ -26,7 +29,10 @@ describe('quick preset through the command API', () => {
     const root = await resultsRoot();
     const onDisk = readJson<SweepSummary>(path.join(root, QUICK_NAME, 'summary.json'));
     assert.ok(onDisk, `no summary.json in ${path.join(root, QUICK_NAME)}`);
-    assert.deepEqual(onDisk.runs.map((r) => [r.id, r.status]), summary.runs.map((r) => [r.id, r.status]));
+    assert.deepEqual(
+      onDisk.runs.map((r) => [r.id, r.status]),
+      summary.runs.map((r) => [r.id, r.status]),
+    );
     for (const r of summary.runs) {
       assert.equal(readJson<RunOnDisk>(runFile(root, QUICK_NAME, r.id))?.status, 'done', r.id);
       const steps = fs

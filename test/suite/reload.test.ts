@@ -40,7 +40,11 @@ describe('results store reload', () => {
     await vscode.commands.executeCommand('precondLab.refresh');
     const exp = await waitFor(`"${COPY}" in the tree after refresh`, () => findExperiment(api.tree(), COPY), 10_000);
     assert.ok(findRun(exp, left), `run ${left} is not listed`);
-    assert.equal(stateOf(findRun(exp, left)), 'interrupted', 'a run left running by a dead window shows as interrupted');
+    assert.equal(
+      stateOf(findRun(exp, left)),
+      'interrupted',
+      'a run left running by a dead window shows as interrupted',
+    );
     for (const id of rest) assert.equal(stateOf(findRun(exp, id)), 'done', id);
     assert.ok(findExperiment(api.tree(), QUICK_NAME), 'the original experiment is still listed');
   });

@@ -28,7 +28,12 @@ describe('Restricted Mode', () => {
     const node = await waitFor(`${NAME} in the tree`, () => findExperiment(api.tree(), NAME));
     assert.equal(runsOf(node).length, 3, 'three runs');
     await vscode.commands.executeCommand('precondLab.openResults', { experiment: NAME });
-    const p = await waitFor(`${NAME} panel drawn`, () => api.panels.list().find((x) => x.experiment === NAME && x.ready && (x.rendered?.figures ?? 0) > 0), 60_000, 250);
+    const p = await waitFor(
+      `${NAME} panel drawn`,
+      () => api.panels.list().find((x) => x.experiment === NAME && x.ready && (x.rendered?.figures ?? 0) > 0),
+      60_000,
+      250,
+    );
     assert.equal(p.kind, 'ood');
     const csv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-restricted-')), 'ood.csv');
     assert.equal(await vscode.commands.executeCommand('precondLab.exportCsv', { experiment: NAME }, csv), csv);
@@ -38,7 +43,16 @@ describe('Restricted Mode', () => {
   it('starts nothing: each command that trains refuses and says to trust the workspace', async () => {
     const api = await labApi();
     const config = path.join(workspaceRoot(), 'restricted.precond.json');
-    fs.writeFileSync(config, JSON.stringify({ version: 1, name: 'restricted-config', kind: 'noise', grid: { p: [0] }, settings: { steps: 10 } }));
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        version: 1,
+        name: 'restricted-config',
+        kind: 'noise',
+        grid: { p: [0] },
+        settings: { steps: 10 },
+      }),
+    );
     const attempts: [string, unknown[]][] = [
       ['precondLab.runPreset', [QUICK]],
       ['precondLab.sweepP', [{ preset: 'fig1-cov', quick: true, p: [0] }]],
@@ -48,13 +62,26 @@ describe('Restricted Mode', () => {
     ];
     for (const [command, args] of attempts) {
       const before = api.messages().length;
-      assert.equal(await vscode.commands.executeCommand(command, ...args), undefined, `${command} resolved with a result`);
+      assert.equal(
+        await vscode.commands.executeCommand(command, ...args),
+        undefined,
+        `${command} resolved with a result`,
+      );
       const shown = api.messages().slice(before);
-      assert.ok(shown.some((m) => m.level === 'warning' && /Restricted Mode/.test(m.text) && /[Tt]rust the workspace/.test(m.text)), `${command} showed ${JSON.stringify(shown)}`);
+      assert.ok(
+        shown.some(
+          (m) => m.level === 'warning' && /Restricted Mode/.test(m.text) && /[Tt]rust the workspace/.test(m.text),
+        ),
+        `${command} showed ${JSON.stringify(shown)}`,
+      );
     }
     assert.equal(api.runManager.live().size, 0, 'no sweep is queued or running');
     assert.equal(fs.existsSync(path.join(root, QUICK_NAME)), false, 'a results folder was written');
     assert.equal(fs.existsSync(path.join(root, 'restricted-config')), false, 'a results folder was written');
-    assert.deepEqual(fs.readdirSync(path.join(root, NAME, 'runs')).sort(), ['adahessian_p-1_s42', 'adahessian_p1_s42', 'gd_s42'], 'the read experiment is untouched');
+    assert.deepEqual(
+      fs.readdirSync(path.join(root, NAME, 'runs')).sort(),
+      ['adahessian_p-1_s42', 'adahessian_p1_s42', 'gd_s42'],
+      'the read experiment is untouched',
+    );
   });
 });

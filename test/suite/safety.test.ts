@@ -44,20 +44,45 @@ describe('hostile command arguments', () => {
     '/',
   ];
 
-  for (const command of ['precondLab.delete', 'precondLab.reveal', 'precondLab.openResults', 'precondLab.exportCsv', 'precondLab.rerun'] as const) {
+  for (const command of [
+    'precondLab.delete',
+    'precondLab.reveal',
+    'precondLab.openResults',
+    'precondLab.exportCsv',
+    'precondLab.rerun',
+  ] as const) {
     it(`${command} refuses targets outside the results folder, with a message, and touches nothing`, async () => {
       const api = await labApi();
       for (const arg of hostile()) {
         const before = api.messages().length;
-        const extra = command === 'precondLab.delete' ? { confirm: false } : command === 'precondLab.exportCsv' ? path.join(outside, 'out.csv') : undefined;
+        const extra =
+          command === 'precondLab.delete'
+            ? { confirm: false }
+            : command === 'precondLab.exportCsv'
+              ? path.join(outside, 'out.csv')
+              : undefined;
         const result = await vscode.commands.executeCommand(command, arg, extra);
         assert.ok(!result, `${command}(${JSON.stringify(arg)}) resolved with ${JSON.stringify(result)}`);
-        const shown = api.messages().slice(before).filter((m) => m.level === 'error').map((m) => m.text);
-        assert.ok(shown.some((t) => /results folder|not a folder name/.test(t)), `${command}(${JSON.stringify(arg)}) showed ${JSON.stringify(shown)}`);
+        const shown = api
+          .messages()
+          .slice(before)
+          .filter((m) => m.level === 'error')
+          .map((m) => m.text);
+        assert.ok(
+          shown.some((t) => /results folder|not a folder name/.test(t)),
+          `${command}(${JSON.stringify(arg)}) showed ${JSON.stringify(shown)}`,
+        );
       }
-      assert.ok(fs.existsSync(path.join(outside, 'sub', 'victim', 'runs', 'r1', 'run.json')), 'the folder outside was touched');
+      assert.ok(
+        fs.existsSync(path.join(outside, 'sub', 'victim', 'runs', 'r1', 'run.json')),
+        'the folder outside was touched',
+      );
       assert.ok(!fs.existsSync(path.join(outside, 'out.csv')), 'a CSV was written from a foreign folder');
-      assert.equal(api.panels.list().filter((p) => !p.dir.startsWith(root)).length, 0, 'a panel opened outside the results folder');
+      assert.equal(
+        api.panels.list().filter((p) => !p.dir.startsWith(root)).length,
+        0,
+        'a panel opened outside the results folder',
+      );
     });
   }
 
@@ -73,7 +98,10 @@ describe('hostile command arguments', () => {
       fs.rmSync(file, { force: true });
     }
     const shown = api.messages().slice(before);
-    assert.ok(shown.some((m) => m.level === 'error' && m.text.includes('[Trust me]')), `the refusal names the file: ${JSON.stringify(shown)}`);
+    assert.ok(
+      shown.some((m) => m.level === 'error' && m.text.includes('[Trust me]')),
+      `the refusal names the file: ${JSON.stringify(shown)}`,
+    );
     for (const m of shown) assert.doesNotMatch(m.text, VSCODE_LINK);
   });
 });

@@ -9,7 +9,11 @@ describe('Experiments tree', () => {
   it('lists the quick experiment with every run done', async () => {
     const summary = await quickPresetSummary();
     const api = await labApi();
-    const experiment = await waitFor(`"${QUICK_NAME}" in the tree`, () => findExperiment(api.tree(), QUICK_NAME), 10_000);
+    const experiment = await waitFor(
+      `"${QUICK_NAME}" in the tree`,
+      () => findExperiment(api.tree(), QUICK_NAME),
+      10_000,
+    );
     assert.equal(runsOf(experiment).length, summary.runs.length, 'one run node per run');
     for (const r of summary.runs) {
       const node = findRun(experiment, r.id);
@@ -24,6 +28,7 @@ describe('Experiments tree', () => {
     assert.ok(experiment);
     const groups = experiment.children.filter((n) => n.kind === 'group');
     assert.equal(groups.length, 2, `children: ${experiment.children.map((n) => n.label).join(', ')}`);
-    for (const g of groups) assert.equal(g.children.filter((n) => n.kind === 'run').length, 3, `${g.label}: one run per p`);
+    for (const g of groups)
+      assert.equal(g.children.filter((n) => n.kind === 'run').length, 3, `${g.label}: one run per p`);
   });
 });

@@ -22,5 +22,7 @@ export function findRun(experiment: TreeNode, runId: string): TreeNode | undefin
 export function stateOf(node: TreeNode | undefined): string | undefined {
   if (!node) return undefined;
   const words = node.contextValue.split(/\s+/);
-  return words[0] === 'run' && node.state && words.includes(node.state) ? node.state : `${node.state} (contextValue "${node.contextValue}")`;
+  return words[0] === 'run' && node.state && words.includes(node.state)
+    ? node.state
+    : `${node.state} (contextValue "${node.contextValue}")`;
 }

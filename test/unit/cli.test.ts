@@ -7,24 +7,48 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const cli = path.resolve(__dirname, '../../cli.js');
-const run = (args: string[], cwd = os.tmpdir()) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
+const run = (args: string[], cwd = os.tmpdir()) =>
+  spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
 
 test('presets lists every paper preset with its figure', () => {
   const r = run(['presets']);
   assert.equal(r.status, 0);
-  for (const name of ['fig1-cov', 'fig3-cov', 'fig1-adahessian', 'fig3-adahessian']) assert.match(r.stdout, new RegExp(`^${name}\\s`, 'm'));
+  for (const name of ['fig1-cov', 'fig3-cov', 'fig1-adahessian', 'fig3-adahessian'])
+    assert.match(r.stdout, new RegExp(`^${name}\\s`, 'm'));
   assert.match(r.stdout, /Figure 1a-b/);
 });
 
 test('run with overrides ends with the table; report prints it again from the store', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-cli-'));
-  const args = ['run', 'fig1-cov', '--case', 'low', '--p', '-1,1', '--snr', '2', '--steps', '60', '--eval-every', '20', '--name', 'cli-test', '--out', out, '--workers', '1'];
+  const args = [
+    'run',
+    'fig1-cov',
+    '--case',
+    'low',
+    '--p',
+    '-1,1',
+    '--snr',
+    '2',
+    '--steps',
+    '60',
+    '--eval-every',
+    '20',
+    '--name',
+    'cli-test',
+    '--out',
+    out,
+    '--workers',
+    '1',
+  ];
   const r = run(args);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /low_p-1_snr2_s42\s+done/);
   assert.match(r.stdout, /Case low: final test MSE/);
   const summary = JSON.parse(fs.readFileSync(path.join(out, 'cli-test', 'summary.json'), 'utf8'));
-  assert.deepEqual(summary.runs.map((x: { id: string }) => x.id), ['low_p-1_snr2_s42', 'low_p1_snr2_s42']);
+  assert.deepEqual(
+    summary.runs.map((x: { id: string }) => x.id),
+    ['low_p-1_snr2_s42', 'low_p1_snr2_s42'],
+  );
   assert.equal(summary.experiment.settings.steps, 60);
   const rep = run(['report', path.join(out, 'cli-test')]);
   assert.equal(rep.status, 0, rep.stderr);

@@ -4,7 +4,13 @@
 // that trains normally ends 'done' with the same records as without the check.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIVERGENCE_ABSOLUTE_BOUND, DIVERGENCE_GROWTH_FACTOR, DivergenceCheck, finiteRecord, lossDivergence } from '../../src/lab/experiments/divergence';
+import {
+  DIVERGENCE_ABSOLUTE_BOUND,
+  DIVERGENCE_GROWTH_FACTOR,
+  DivergenceCheck,
+  finiteRecord,
+  lossDivergence,
+} from '../../src/lab/experiments/divergence';
 import { regressionData, teacherFor, trainNoiseGroup } from '../../src/lab/experiments/noise';
 import type { ExperimentEvents, MetricRecord } from '../../src/lab/experiments/records';
 import { jsKernel } from '../../src/lab/kernels/jsKernel';
@@ -27,7 +33,10 @@ test('a loss diverges when non-finite, above 1e12, or above 1e6 times its step-0
   assert.equal(lossDivergence('train MSE', 2.2e6, 1), 'train MSE 2.2e+6 is above 1e+6 times its step-0 value 1');
   // 1e6 x 2.3 = 2.3e6: the same 2.2e6 against a step-0 cross-entropy of 2.3 is not (yet) divergence
   assert.equal(lossDivergence('train loss', 2.2e6, 2.3), undefined);
-  assert.equal(lossDivergence('train loss', 2.31e6, 2.3), 'train loss 2.31e+6 is above 1e+6 times its step-0 value 2.3');
+  assert.equal(
+    lossDivergence('train loss', 2.31e6, 2.3),
+    'train loss 2.31e+6 is above 1e+6 times its step-0 value 2.3',
+  );
   // growth is measured against a positive, finite start only
   assert.equal(lossDivergence('train MSE', 5, 0), undefined);
   assert.equal(lossDivergence('train MSE', 5, NaN), undefined);
@@ -36,13 +45,41 @@ test('a loss diverges when non-finite, above 1e12, or above 1e6 times its step-0
 
 test('the check takes its baselines at step 0 and names the first loss that diverges', () => {
   const c = new DivergenceCheck();
-  assert.equal(c.check(0, [['train MSE', 0.5], ['test MSE', 2]]), undefined);
-  assert.equal(c.check(1, [['train MSE', 0.4], ['test MSE', undefined]]), undefined, 'a loss not computed at a step is skipped');
+  assert.equal(
+    c.check(0, [
+      ['train MSE', 0.5],
+      ['test MSE', 2],
+    ]),
+    undefined,
+  );
+  assert.equal(
+    c.check(1, [
+      ['train MSE', 0.4],
+      ['test MSE', undefined],
+    ]),
+    undefined,
+    'a loss not computed at a step is skipped',
+  );
   // 4e5 < 1e6 x 0.5 = 5e5 for train; test 2.5e6 > 1e6 x 2 = 2e6
-  assert.equal(c.check(2, [['train MSE', 4e5], ['test MSE', 2.5e6]]), 'diverged at step 2: test MSE 2.5e+6 is above 1e+6 times its step-0 value 2');
-  assert.equal(c.check(3, [['train MSE', 6e5]]), 'diverged at step 3: train MSE 600000 is above 1e+6 times its step-0 value 0.5');
+  assert.equal(
+    c.check(2, [
+      ['train MSE', 4e5],
+      ['test MSE', 2.5e6],
+    ]),
+    'diverged at step 2: test MSE 2.5e+6 is above 1e+6 times its step-0 value 2',
+  );
+  assert.equal(
+    c.check(3, [['train MSE', 6e5]]),
+    'diverged at step 3: train MSE 600000 is above 1e+6 times its step-0 value 0.5',
+  );
   const zero = new DivergenceCheck();
-  assert.equal(zero.check(0, [['train MSE', Infinity], ['test MSE', 1]]), 'diverged at step 0: train MSE is Infinity');
+  assert.equal(
+    zero.check(0, [
+      ['train MSE', Infinity],
+      ['test MSE', 1],
+    ]),
+    'diverged at step 0: train MSE is Infinity',
+  );
 });
 
 test('the record that shows a divergence keeps its finite values only', () => {
@@ -51,7 +88,15 @@ test('the record that shows a divergence keeps its finite values only', () => {
   assert.equal(JSON.stringify(finiteRecord({ step: 0, testMSE: -Infinity, trainMSE: 2 })), '{"step":0,"trainMSE":2}');
 });
 
-const settings: Settings = { ...DEFAULT_SETTINGS, n: 200, dx: 4, width: 3, trainFraction: 0.25, steps: 30, evalEvery: 10 };
+const settings: Settings = {
+  ...DEFAULT_SETTINGS,
+  n: 200,
+  dx: 4,
+  width: 3,
+  trainFraction: 0.25,
+  steps: 30,
+  evalEvery: 10,
+};
 const common = { case: 'high' as const, snr: 1, seed: 7 };
 
 function collect(): { ev: ExperimentEvents; records: Map<string, MetricRecord[]> } {
@@ -87,7 +132,16 @@ test('--init weights of 1e4 diverge at step 0; the record at step 0 is written; 
   assert.ok(expected > 1e12, `the hand-computed train MSE ${expected} is above the bound`);
 
   const { ev, records } = collect();
-  const out = await trainNoiseGroup(settings, common, [{ id: 'blown', p: 0, init: filled(1e4) }, { id: 'plain', p: 0 }], jsKernel, ev);
+  const out = await trainNoiseGroup(
+    settings,
+    common,
+    [
+      { id: 'blown', p: 0, init: filled(1e4) },
+      { id: 'plain', p: 0 },
+    ],
+    jsKernel,
+    ev,
+  );
   const [blown, plain] = out.outcomes;
   assert.equal(blown.status, 'diverged');
   assert.match(blown.reason!, /^diverged at step 0: train MSE \S+e\+\d+ is above the bound 1e\+12$/);
@@ -118,7 +172,8 @@ test('a learning rate that blows up diverges at the step it does; the default on
   assert.equal(last.step, step, 'the record that shows the divergence is written');
   // every earlier record passed the rule: finite, at most 1e12 and at most 1e6 x the step-0 loss
   const start = recs[0].trainMSE!;
-  for (const r of recs.slice(0, -1)) assert.ok(Number.isFinite(r.trainMSE) && r.trainMSE! <= 1e12 && r.trainMSE! <= 1e6 * start);
+  for (const r of recs.slice(0, -1))
+    assert.ok(Number.isFinite(r.trainMSE) && r.trainMSE! <= 1e12 && r.trainMSE! <= 1e6 * start);
 
   const { ev: ev2 } = collect();
   const calm = await trainNoiseGroup(settings, common, [{ id: 'calm', p: 0 }], jsKernel, ev2);

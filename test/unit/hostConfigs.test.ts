@@ -10,7 +10,17 @@ import { PRESETS } from '../../src/shared/presets';
 import { parseConfig } from '../../src/shared/config';
 import { applyOverrides } from '../../src/cli/load';
 import { parseArgs } from '../../src/cli/args';
-import { compareConfigs, compareFrom, configTemplate, fieldProblem, parseList, presetBase, presetConfig, setsEvalEvery, sweepConfig } from '../../src/host/configs';
+import {
+  compareConfigs,
+  compareFrom,
+  configTemplate,
+  fieldProblem,
+  parseList,
+  presetBase,
+  presetConfig,
+  setsEvalEvery,
+  sweepConfig,
+} from '../../src/host/configs';
 import { summaryToCsv } from '../../src/host/csv';
 import { resolveTarget } from '../../src/host/targets';
 import type { Summary } from '../../src/sweep/store';
@@ -30,21 +40,49 @@ test('a preset with overrides; the evalEvery setting applies unless the override
   assert.equal(c.name, 'fig1-cov-quick');
   assert.equal(c.settings.steps, 200);
   assert.equal(c.settings.evalEvery, 50);
-  assert.equal(presetConfig({ preset: 'fig1-cov-quick', overrides: { evalEvery: 20 } }, { evalEvery: 50 }).settings.evalEvery, 20);
-  assert.equal(presetConfig({ preset: 'fig1-cov', quick: true }).settings.evalEvery, PRESETS[0].quick.settings.evalEvery);
+  assert.equal(
+    presetConfig({ preset: 'fig1-cov-quick', overrides: { evalEvery: 20 } }, { evalEvery: 50 }).settings.evalEvery,
+    20,
+  );
+  assert.equal(
+    presetConfig({ preset: 'fig1-cov', quick: true }).settings.evalEvery,
+    PRESETS[0].quick.settings.evalEvery,
+  );
   assert.deepEqual(presetConfig({ preset: 'fig3-cov', grid: { seed: [1] }, name: 'mine' }).grid.seed, [1]);
-  assert.match(problems(() => presetConfig({ preset: 'fig9' }))[0], /^preset: must be one of "fig1-cov", "fig1-cov-quick"/);
-  assert.match(problems(() => presetConfig({ preset: 'fig1-cov', overrides: { lr: 500 } }))[0], /^settings\.lr: must be a number in \(0, 100\]/);
+  assert.match(
+    problems(() => presetConfig({ preset: 'fig9' }))[0],
+    /^preset: must be one of "fig1-cov", "fig1-cov-quick"/,
+  );
+  assert.match(
+    problems(() => presetConfig({ preset: 'fig1-cov', overrides: { lr: 500 } }))[0],
+    /^settings\.lr: must be a number in \(0, 100\]/,
+  );
 });
 
 test('the CLI and the commands resolve overrides through one resolver: same result for the same changes', () => {
   // the quick OOD preset sets gd.lr 0.1 and lbfgs.maxIter 5; an override of lbfgs.lr keeps both (merged option by option)
   const base = presetBase('fig2-optimizers', true);
-  const fromFlags = applyOverrides(base, parseArgs(['--optim', 'lbfgs.lr=0.5', '--width', '64', '--steps', '20', '--seeds', '1,2', '--name', 'x'], ['optim', 'width', 'steps', 'seeds', 'name'], []));
-  const fromCommand = presetConfig({ preset: 'fig2-optimizers', quick: true, name: 'x', grid: { seed: [1, 2] }, overrides: { optim: { lbfgs: { lr: 0.5 } }, width: 64, steps: 20 } });
+  const fromFlags = applyOverrides(
+    base,
+    parseArgs(
+      ['--optim', 'lbfgs.lr=0.5', '--width', '64', '--steps', '20', '--seeds', '1,2', '--name', 'x'],
+      ['optim', 'width', 'steps', 'seeds', 'name'],
+      [],
+    ),
+  );
+  const fromCommand = presetConfig({
+    preset: 'fig2-optimizers',
+    quick: true,
+    name: 'x',
+    grid: { seed: [1, 2] },
+    overrides: { optim: { lbfgs: { lr: 0.5 } }, width: 64, steps: 20 },
+  });
   assert.deepEqual(fromCommand, fromFlags);
   assert.equal(fromFlags.kind, 'ood');
-  assert.deepEqual(fromFlags.kind === 'ood' && fromFlags.settings.optim, { gd: { lr: 0.1 }, lbfgs: { maxIter: 5, lr: 0.5 } });
+  assert.deepEqual(fromFlags.kind === 'ood' && fromFlags.settings.optim, {
+    gd: { lr: 0.1 },
+    lbfgs: { maxIter: 5, lr: 0.5 },
+  });
   // --width names an OOD experiment's hidden units, from either side
   assert.equal(fromFlags.kind === 'ood' && fromFlags.settings.hidden, 64);
   assert.equal('width' in fromFlags.settings, false);
@@ -62,8 +100,14 @@ test('a p sweep fills what is not given from the template and names the field it
   assert.deepEqual(c.grid.snr, PRESETS[0].quick.grid.snr);
   assert.equal(c.settings.steps, 100);
   assert.equal(expandRuns(c).length, 2);
-  assert.deepEqual(problems(() => sweepConfig({ p: [4] })), ['grid.p[0]: must be a number in [-3, 3], got 4']);
-  assert.match(problems(() => sweepConfig({ preconditioner: 'adam' }))[0], /^settings\.preconditioner: must be one of "exact-cov"/);
+  assert.deepEqual(
+    problems(() => sweepConfig({ p: [4] })),
+    ['grid.p[0]: must be a number in [-3, 3], got 4'],
+  );
+  assert.match(
+    problems(() => sweepConfig({ preconditioner: 'adam' }))[0],
+    /^settings\.preconditioner: must be one of "exact-cov"/,
+  );
 });
 
 test("the wizard's checks: lists parse, and each field gets only its own problem", () => {
@@ -81,11 +125,23 @@ test("the wizard's checks: lists parse, and each field gets only its own problem
 
 test('an optimizer comparison is one experiment per preconditioner the engine knows', () => {
   const cs = compareConfigs({ overrides: { steps: 100 } });
-  assert.deepEqual(cs.map((c) => c.kind !== 'ood' && c.settings.preconditioner), [...PRECONDITIONERS]);
-  assert.deepEqual(cs.map((c) => c.name), PRECONDITIONERS.map((p) => `fig1-cov-quick-${p}`));
+  assert.deepEqual(
+    cs.map((c) => c.kind !== 'ood' && c.settings.preconditioner),
+    [...PRECONDITIONERS],
+  );
+  assert.deepEqual(
+    cs.map((c) => c.name),
+    PRECONDITIONERS.map((p) => `fig1-cov-quick-${p}`),
+  );
   assert.match(problems(() => compareConfigs({ preconditioners: [] }))[0], /^preconditioners: pick at least one/);
   // the OOD experiment sweeps optimizers on its own grid: one experiment
-  const ood = validateConfig({ version: 1, name: 'ood-x', kind: 'ood', grid: { optimizer: ['gd'] }, settings: { steps: 10 } });
+  const ood = validateConfig({
+    version: 1,
+    name: 'ood-x',
+    kind: 'ood',
+    grid: { optimizer: ['gd'] },
+    settings: { steps: 10 },
+  });
   const [one, ...none] = compareFrom(ood, { optimizers: ['adam', 'adahessian'] });
   assert.equal(none.length, 0);
   assert.deepEqual(one.grid.optimizer, ['adam', 'adahessian']);
@@ -115,7 +171,11 @@ test('command targets: tree nodes, objects, folder paths, run folders and names 
   assert.deepEqual(resolveTarget(path.join(root, 'exp'), root), want);
   assert.deepEqual(resolveTarget({ fsPath: path.join(root, 'exp') }, root), want);
   assert.deepEqual(resolveTarget(path.join(root, 'exp', 'runs', 'r1'), root), { ...want, runId: 'r1' });
-  assert.deepEqual(resolveTarget({ experiment: 'exp', runId: 'r1', root }, root), { ...want, runId: 'r1', configPath: undefined });
+  assert.deepEqual(resolveTarget({ experiment: 'exp', runId: 'r1', root }, root), {
+    ...want,
+    runId: 'r1',
+    configPath: undefined,
+  });
   const runNode = { kind: 'run', experiment: 'exp', runId: 'r1', dir: path.join(root, 'exp', 'runs', 'r1') };
   assert.deepEqual(resolveTarget(runNode, root), { ...want, runId: 'r1', configPath: undefined });
   assert.equal(resolveTarget(undefined, root), undefined);
@@ -127,8 +187,21 @@ test('CSV: one row per run with params and final metrics, test MSE first, quoted
     experiment: presetBase('fig1-cov', true),
     updatedAt: '',
     runs: [
-      { id: 'high_p0_snr1_s42', params: { case: 'high', p: 0, snr: 1, seed: 42 }, status: 'done', final: { trainMSE: 0.1, testMSE: 0.5 }, backend: 'wasm', seconds: 2 },
-      { id: 'low_p0_snr1_s42', params: { case: 'low', p: 0, snr: 1, seed: 42 }, status: 'failed', final: {}, reason: 'exited, "code 3"' },
+      {
+        id: 'high_p0_snr1_s42',
+        params: { case: 'high', p: 0, snr: 1, seed: 42 },
+        status: 'done',
+        final: { trainMSE: 0.1, testMSE: 0.5 },
+        backend: 'wasm',
+        seconds: 2,
+      },
+      {
+        id: 'low_p0_snr1_s42',
+        params: { case: 'low', p: 0, snr: 1, seed: 42 },
+        status: 'failed',
+        final: {},
+        reason: 'exited, "code 3"',
+      },
     ],
   } as Summary;
   const lines = summaryToCsv(summary).split('\r\n');

@@ -35,10 +35,23 @@ test('menus name declared commands; tree menus are scoped to the view and to ite
     assert.match(e.when!, /^view == precondLab\.experiments && viewItem =~ \/\^/, e.command);
     // the regexes must compile and match the context values treeModel.ts writes
     const re = new RegExp(e.when!.match(/viewItem =~ \/(.*)\/$/)![1]);
-    assert.ok(['experiment results idle', 'experiment results config active', 'experiment config idle', 'run done', 'run running live', 'run interrupted'].some((v) => re.test(v)), e.command);
+    assert.ok(
+      [
+        'experiment results idle',
+        'experiment results config active',
+        'experiment config idle',
+        'run done',
+        'run running live',
+        'run interrupted',
+      ].some((v) => re.test(v)),
+      e.command,
+    );
   }
   const when = (cmd: string, value: string): boolean =>
-    c.menus['view/item/context'].some((e: { command: string; when: string }) => e.command === cmd && new RegExp(e.when.match(/viewItem =~ \/(.*)\/$/)![1]).test(value));
+    c.menus['view/item/context'].some(
+      (e: { command: string; when: string }) =>
+        e.command === cmd && new RegExp(e.when.match(/viewItem =~ \/(.*)\/$/)![1]).test(value),
+    );
   assert.ok(when('precondLab.rerun', 'run interrupted'));
   assert.ok(when('precondLab.rerun', 'run failed'));
   assert.ok(!when('precondLab.rerun', 'run running live'));
@@ -50,7 +63,8 @@ test('menus name declared commands; tree menus are scoped to the view and to ite
   assert.ok(!when('precondLab.delete', 'run running live'));
   assert.ok(when('precondLab.runConfig', 'experiment config idle'));
   const title = c.menus['view/title'].map((e: { command: string }) => e.command);
-  for (const cmd of ['precondLab.sweepP', 'precondLab.refresh', 'precondLab.cancelAll']) assert.ok(title.includes(cmd), cmd);
+  for (const cmd of ['precondLab.sweepP', 'precondLab.refresh', 'precondLab.cancelAll'])
+    assert.ok(title.includes(cmd), cmd);
 });
 
 test('the view lives in its own activity-bar container; the welcome view runs real presets', () => {

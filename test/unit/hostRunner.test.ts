@@ -17,14 +17,28 @@ const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-hos
 function lastStep(runDir: string): number {
   const file = path.join(runDir, 'metrics.jsonl');
   if (!fs.existsSync(file)) return -1;
-  const steps = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => (JSON.parse(l) as { step: number }).step);
+  const steps = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => (JSON.parse(l) as { step: number }).step);
   return steps.length ? Math.max(...steps) : -1;
 }
 const TINY = { n: 600, width: 24, steps: 300, evalEvery: 50 };
 const LONG = { n: 2000, width: 64, steps: 400000, evalEvery: 1000 };
 
-function small(name: string, grid: Partial<ExperimentConfig['grid']> = {}, settings: Partial<ExperimentConfig['settings']> = TINY): ExperimentConfig {
-  return validateConfig({ version: 1, name, kind: 'noise', grid: { case: ['high'], p: [-1, 1], snr: [1], seed: [5], ...grid }, settings });
+function small(
+  name: string,
+  grid: Partial<ExperimentConfig['grid']> = {},
+  settings: Partial<ExperimentConfig['settings']> = TINY,
+): ExperimentConfig {
+  return validateConfig({
+    version: 1,
+    name,
+    kind: 'noise',
+    grid: { case: ['high'], p: [-1, 1], snr: [1], seed: [5], ...grid },
+    settings,
+  });
 }
 
 function lab(runner = runnerPath, workers = 2): LabRunner {
@@ -47,14 +61,26 @@ test('sweeps queue; runs go queued -> running -> done; records stream; the live 
   l.on('records', (exp, _id, recs) => exp === 'a' && (records += recs.length));
   const a = l.enqueue({ config: small('a'), root });
   const b = l.enqueue({ config: small('b', { p: [0] }), root });
-  assert.deepEqual(l.sweeps().map((s) => [s.handle.experiment, s.running]), [['a', true], ['b', false]]);
+  assert.deepEqual(
+    l.sweeps().map((s) => [s.handle.experiment, s.running]),
+    [
+      ['a', true],
+      ['b', false],
+    ],
+  );
   assert.equal(l.live().get('b')?.get('high_p0_snr1_s5')?.state, 'queued');
   assert.equal(l.live().get('a')?.get('high_p-1_snr1_s5')?.state, 'running');
   assert.deepEqual([...l.live(path.join(root, 'elsewhere')).keys()], []);
   assert.deepEqual(l.progressOf(a.id), { total: 2, ended: 0, running: 2, started: true });
   assert.deepEqual(l.progressOf(b.id), { total: 1, ended: 0, running: 0, started: false });
-  assert.deepEqual((await a.done).runs.map((r) => r.status), ['done', 'done']);
-  assert.deepEqual((await b.done).runs.map((r) => r.status), ['done']);
+  assert.deepEqual(
+    (await a.done).runs.map((r) => r.status),
+    ['done', 'done'],
+  );
+  assert.deepEqual(
+    (await b.done).runs.map((r) => r.status),
+    ['done'],
+  );
   assert.deepEqual(states.get('a/high_p-1_snr1_s5'), ['queued', 'running', 'done']);
   assert.deepEqual(states.get('b/high_p0_snr1_s5'), ['queued', 'running', 'done']);
   assert.deepEqual(phases, ['a queued', 'a started', 'b queued', 'a finished', 'b started', 'b finished']);
@@ -75,13 +101,22 @@ test('cancel all: the running sweep stops with its runs cancelled; a queued swee
   l.once('progress', () => assert.equal(l.cancelAll(), 2));
   // a.done resolving is the event (LONG would not finish); neither run may have reached its last step
   const sa = await a.done;
-  assert.deepEqual(sa.runs.map((r) => r.status), ['cancelled', 'cancelled']);
+  assert.deepEqual(
+    sa.runs.map((r) => r.status),
+    ['cancelled', 'cancelled'],
+  );
   for (const r of sa.runs) {
     const at = lastStep(path.join(root, 'long', 'runs', r.id));
-    assert.ok(at < LONG.steps - 1, `${r.id} trained to its last step ${at} of ${LONG.steps}: the cancel did not stop it`);
+    assert.ok(
+      at < LONG.steps - 1,
+      `${r.id} trained to its last step ${at} of ${LONG.steps}: the cancel did not stop it`,
+    );
   }
   const sb = await b.done;
-  assert.deepEqual(sb.runs.map((r) => r.status), ['cancelled', 'cancelled']);
+  assert.deepEqual(
+    sb.runs.map((r) => r.status),
+    ['cancelled', 'cancelled'],
+  );
   assert.match(sb.runs[0].reason!, /cancelled before it started/);
   assert.equal(fs.existsSync(path.join(root, 'never')), false);
   assert.equal(new ExperimentStore(root, 'long').readRun('high_p0_snr1_s5')?.status, 'cancelled');
@@ -98,11 +133,14 @@ test('cancel one run: its process stops and it is recorded cancelled; a queued r
   assert.equal(l.cancelRun('some', 'no-such-run'), false);
   l.once('progress', (_e, id) => assert.equal(l.cancelRun('some', id), true));
   const summary = await h.done;
-  assert.deepEqual(summary.runs.map((r) => [r.id, r.status]), [
-    ['high_p0_snr1_s5', 'cancelled'],
-    ['high_p0_snr1_s6', 'done'],
-    ['high_p0_snr1_s7', 'cancelled'],
-  ]);
+  assert.deepEqual(
+    summary.runs.map((r) => [r.id, r.status]),
+    [
+      ['high_p0_snr1_s5', 'cancelled'],
+      ['high_p0_snr1_s6', 'done'],
+      ['high_p0_snr1_s7', 'cancelled'],
+    ],
+  );
   const onDisk = new ExperimentStore(root, 'some').readRun('high_p0_snr1_s5')!;
   assert.equal(onDisk.status, 'cancelled');
   assert.match(onDisk.reason!, /cancelled by the user/);
@@ -113,12 +151,18 @@ test('a runner that crashes fails its runs with the reason, and the sweep goes o
   const root = tmp();
   // A runner that dies on seed 6's job and otherwise is the real one.
   const crashing = path.join(root, 'crashing-runner.js');
-  fs.writeFileSync(crashing, `process.on('message', (m) => { if (m.type === 'start' && m.job.common.seed === 6) process.exit(3); });\nrequire(${JSON.stringify(runnerPath)});\n`);
+  fs.writeFileSync(
+    crashing,
+    `process.on('message', (m) => { if (m.type === 'start' && m.job.common.seed === 6) process.exit(3); });\nrequire(${JSON.stringify(runnerPath)});\n`,
+  );
   const l = lab(crashing, 1);
   const failures: string[] = [];
   l.on('state', (_e, id, s, detail) => s === 'failed' && failures.push(`${id}: ${detail}`));
   const summary = await l.enqueue({ config: small('crash', { p: [0], seed: [5, 6, 7] }), root }).done;
-  assert.deepEqual(summary.runs.map((r) => r.status), ['done', 'failed', 'done']);
+  assert.deepEqual(
+    summary.runs.map((r) => r.status),
+    ['done', 'failed', 'done'],
+  );
   assert.equal(failures.length, 1);
   assert.match(failures[0], /high_p0_snr1_s6: the runner process exited \(code 3\)/);
 });
@@ -134,7 +178,13 @@ test('re-running one run forces it and keeps the store describing the whole expe
   const h = l.enqueue({ config: one, root, force: true, whole });
   assert.deepEqual(store.readConfig()?.grid.p, [-1, 1], 'experiment.json is the whole grid while the run re-runs');
   const summary = await h.done;
-  assert.deepEqual(summary.runs.map((r) => [r.id, r.status]), [['high_p-1_snr1_s5', 'done'], ['high_p1_snr1_s5', 'done']]);
+  assert.deepEqual(
+    summary.runs.map((r) => [r.id, r.status]),
+    [
+      ['high_p-1_snr1_s5', 'done'],
+      ['high_p1_snr1_s5', 'done'],
+    ],
+  );
   assert.deepEqual(store.readRun('high_p-1_snr1_s5'), before, 'the other run is untouched');
   assert.equal(JSON.parse(fs.readFileSync(store.summaryPath(), 'utf8')).runs.length, 2);
 });

@@ -32,7 +32,9 @@ function problem(shape: Mlp2Shape, n: number, seed: number): Problem {
 function naive(p: Problem, theta: Float64Array): { loss: number; grad: Float64Array; mask: boolean[] } {
   const { inDim: d, hidden: h, outDim: c, loss: kind } = p.shape;
   const n = p.n;
-  const oB1 = h * d, oW2 = oB1 + h, oB2 = oW2 + c * h;
+  const oB1 = h * d,
+    oW2 = oB1 + h,
+    oB2 = oW2 + c * h;
   const grad = new Float64Array(theta.length);
   const mask: boolean[] = [];
   let loss = 0;
@@ -100,23 +102,24 @@ const shapes: Mlp2Shape[] = [
 for (const [shape, mode] of shapes.flatMap((s) => (['sparse', 'dense'] as const).map((m) => [s, m] as const))) {
   const tag = `${shape.loss} ${shape.inDim}-${shape.hidden}-${shape.outDim} (${mode})`;
 
-  if (mode === 'sparse') test(`${tag}: naive gradient matches central differences of the naive loss`, () => {
-    const p = problem(shape, 13, 1);
-    const th = Float64Array.from(p.theta);
-    const { grad } = naive(p, th);
-    const eps = 1e-6;
-    const fd = new Float64Array(th.length);
-    for (let i = 0; i < th.length; i++) {
-      const save = th[i];
-      th[i] = save + eps;
-      const up = naive(p, th).loss;
-      th[i] = save - eps;
-      const dn = naive(p, th).loss;
-      th[i] = save;
-      fd[i] = (up - dn) / (2 * eps);
-    }
-    assert.ok(relErr(grad, fd) < 1e-7, `naive grad vs FD ${relErr(grad, fd)}`);
-  });
+  if (mode === 'sparse')
+    test(`${tag}: naive gradient matches central differences of the naive loss`, () => {
+      const p = problem(shape, 13, 1);
+      const th = Float64Array.from(p.theta);
+      const { grad } = naive(p, th);
+      const eps = 1e-6;
+      const fd = new Float64Array(th.length);
+      for (let i = 0; i < th.length; i++) {
+        const save = th[i];
+        th[i] = save + eps;
+        const up = naive(p, th).loss;
+        th[i] = save - eps;
+        const dn = naive(p, th).loss;
+        th[i] = save;
+        fd[i] = (up - dn) / (2 * eps);
+      }
+      assert.ok(relErr(grad, fd) < 1e-7, `naive grad vs FD ${relErr(grad, fd)}`);
+    });
 
   test(`${tag}: Mlp2 loss and gradient match the naive float64 reference`, () => {
     const p = problem(shape, 13, 2);
@@ -169,7 +172,9 @@ for (const [shape, mode] of shapes.flatMap((s) => (['sparse', 'dense'] as const)
     const fd32 = gA.map((a, i) => (a - gB[i]) / (2 * e32));
     // Float32 rounding of theta +- e32 v and of the gradients bounds this check at ~1e-4.
     assert.ok(relErr(hv, fd32) < 2e-4, `HVP vs FD(Mlp2 grad) rel err ${relErr(hv, fd32)}`);
-    console.log(`${tag}: HVP rel err vs float64 FD ${relErr(hv, fd).toExponential(1)}, vs float32 FD ${relErr(hv, fd32).toExponential(1)}`);
+    console.log(
+      `${tag}: HVP rel err vs float64 FD ${relErr(hv, fd).toExponential(1)}, vs float32 FD ${relErr(hv, fd32).toExponential(1)}`,
+    );
   });
 
   test(`${tag}: the Hessian is symmetric (u^T H v = v^T H u)`, () => {
@@ -183,7 +188,9 @@ for (const [shape, mode] of shapes.flatMap((s) => (['sparse', 'dense'] as const)
     const hv = new Float32Array(p.theta.length);
     net.lossGradHvp(p.theta, u, g, hu);
     net.lossGradHvp(p.theta, v, g, hv);
-    let a = 0, b = 0, s = 0;
+    let a = 0,
+      b = 0,
+      s = 0;
     for (let i = 0; i < u.length; i++) {
       a += v[i] * hu[i];
       b += u[i] * hv[i];
@@ -255,7 +262,15 @@ test("Mlp2 'auto' picks sparse kernels for wide inputs with many zeros, dense ot
   const wide: Mlp2Shape = { inDim: 40, hidden: 3, outDim: 2, loss: 'ce' };
   const zeros = new Float32Array(2 * 40).map((_, i) => (i % 2 ? 1 : 0));
   assert.equal(new Mlp2(wide, zeros, 2, { labels: [0, 1] }).firstLayerMode, 'sparse');
-  assert.equal(new Mlp2(wide, zeros.map(() => 1), 2, { labels: [0, 1] }).firstLayerMode, 'dense');
+  assert.equal(
+    new Mlp2(
+      wide,
+      zeros.map(() => 1),
+      2,
+      { labels: [0, 1] },
+    ).firstLayerMode,
+    'dense',
+  );
   const narrow: Mlp2Shape = { ...wide, inDim: 10 };
   assert.equal(new Mlp2(narrow, new Float32Array(20), 2, { labels: [0, 1] }).firstLayerMode, 'dense');
 });
@@ -273,53 +288,58 @@ test('Mlp2 rejects mismatched data and reports accuracy', () => {
   assert.deepEqual(Array.from(net.outputs(theta)), [0, 1, 0, 1]);
 });
 
-for (const mode of ['sparse', 'dense'] as const) test(`Mlp2 K-FAC moments match sums over the batch of the last evaluation (${mode})`, () => {
-  const shape: Mlp2Shape = { inDim: 12, hidden: 5, outDim: 3, loss: 'ce' };
-  const p = problem(shape, 10, 9);
-  const net = new Mlp2(shape, p.x, p.n, p.targets, { firstLayer: mode });
-  const g = new Float32Array(p.theta.length);
-  net.lossGrad(p.theta, g);
-  const { inDim: d, hidden: h, outDim: c } = shape;
-  const oB1 = h * d, oW2 = oB1 + h, oB2 = oW2 + c * h;
-  // Independent per-sample activations and output gradients.
-  const acts: number[][] = [];
-  const dOs: number[][] = [];
-  const dZs: number[][] = [];
-  const labels = (p.targets as { labels: number[] }).labels;
-  for (let b = 0; b < p.n; b++) {
-    const a: number[] = [];
-    for (let j = 0; j < h; j++) {
-      let z = p.theta[oB1 + j];
-      for (let k = 0; k < d; k++) z += p.theta[j * d + k] * p.x[b * d + k];
-      a.push(Math.max(z, 0));
-    }
-    const o = Array.from({ length: c }, (_, q) => a.reduce((s, v, j) => s + v * p.theta[oW2 + q * h + j], p.theta[oB2 + q]));
-    const lse = Math.log(o.reduce((s, v) => s + Math.exp(v), 0));
-    const dO = o.map((v, q) => (Math.exp(v - lse) - (q === labels[b] ? 1 : 0)) / p.n);
-    acts.push(a);
-    dOs.push(dO);
-    dZs.push(a.map((v, j) => (v > 0 ? dO.reduce((s, e, q) => s + e * p.theta[oW2 + q * h + j], 0) : 0)));
-  }
-  const check = (got: Float64Array, rows: number[][], withBias: boolean): void => {
-    const m = rows[0].length + (withBias ? 1 : 0);
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < m; j++) {
-        let s = 0;
-        for (const r of rows) s += (i < r.length ? r[i] : 1) * (j < r.length ? r[j] : 1);
-        assert.ok(Math.abs(got[i * m + j] - s) < 1e-9 * (1 + Math.abs(s)), `(${i}, ${j}): ${got[i * m + j]} vs ${s}`);
+for (const mode of ['sparse', 'dense'] as const)
+  test(`Mlp2 K-FAC moments match sums over the batch of the last evaluation (${mode})`, () => {
+    const shape: Mlp2Shape = { inDim: 12, hidden: 5, outDim: 3, loss: 'ce' };
+    const p = problem(shape, 10, 9);
+    const net = new Mlp2(shape, p.x, p.n, p.targets, { firstLayer: mode });
+    const g = new Float32Array(p.theta.length);
+    net.lossGrad(p.theta, g);
+    const { inDim: d, hidden: h, outDim: c } = shape;
+    const oB1 = h * d,
+      oW2 = oB1 + h,
+      oB2 = oW2 + c * h;
+    // Independent per-sample activations and output gradients.
+    const acts: number[][] = [];
+    const dOs: number[][] = [];
+    const dZs: number[][] = [];
+    const labels = (p.targets as { labels: number[] }).labels;
+    for (let b = 0; b < p.n; b++) {
+      const a: number[] = [];
+      for (let j = 0; j < h; j++) {
+        let z = p.theta[oB1 + j];
+        for (let k = 0; k < d; k++) z += p.theta[j * d + k] * p.x[b * d + k];
+        a.push(Math.max(z, 0));
       }
-  };
-  const xs = Array.from({ length: p.n }, (_, b) => Array.from(p.x.subarray(b * d, (b + 1) * d)));
-  const a0 = new Float64Array((d + 1) ** 2);
-  net.inputMoment(0, a0);
-  check(a0, xs, true);
-  const a1 = new Float64Array((h + 1) ** 2);
-  net.inputMoment(1, a1);
-  check(a1, acts, true);
-  const g0 = new Float64Array(h * h);
-  net.outputGradMoment(0, g0);
-  check(g0, dZs, false);
-  const g1 = new Float64Array(c * c);
-  net.outputGradMoment(1, g1);
-  check(g1, dOs, false);
-});
+      const o = Array.from({ length: c }, (_, q) =>
+        a.reduce((s, v, j) => s + v * p.theta[oW2 + q * h + j], p.theta[oB2 + q]),
+      );
+      const lse = Math.log(o.reduce((s, v) => s + Math.exp(v), 0));
+      const dO = o.map((v, q) => (Math.exp(v - lse) - (q === labels[b] ? 1 : 0)) / p.n);
+      acts.push(a);
+      dOs.push(dO);
+      dZs.push(a.map((v, j) => (v > 0 ? dO.reduce((s, e, q) => s + e * p.theta[oW2 + q * h + j], 0) : 0)));
+    }
+    const check = (got: Float64Array, rows: number[][], withBias: boolean): void => {
+      const m = rows[0].length + (withBias ? 1 : 0);
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < m; j++) {
+          let s = 0;
+          for (const r of rows) s += (i < r.length ? r[i] : 1) * (j < r.length ? r[j] : 1);
+          assert.ok(Math.abs(got[i * m + j] - s) < 1e-9 * (1 + Math.abs(s)), `(${i}, ${j}): ${got[i * m + j]} vs ${s}`);
+        }
+    };
+    const xs = Array.from({ length: p.n }, (_, b) => Array.from(p.x.subarray(b * d, (b + 1) * d)));
+    const a0 = new Float64Array((d + 1) ** 2);
+    net.inputMoment(0, a0);
+    check(a0, xs, true);
+    const a1 = new Float64Array((h + 1) ** 2);
+    net.inputMoment(1, a1);
+    check(a1, acts, true);
+    const g0 = new Float64Array(h * h);
+    net.outputGradMoment(0, g0);
+    check(g0, dZs, false);
+    const g1 = new Float64Array(c * c);
+    net.outputGradMoment(1, g1);
+    check(g1, dOs, false);
+  });

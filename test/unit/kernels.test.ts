@@ -9,13 +9,35 @@ import { enableRelaxedSimd, simdAvailable, simdKernelFor } from '../../src/lab/k
 import type { BatchSpec, Kernel, MlpParams, RegressionData } from '../../src/lab/kernels/types';
 import { RandomState } from '../../src/lab/rng';
 
-function problem(seed: number, dx: number, width: number, nTrain: number, nTest: number, precond: number[][], lr: number, l2: number): { data: RegressionData; spec: BatchSpec } {
+function problem(
+  seed: number,
+  dx: number,
+  width: number,
+  nTrain: number,
+  nTest: number,
+  precond: number[][],
+  lr: number,
+  l2: number,
+): { data: RegressionData; spec: BatchSpec } {
   const rng = new RandomState(seed);
   const g = () => rng.normal();
   const fill = (n: number, s = 1) => Float32Array.from({ length: n }, () => s * g());
-  const init = (): MlpParams => ({ W1: fill(width * dx, 1 / Math.sqrt(dx)), b1: fill(width, 0.3), W2: fill(width, 1 / Math.sqrt(width)), b2: fill(1, 0.2) });
+  const init = (): MlpParams => ({
+    W1: fill(width * dx, 1 / Math.sqrt(dx)),
+    b1: fill(width, 0.3),
+    W2: fill(width, 1 / Math.sqrt(width)),
+    b2: fill(1, 0.2),
+  });
   return {
-    data: { dx, nTrain, nTest, xTrain: fill(nTrain * dx), yTrain: fill(nTrain), xTest: fill(nTest * dx), yTest: fill(nTest) },
+    data: {
+      dx,
+      nTrain,
+      nTest,
+      xTrain: fill(nTrain * dx),
+      yTrain: fill(nTrain),
+      xTest: fill(nTest * dx),
+      yTest: fill(nTest),
+    },
     spec: { width, lr, l2, precond: precond.map((p) => Float32Array.from(p)), init: precond.map(init) },
   };
 }
@@ -38,15 +60,26 @@ function toP64(p: MlpParams, dx: number): P64 {
   };
 }
 
-const rows = (x: Float32Array, n: number, dx: number) => Array.from({ length: n }, (_, i) => Array.from(x.subarray(i * dx, (i + 1) * dx)));
+const rows = (x: Float32Array, n: number, dx: number) =>
+  Array.from({ length: n }, (_, i) => Array.from(x.subarray(i * dx, (i + 1) * dx)));
 const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i], 0);
 const preact = (p: P64, x: number[]) => p.W1.map((w, j) => dot(w, x) + p.b1[j]);
-const predict = (p: P64, x: number[]) => dot(p.W2, preact(p, x).map((z) => Math.max(z, 0))) + p.b2;
-const mse = (p: P64, xs: number[][], ys: ArrayLike<number>) => xs.reduce((s, x, i) => s + (predict(p, x) - ys[i]) ** 2, 0) / xs.length;
+const predict = (p: P64, x: number[]) =>
+  dot(
+    p.W2,
+    preact(p, x).map((z) => Math.max(z, 0)),
+  ) + p.b2;
+const mse = (p: P64, xs: number[][], ys: ArrayLike<number>) =>
+  xs.reduce((s, x, i) => s + (predict(p, x) - ys[i]) ** 2, 0) / xs.length;
 const penalty = (p: P64, l2: number) => 0.5 * l2 * (p.W1.flat().reduce((s, w) => s + w * w, 0) + dot(p.W2, p.W2));
 
 function gradient(p: P64, xs: number[][], ys: ArrayLike<number>, l2: number): P64 {
-  const g: P64 = { W1: p.W1.map((w) => w.map((v) => l2 * v)), b1: p.b1.map(() => 0), W2: p.W2.map((v) => l2 * v), b2: 0 };
+  const g: P64 = {
+    W1: p.W1.map((w) => w.map((v) => l2 * v)),
+    b1: p.b1.map(() => 0),
+    W2: p.W2.map((v) => l2 * v),
+    b2: 0,
+  };
   xs.forEach((x, i) => {
     const z = preact(p, x);
     const e = (2 * (predict(p, x) - ys[i])) / xs.length;
@@ -73,7 +106,9 @@ enableRelaxedSimd();
 
 /** Every kernel this runtime runs, the SIMD one once per variant. */
 const available = (): [string, Kernel][] => [
-  ...(['simd', 'relaxed-simd'] as const).filter((v) => simdAvailable(v)).map((v): [string, Kernel] => [v, simdKernelFor(v)]),
+  ...(['simd', 'relaxed-simd'] as const)
+    .filter((v) => simdAvailable(v))
+    .map((v): [string, Kernel] => [v, simdKernelFor(v)]),
   ['js', KERNELS.js],
   ['tfjs', KERNELS.tfjs],
 ];
@@ -86,7 +121,19 @@ before(async () => {
 describe('kernels on a tiny problem (dx 3, width 4, n 5, two preconditioners)', () => {
   const lr = 0.5;
   const l2 = 0.05;
-  const { data, spec } = problem(7, 3, 4, 5, 6, [[1, 1, 1], [4, 0.25, 2]], lr, l2);
+  const { data, spec } = problem(
+    7,
+    3,
+    4,
+    5,
+    6,
+    [
+      [1, 1, 1],
+      [4, 0.25, 2],
+    ],
+    lr,
+    l2,
+  );
   const xs = rows(data.xTrain, data.nTrain, data.dx);
   const xt = rows(data.xTest, data.nTest, data.dx);
   const p0 = spec.init.map((p) => toP64(p, data.dx));
@@ -106,16 +153,52 @@ describe('kernels on a tiny problem (dx 3, width 4, n 5, two preconditioners)', 
 
     it(`${name}: one step equals theta - lr * (precond-scaled gradient)`, () => {
       const r = kernel.create(data, spec);
-      close(r.trainMSE(), p0.map((p) => mse(p, xs, data.yTrain)), 1e-5, 1e-6, 'trainMSE');
-      close(r.testMSE(), p0.map((p) => mse(p, xt, data.yTest)), 1e-5, 1e-6, 'testMSE');
-      close(r.step(), p0.map((p) => mse(p, xs, data.yTrain)), 1e-5, 1e-6, 'step loss');
+      close(
+        r.trainMSE(),
+        p0.map((p) => mse(p, xs, data.yTrain)),
+        1e-5,
+        1e-6,
+        'trainMSE',
+      );
+      close(
+        r.testMSE(),
+        p0.map((p) => mse(p, xt, data.yTest)),
+        1e-5,
+        1e-6,
+        'testMSE',
+      );
+      close(
+        r.step(),
+        p0.map((p) => mse(p, xs, data.yTrain)),
+        1e-5,
+        1e-6,
+        'step loss',
+      );
       p0.forEach((p, m) => {
         const g = gradient(p, xs, data.yTrain, l2);
         const pre = spec.precond[m];
         const got = r.params(m);
-        close(got.W1, p.W1.flatMap((w, j) => w.map((v, k) => v - lr * pre[k] * g.W1[j][k])), 1e-5, 1e-6, `W1 of model ${m}`);
-        close(got.b1, p.b1.map((v, j) => v - lr * g.b1[j]), 1e-5, 1e-6, `b1 of model ${m}`);
-        close(got.W2, p.W2.map((v, j) => v - lr * g.W2[j]), 1e-5, 1e-6, `W2 of model ${m}`);
+        close(
+          got.W1,
+          p.W1.flatMap((w, j) => w.map((v, k) => v - lr * pre[k] * g.W1[j][k])),
+          1e-5,
+          1e-6,
+          `W1 of model ${m}`,
+        );
+        close(
+          got.b1,
+          p.b1.map((v, j) => v - lr * g.b1[j]),
+          1e-5,
+          1e-6,
+          `b1 of model ${m}`,
+        );
+        close(
+          got.W2,
+          p.W2.map((v, j) => v - lr * g.W2[j]),
+          1e-5,
+          1e-6,
+          `W2 of model ${m}`,
+        );
         close(got.b2, [p.b2 - lr * g.b2], 1e-5, 1e-6, `b2 of model ${m}`);
       });
       r.dispose();
@@ -158,20 +241,32 @@ describe('kernels on a tiny problem (dx 3, width 4, n 5, two preconditioners)', 
 });
 
 describe('kernels agree with each other (dx 10, width 37, 23 train, 101 test, 3 models, 50 steps)', () => {
-  const precond = [Array(10).fill(1), Array.from({ length: 10 }, (_, k) => 2 ** (k - 5)), Array.from({ length: 10 }, (_, k) => 3 - 0.25 * k)];
+  const precond = [
+    Array(10).fill(1),
+    Array.from({ length: 10 }, (_, k) => 2 ** (k - 5)),
+    Array.from({ length: 10 }, (_, k) => 3 - 0.25 * k),
+  ];
   const { data, spec } = problem(11, 10, 37, 23, 101, precond, 0.05, 1e-3);
   const run = (kernel: Kernel) => {
     const r = kernel.create(data, spec);
     const losses: number[] = [];
     for (let t = 0; t < 50; t++) losses.push(...r.step());
-    const out = { losses, test: Array.from(r.testMSE()), train: Array.from(r.trainMSE()), params: spec.init.map((_, m) => r.params(m)) };
+    const out = {
+      losses,
+      test: Array.from(r.testMSE()),
+      train: Array.from(r.trainMSE()),
+      params: spec.init.map((_, m) => r.params(m)),
+    };
     r.dispose();
     return out;
   };
   const ref = run(KERNELS.js);
 
   it('training moves the parameters and lowers the loss', () => {
-    assert.ok(ref.train.every((v, m) => v < 0.9 * ref.losses[m]), `${ref.train} vs ${ref.losses.slice(0, 3)}`);
+    assert.ok(
+      ref.train.every((v, m) => v < 0.9 * ref.losses[m]),
+      `${ref.train} vs ${ref.losses.slice(0, 3)}`,
+    );
   });
 
   for (const [name, kernel] of available().filter(([name]) => name !== 'js')) {
@@ -192,9 +287,22 @@ describe('kernels agree with each other (dx 10, width 37, 23 train, 101 test, 3 
 });
 
 describe('test MSE with output weights of one sign, or zero', () => {
-  const { data, spec } = problem(5, 10, 37, 23, 101, [Array(10).fill(1), Array(10).fill(1), Array(10).fill(1)], 0.05, 0);
+  const { data, spec } = problem(
+    5,
+    10,
+    37,
+    23,
+    101,
+    [Array(10).fill(1), Array(10).fill(1), Array(10).fill(1)],
+    0.05,
+    0,
+  );
   const signed = (p: MlpParams, f: (w: number, j: number) => number): MlpParams => ({ ...p, W2: p.W2.map(f) });
-  const init = [signed(spec.init[0], Math.abs), signed(spec.init[1], (w) => -Math.abs(w)), signed(spec.init[2], (w, j) => (j % 3 ? 0 : w))];
+  const init = [
+    signed(spec.init[0], Math.abs),
+    signed(spec.init[1], (w) => -Math.abs(w)),
+    signed(spec.init[2], (w, j) => (j % 3 ? 0 : w)),
+  ];
   const testMSE = (kernel: Kernel) => {
     const r = kernel.create(data, { ...spec, init });
     const mse = r.testMSE();

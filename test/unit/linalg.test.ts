@@ -245,7 +245,12 @@ test('symEig of a random 160 x 160 SPD matrix: A v = lambda v for every column, 
     assert.ok(err < 1e-10 * values[0], `residual ${err} for column ${j}`);
     if (j > 0) assert.ok(values[j] <= values[j - 1], 'eigenvalues in descending order');
   }
-  for (const [p, q] of [[0, 0], [0, 1], [17, 159], [80, 80]]) {
+  for (const [p, q] of [
+    [0, 0],
+    [0, 1],
+    [17, 159],
+    [80, 80],
+  ]) {
     let dot = 0;
     for (let k = 0; k < n; k++) dot += vectors[k * n + p] * vectors[k * n + q];
     assert.ok(Math.abs(dot - (p === q ? 1 : 0)) < 1e-10, `v${p} . v${q} = ${dot}`);

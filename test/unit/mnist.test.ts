@@ -4,14 +4,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MNIST_DIGITS } from '../../src/shared/config';
-import { buildOodData, flip, loadMnistDigits, MNIST_CLASSES, MNIST_DIM, noisyImages, type OodDataSpec } from '../../src/lab/data/mnist';
+import {
+  buildOodData,
+  flip,
+  loadMnistDigits,
+  MNIST_CLASSES,
+  MNIST_DIM,
+  noisyImages,
+  type OodDataSpec,
+} from '../../src/lab/data/mnist';
 import { Mlp2, mlp2Layout } from '../../src/lab/models/mlp2';
 
 const SPEC: OodDataSpec = { seed: 42, nTrain: 1200, nVal: 1200, pool: 0, templateScale: 0.1, randomLeftLabels: false };
 const data = buildOodData(SPEC);
 const digits = loadMnistDigits();
 
-const sameArray = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => a.length === b.length && Array.prototype.every.call(a, (v: number, i: number) => v === b[i]);
+const sameArray = (a: ArrayLike<number>, b: ArrayLike<number>): boolean =>
+  a.length === b.length && Array.prototype.every.call(a, (v: number, i: number) => v === b[i]);
 
 test('the package ships 10000 digits of 784 pixels in [0, 1], every class present; parsed once', () => {
   assert.equal(digits.n, MNIST_DIGITS);
@@ -25,7 +34,10 @@ test('the package ships 10000 digits of 784 pixels in [0, 1], every class presen
   assert.deepEqual([lo, hi], [0, 1]);
   const counts = new Array(10).fill(0);
   for (const l of digits.labels) counts[l]++;
-  assert.ok(counts.every((c) => c > 800 && c < 1200), `class counts ${counts}`);
+  assert.ok(
+    counts.every((c) => c > 800 && c < 1200),
+    `class counts ${counts}`,
+  );
   assert.equal(loadMnistDigits(), digits);
 });
 
@@ -110,7 +122,10 @@ test('splits are disjoint, sized as asked, and cover every digit; both OOD setti
   // the splits are shuffled: every class appears in train
   const counts = new Array(10).fill(0);
   for (const d of data.train.digits) counts[d]++;
-  assert.ok(counts.every((c) => c > 80), `train classes ${counts}`);
+  assert.ok(
+    counts.every((c) => c > 80),
+    `train classes ${counts}`,
+  );
 });
 
 test('labels and templates of each split: ID true/true, left true/flip, right random/matching', () => {
@@ -128,7 +143,10 @@ test('labels and templates of each split: ID true/true, left true/flip, right ra
     if (r.labels[i] === r.digits[i]) agree++;
   }
   // uniform labels: each class 760 +- 4 sd (sd ~26); independent of the digit: agreement ~10%
-  assert.ok(counts.every((c) => Math.abs(c - 760) < 110), `right label counts ${counts}`);
+  assert.ok(
+    counts.every((c) => Math.abs(c - 760) < 110),
+    `right label counts ${counts}`,
+  );
   assert.ok(Math.abs(agree / r.n - 0.1) < 0.02, `right labels equal the digit ${agree / r.n}`);
 });
 
@@ -139,14 +157,22 @@ test("the reference's random-left variant: random labels with their flip partner
   for (let i = 0; i < v.left.n; i++) if (v.left.labels[i] === v.left.digits[i]) agree++;
   assert.ok(Math.abs(agree / v.left.n - 0.1) < 0.02);
   assert.ok(!sameArray(v.left.labels, v.right.labels));
-  assert.ok(sameArray(v.right.labels, data.right.labels) && sameArray(v.train.x, data.train.x) && sameArray(v.templates, data.templates));
+  assert.ok(
+    sameArray(v.right.labels, data.right.labels) &&
+      sameArray(v.train.x, data.train.x) &&
+      sameArray(v.templates, data.templates),
+  );
   assert.ok(sameArray(v.left.source, data.left.source));
 });
 
 test('a seed determines everything; another seed changes templates, splits and labels', () => {
   const again = buildOodData(SPEC);
   for (const k of ['train', 'val', 'left', 'right'] as const) {
-    assert.ok(sameArray(again[k].x, data[k].x) && sameArray(again[k].labels, data[k].labels) && sameArray(again[k].source, data[k].source));
+    assert.ok(
+      sameArray(again[k].x, data[k].x) &&
+        sameArray(again[k].labels, data[k].labels) &&
+        sameArray(again[k].source, data[k].source),
+    );
   }
   assert.ok(sameArray(again.templates, data.templates) && sameArray(again.cleanTrain, data.cleanTrain));
   const other = buildOodData({ ...SPEC, seed: 43 });
@@ -177,9 +203,11 @@ const accuracy = (theta: Float32Array, s: { x: Float32Array; n: number; labels: 
 test('a model that reads only the template scores ~100% right and ~0% left', () => {
   // unit c is a matched filter T_c . x over the pixels no training digit touches, where x = max(T_key, 0)
   const blank = new Array(MNIST_DIM).fill(true);
-  for (let i = 0; i < data.train.n; i++) for (let k = 0; k < MNIST_DIM; k++) if (data.cleanTrain[i * MNIST_DIM + k] > 0) blank[k] = false;
+  for (let i = 0; i < data.train.n; i++)
+    for (let k = 0; k < MNIST_DIM; k++) if (data.cleanTrain[i * MNIST_DIM + k] > 0) blank[k] = false;
   const rows = new Float64Array(10 * MNIST_DIM);
-  for (let c = 0; c < 10; c++) for (let k = 0; k < MNIST_DIM; k++) if (blank[k]) rows[c * MNIST_DIM + k] = data.templates[c * MNIST_DIM + k];
+  for (let c = 0; c < 10; c++)
+    for (let k = 0; k < MNIST_DIM; k++) if (blank[k]) rows[c * MNIST_DIM + k] = data.templates[c * MNIST_DIM + k];
   const theta = handBuilt(rows, new Float64Array(10).fill(5)); // +5 keeps every unit on the active side of the ReLU
   const right = accuracy(theta, data.right);
   const left = accuracy(theta, data.left);

@@ -31,7 +31,13 @@ test('plainText leaves no text VS Code would render as a link', () => {
 
 test('plainText defuses codicons and keeps ordinary messages as they are', () => {
   assert.equal(plainText('$(trash) gone'), '$ (trash) gone');
-  for (const text of ['fig1-cov-quick: 8 done, 0 failed', 'settings.lr must be a number (got "x")', 'grid.p[2] is 1e400', 'see [1] (the paper)', 'a ( b ) [c]']) {
+  for (const text of [
+    'fig1-cov-quick: 8 done, 0 failed',
+    'settings.lr must be a number (got "x")',
+    'grid.p[2] is 1e400',
+    'see [1] (the paper)',
+    'a ( b ) [c]',
+  ]) {
     assert.equal(plainText(text), text);
   }
   assert.equal(plainText(plainText(HOSTILE[0])), plainText(HOSTILE[0]), 'idempotent');

@@ -14,7 +14,13 @@ import {
 } from '../../src/lab/optim/index';
 import type { Rng } from '../../src/lab/optim/index';
 import { Mlp2, initMlp2, type Mlp2Shape } from '../../src/lab/models/mlp2';
-import { makeLayout, type HvpObjective, type LayeredObjective, type LinearLayer, type ParamLayout } from '../../src/lab/models/objective';
+import {
+  makeLayout,
+  type HvpObjective,
+  type LayeredObjective,
+  type LinearLayer,
+  type ParamLayout,
+} from '../../src/lab/models/objective';
 import { solveSPD, symEig } from '../../src/lab/dense/symmetric';
 import { selectKth, spread } from '../../src/lab/optim/vec';
 import { RandomState } from '../../src/lab/rng';
@@ -77,7 +83,12 @@ test('GD: theta <- theta - lr (g + wd theta), two steps', () => {
     const before = Array.from(theta);
     const g = obj.grad(before);
     const info = opt.step(theta);
-    assertClose(theta, before.map((t, i) => t - 0.1 * (g[i] + 0.01 * t)), TOL, `step ${s}`);
+    assertClose(
+      theta,
+      before.map((t, i) => t - 0.1 * (g[i] + 0.01 * t)),
+      TOL,
+      `step ${s}`,
+    );
     assert.ok(Math.abs(info.loss - obj.value(before)) < 1e-9);
     assert.ok(Math.abs(info.gradNorm - Math.hypot(...g)) < 1e-6);
   }
@@ -100,7 +111,13 @@ test('Adam: first step is lr * g / (|g| + eps); later steps follow the bias-corr
       v[i] = b2 * v[i] + (1 - b2) * g[i] ** 2;
       return th - (lr / (1 - b1 ** t)) * (m[i] / (Math.sqrt(v[i] / (1 - b2 ** t)) + eps));
     });
-    if (t === 1) assertClose(expected, before.map((th, i) => th - (lr * g[i]) / (Math.abs(g[i]) + eps)), 1e-12, 'closed form');
+    if (t === 1)
+      assertClose(
+        expected,
+        before.map((th, i) => th - (lr * g[i]) / (Math.abs(g[i]) + eps)),
+        1e-12,
+        'closed form',
+      );
     assertClose(theta, expected, TOL, `step ${t}`);
     assert.ok(info.stats.denomMin <= info.stats.denomMedian && info.stats.denomMedian <= info.stats.denomMax);
   }
@@ -124,7 +141,12 @@ test('SAM: gradient at theta + rho g/||g||, then SGD with momentum and coupled d
     const info = opt.step(theta);
     assert.equal(obj.evals - evals, 2);
     assert.equal(info.evals, 2);
-    assertClose(theta, before.map((t, i) => t - lr * nb[i]), TOL, `step ${s}`);
+    assertClose(
+      theta,
+      before.map((t, i) => t - lr * nb[i]),
+      TOL,
+      `step ${s}`,
+    );
     assert.ok(Math.abs(info.loss - obj.value(before)) < 1e-9, 'loss is reported at theta, not theta + e');
   }
 });
@@ -161,7 +183,12 @@ for (const k of [1, 2, -1, 0.5]) {
       const info = opt.step(theta);
       assertClose(theta, expected, TOL, `step ${t}`);
       const sorted = [...denoms].sort((a, b) => a - b);
-      assertClose([info.stats.denomMin, info.stats.denomMedian, info.stats.denomMax], [sorted[0], sorted[1], sorted[2]], 1e-6, 'spread');
+      assertClose(
+        [info.stats.denomMin, info.stats.denomMedian, info.stats.denomMax],
+        [sorted[0], sorted[1], sorted[2]],
+        1e-6,
+        'spread',
+      );
       assert.ok(Math.abs(info.stats['theta.denomMedian'] - sorted[1]) < 1e-6 * sorted[1]);
     }
   });
@@ -196,7 +223,12 @@ test("AdaHessian with probe 'constant' uses D = H 1 (row sums)", () => {
   opt.step(theta);
   // t = 1: m_hat = g, v_hat = D^2, so the step is lr * g / (|D| + eps).
   const rowSums = Q3.map((row) => row.reduce((s, q) => s + q, 0));
-  assertClose(theta, before.map((th, i) => th - (lr * g[i]) / (Math.abs(rowSums[i]) + 1e-16)), TOL, 'step');
+  assertClose(
+    theta,
+    before.map((th, i) => th - (lr * g[i]) / (Math.abs(rowSums[i]) + 1e-16)),
+    TOL,
+    'step',
+  );
 });
 
 test("Sophia-H 'library' schedule: probes at 11, 21, folds at 20, 30; sign steps of lr * rho before", () => {
@@ -215,7 +247,13 @@ test("Sophia-H 'library' schedule: probes at 11, 21, folds at 20, 30; sign steps
       // h = 0 is floored to eps, so every nonzero momentum entry clips to +-rho.
       assert.equal(info.stats.clippedFraction, 1);
       const g = obj.grad(before);
-      if (t === 1) assertClose(theta, before.map((th, i) => th * (1 - lr * wd) - lr * rho * Math.sign(g[i])), TOL, 'step 1');
+      if (t === 1)
+        assertClose(
+          theta,
+          before.map((th, i) => th * (1 - lr * wd) - lr * rho * Math.sign(g[i])),
+          TOL,
+          'step 1',
+        );
     }
   }
   assert.deepEqual(probed, [11, 21, 31]);
@@ -255,7 +293,12 @@ test('Sophia-H clipping: m / max(h, eps) clamped to +-rho, per coordinate', () =
     const clipped = ratios.filter((r) => Math.abs(r) >= rho).length;
     if (clipped > 0 && clipped < 3) sawBoth = true;
     const info = opt.step(theta);
-    assertClose(theta, before.map((th, i) => th - lr * Math.min(Math.max(ratios[i], -rho), rho)), TOL, `step ${t}`);
+    assertClose(
+      theta,
+      before.map((th, i) => th - lr * Math.min(Math.max(ratios[i], -rho), rho)),
+      TOL,
+      `step ${t}`,
+    );
     assert.ok(Math.abs(info.stats.clippedFraction - clipped / 3) < 1e-12);
   }
   assert.ok(sawBoth, 'the check should see clipped and unclipped coordinates');
@@ -351,7 +394,8 @@ function kfacClosedForm(A: number[][], G: number[][], gHat: number[][], damping:
   for (let r = 0; r < o; r++)
     for (let k = 0; k < i; k++)
       for (let p = 0; p < o; p++)
-        for (let q = 0; q < i; q++) M[(r * i + k) * n + p * i + q] = G[r][p] * A[q][k] + (r === p && k === q ? damping : 0);
+        for (let q = 0; q < i; q++)
+          M[(r * i + k) * n + p * i + q] = G[r][p] * A[q][k] + (r === p && k === q ? damping : 0);
   const v = solveSPD(M, n, Float64Array.from(gHat.flat()), 1);
   return Array.from({ length: o }, (_, r) => Array.from(v.subarray(r * i, (r + 1) * i)));
 }
@@ -390,7 +434,12 @@ for (const lr of [0.01, 5]) {
     const nu0 = nuOf(V0, g0);
     const buf0 = flat(V0).map((x) => nu0 * x);
     const info0 = opt.step(theta);
-    assertClose(theta, before.map((t, k) => t - lr * buf0[k]), 1e-5, 'step 0');
+    assertClose(
+      theta,
+      before.map((t, k) => t - lr * buf0[k]),
+      1e-5,
+      'step 0',
+    );
     assert.ok(Math.abs(info0.stats.nu - nu0) < 1e-6 * nu0, `nu ${info0.stats.nu} vs ${nu0}`);
     assert.ok(lr > 1 ? nu0 < 1 : nu0 === 1, `nu ${nu0}`);
     // Step 1: same factors (no statistics at step 1), momentum, and weight decay from step 1 on.
@@ -400,7 +449,12 @@ for (const lr of [0.01, 5]) {
     const nu1 = nuOf(V1, g1);
     const d1 = flat(V1).map((x, k) => nu1 * x + 0.1 * mid[k]);
     opt.step(theta);
-    assertClose(theta, mid.map((t, k) => t - lr * (mu * buf0[k] + d1[k])), 1e-5, 'step 1');
+    assertClose(
+      theta,
+      mid.map((t, k) => t - lr * (mu * buf0[k] + d1[k])),
+      1e-5,
+      'step 1',
+    );
   });
 }
 
@@ -417,9 +471,16 @@ test('L-BFGS two-loop with exact line search minimises an n-dim quadratic in at 
   const n = 8;
   const rng = new RandomState(21);
   // SPD Q with spread eigenvalues (1 .. 100) in a random basis.
-  const basis = symEig(Float64Array.from({ length: n * n }, () => rng.normal()).map((v, k, a) => (v + a[(k % n) * n + Math.floor(k / n)]) / 2), n).vectors;
+  const basis = symEig(
+    Float64Array.from({ length: n * n }, () => rng.normal()).map(
+      (v, k, a) => (v + a[(k % n) * n + Math.floor(k / n)]) / 2,
+    ),
+    n,
+  ).vectors;
   const lam = Array.from({ length: n }, (_, j) => 100 ** (j / (n - 1)));
-  const Q = Array.from({ length: n }, (_, r) => Array.from({ length: n }, (_, c) => lam.reduce((s, l, j) => s + basis[r * n + j] * l * basis[c * n + j], 0)));
+  const Q = Array.from({ length: n }, (_, r) =>
+    Array.from({ length: n }, (_, c) => lam.reduce((s, l, j) => s + basis[r * n + j] * l * basis[c * n + j], 0)),
+  );
   const b = Array.from({ length: n }, () => rng.normal());
   const obj = new Quadratic(Q, b);
   const hist = new LbfgsHistory(n, 100);
@@ -436,7 +497,11 @@ test('L-BFGS two-loop with exact line search minimises an n-dim quadratic in at 
     const gn = obj.grad(xn);
     const s = Float64Array.from(xn, (v, j) => v - x[j]);
     const y = Float64Array.from(gn, (v, j) => v - g[j]);
-    hist.push(s, y, s.reduce((acc, v, j) => acc + v * y[j], 0));
+    hist.push(
+      s,
+      y,
+      s.reduce((acc, v, j) => acc + v * y[j], 0),
+    );
     x = xn;
     g = gn;
     iters++;
@@ -451,7 +516,9 @@ function denseDirection(pairs: { s: number[]; y: number[] }[], gamma: number, g:
   let H = Array.from({ length: n }, (_, r) => Array.from({ length: n }, (_, c) => (r === c ? gamma : 0)));
   for (const { s, y } of pairs) {
     const rho = 1 / s.reduce((a, v, j) => a + v * y[j], 0);
-    const E = Array.from({ length: n }, (_, r) => Array.from({ length: n }, (_, c) => (r === c ? 1 : 0) - rho * s[r] * y[c]));
+    const E = Array.from({ length: n }, (_, r) =>
+      Array.from({ length: n }, (_, c) => (r === c ? 1 : 0) - rho * s[r] * y[c]),
+    );
     const EH = E.map((row) => H[0].map((_, c) => row.reduce((a, e, k) => a + e * H[k][c], 0)));
     H = EH.map((row, r) => row.map((_, c) => row.reduce((a, v, k) => a + v * E[c][k], 0) + rho * s[r] * s[c]));
   }
@@ -503,7 +570,13 @@ for (const historySize of [100, 2]) {
 }
 
 test('L-BFGS rejects pairs with y^T s <= 1e-10: on a linear objective it is fixed-step GD', () => {
-  const obj = new Quadratic([[0, 0], [0, 0]], [1, -3]); // gradient (-1, 3) everywhere
+  const obj = new Quadratic(
+    [
+      [0, 0],
+      [0, 0],
+    ],
+    [1, -3],
+  ); // gradient (-1, 3) everywhere
   const theta = Float32Array.from([0, 0]);
   const lr = 0.1;
   const opt = new Lbfgs(obj, { lr, weightDecay: 0, maxIter: 5 });
@@ -515,7 +588,13 @@ test('L-BFGS rejects pairs with y^T s <= 1e-10: on a linear objective it is fixe
 });
 
 test('L-BFGS returns at once when max|g| <= tolGrad', () => {
-  const obj = new Quadratic([[1, 0], [0, 1]], [0, 0]);
+  const obj = new Quadratic(
+    [
+      [1, 0],
+      [0, 1],
+    ],
+    [0, 0],
+  );
   const theta = Float32Array.from([0, 0]);
   const info = new Lbfgs(obj, { weightDecay: 0 }).step(theta);
   assert.deepEqual(Array.from(theta), [0, 0]);
@@ -558,8 +637,12 @@ test('selectKth and spread agree with sorting (ties, sorted and constant inputs 
   ];
   for (const values of cases) {
     const sorted = [...values].sort((a, b) => a - b);
-    for (const k of [0, values.length >> 1, values.length - 1]) assert.equal(selectKth(Float64Array.from(values), k), sorted[k]);
+    for (const k of [0, values.length >> 1, values.length - 1])
+      assert.equal(selectKth(Float64Array.from(values), k), sorted[k]);
     const s = spread(Float64Array.from(values));
-    assert.deepEqual([s.min, s.median, s.max], [sorted[0], sorted[(values.length - 1) >> 1], sorted[values.length - 1]]);
+    assert.deepEqual(
+      [s.min, s.median, s.max],
+      [sorted[0], sorted[(values.length - 1) >> 1], sorted[values.length - 1]],
+    );
   }
 });

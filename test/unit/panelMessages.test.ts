@@ -4,7 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentSecurityPolicy, panelHtml } from '../../src/host/panels/html';
 import { parseExportArgs } from '../../src/host/panels/exportArgs';
-import { LIMITS, parsePanelMessage, parsePanelState, parseViewOptions, tabsFor, type PanelToHost } from '../../src/shared/panelMessages';
+import {
+  LIMITS,
+  parsePanelMessage,
+  parsePanelState,
+  parseViewOptions,
+  tabsFor,
+  type PanelToHost,
+} from '../../src/shared/panelMessages';
 
 const ok = (raw: unknown): PanelToHost => {
   const r = parsePanelMessage(raw);
@@ -17,19 +24,48 @@ const refused = (raw: unknown, why: RegExp): void => {
   assert.match(r.error, why);
 };
 
-const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+const PNG =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
 test('well-formed messages pass and come back with only their known fields', () => {
   assert.deepEqual(ok({ type: 'ready' }), { type: 'ready' });
   assert.deepEqual(ok({ type: 'ready', tab: 'spectra', extra: 1 }), { type: 'ready', tab: 'spectra' });
   assert.deepEqual(ok({ type: 'tab', tab: 'curves' }), { type: 'tab', tab: 'curves' });
   assert.deepEqual(ok({ type: 'export', format: 'csv' }), { type: 'export', format: 'csv' });
-  assert.deepEqual(ok({ type: 'collected', requestId: 3, ok: true, format: 'png', data: PNG }), { type: 'collected', requestId: 3, ok: true, format: 'png', data: PNG });
-  assert.deepEqual(ok({ type: 'collected', requestId: 4, ok: true, format: 'csv', data: 'a,b\r\n1,2\r\n', rows: 1 }), { type: 'collected', requestId: 4, ok: true, format: 'csv', data: 'a,b\r\n1,2\r\n', rows: 1 });
-  assert.deepEqual(ok({ type: 'collected', requestId: 5, ok: false, error: 'no chart' }), { type: 'collected', requestId: 5, ok: false, error: 'no chart' });
-  assert.deepEqual(ok({ type: 'command', command: 'runPreset', preset: 'fig1-cov-quick' }), { type: 'command', command: 'runPreset', preset: 'fig1-cov-quick' });
+  assert.deepEqual(ok({ type: 'collected', requestId: 3, ok: true, format: 'png', data: PNG }), {
+    type: 'collected',
+    requestId: 3,
+    ok: true,
+    format: 'png',
+    data: PNG,
+  });
+  assert.deepEqual(ok({ type: 'collected', requestId: 4, ok: true, format: 'csv', data: 'a,b\r\n1,2\r\n', rows: 1 }), {
+    type: 'collected',
+    requestId: 4,
+    ok: true,
+    format: 'csv',
+    data: 'a,b\r\n1,2\r\n',
+    rows: 1,
+  });
+  assert.deepEqual(ok({ type: 'collected', requestId: 5, ok: false, error: 'no chart' }), {
+    type: 'collected',
+    requestId: 5,
+    ok: false,
+    error: 'no chart',
+  });
+  assert.deepEqual(ok({ type: 'command', command: 'runPreset', preset: 'fig1-cov-quick' }), {
+    type: 'command',
+    command: 'runPreset',
+    preset: 'fig1-cov-quick',
+  });
   assert.deepEqual(ok({ type: 'command', command: 'rerun' }), { type: 'command', command: 'rerun' });
-  assert.deepEqual(ok({ type: 'rendered', tab: 'summary', figures: 2, points: 6, empty: false }), { type: 'rendered', tab: 'summary', figures: 2, points: 6, empty: false });
+  assert.deepEqual(ok({ type: 'rendered', tab: 'summary', figures: 2, points: 6, empty: false }), {
+    type: 'rendered',
+    tab: 'summary',
+    figures: 2,
+    points: 6,
+    empty: false,
+  });
   assert.deepEqual(ok({ type: 'error', message: 'boom' }), { type: 'error', message: 'boom' });
 });
 
@@ -64,15 +100,44 @@ test('an export request names only a format: the page cannot choose where the ho
 });
 
 test('the serializer state is validated; bad view options are dropped, not fatal', () => {
-  const good = parsePanelState({ v: 1, dir: '/ws/.precond-lab/fig1-cov-quick', tab: 'curves', options: { log: { curves: true }, smoothing: 0.6, selected: ['high_p2_snr1_s42'], spectra: { case: 'low', snr: 1, seed: 42 } } });
+  const good = parsePanelState({
+    v: 1,
+    dir: '/ws/.precond-lab/fig1-cov-quick',
+    tab: 'curves',
+    options: {
+      log: { curves: true },
+      smoothing: 0.6,
+      selected: ['high_p2_snr1_s42'],
+      spectra: { case: 'low', snr: 1, seed: 42 },
+    },
+  });
   assert.ok(good.ok);
-  assert.deepEqual(good.value, { v: 1, dir: '/ws/.precond-lab/fig1-cov-quick', tab: 'curves', options: { log: { curves: true }, smoothing: 0.6, selected: ['high_p2_snr1_s42'], spectra: { case: 'low', snr: 1, seed: 42 } } });
+  assert.deepEqual(good.value, {
+    v: 1,
+    dir: '/ws/.precond-lab/fig1-cov-quick',
+    tab: 'curves',
+    options: {
+      log: { curves: true },
+      smoothing: 0.6,
+      selected: ['high_p2_snr1_s42'],
+      spectra: { case: 'low', snr: 1, seed: 42 },
+    },
+  });
   assert.ok(!parsePanelState(undefined).ok);
   assert.ok(!parsePanelState({ v: 2, dir: '/x' }).ok);
   assert.ok(!parsePanelState({ v: 1 }).ok);
   assert.ok(!parsePanelState({ v: 1, dir: 'a\0b' }).ok);
   assert.ok(!parsePanelState({ v: 1, dir: '/x', tab: 'nope' }).ok);
-  assert.deepEqual(parseViewOptions({ log: { curves: 'yes', nope: true }, logY: true, smoothing: 5, selected: ['ok', '../bad'], spectra: { snr: 'x', seed: 1 } }), { spectra: { seed: 1 } });
+  assert.deepEqual(
+    parseViewOptions({
+      log: { curves: 'yes', nope: true },
+      logY: true,
+      smoothing: 5,
+      selected: ['ok', '../bad'],
+      spectra: { snr: 'x', seed: 1 },
+    }),
+    { spectra: { seed: 1 } },
+  );
   assert.equal(parseViewOptions(null), undefined);
 });
 
@@ -87,7 +152,13 @@ test('the page has a strict CSP: nonce-only scripts, no inline styles, nothing r
   assert.match(csp, /default-src 'none'/);
   assert.match(csp, /script-src 'nonce-abc123'(;|$)/);
   assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
-  const html = panelHtml({ cspSource: 'vscode-resource:', scriptUri: 'vscode-resource:/dist/webview/panel.js', styleUri: 'vscode-resource:/media/webview/panel.css', title: 'Results: <x>', nonce: 'n0nce' });
+  const html = panelHtml({
+    cspSource: 'vscode-resource:',
+    scriptUri: 'vscode-resource:/dist/webview/panel.js',
+    styleUri: 'vscode-resource:/media/webview/panel.css',
+    title: 'Results: <x>',
+    nonce: 'n0nce',
+  });
   assert.match(html, /<script nonce="n0nce" src="vscode-resource:\/dist\/webview\/panel.js"><\/script>/);
   assert.equal((html.match(/<script/g) ?? []).length, 1, 'one script, the bundle');
   assert.doesNotMatch(html, /https?:\/\//, 'no remote content');
@@ -102,7 +173,10 @@ test('the page has a strict CSP: nonce-only scripts, no inline styles, nothing r
 
 test('exportPanel arguments are checked field by field', () => {
   assert.deepEqual(parseExportArgs(undefined), {});
-  assert.deepEqual(parseExportArgs({ experiment: 'fig1-cov-quick', tab: 'summary', format: 'both', file: '/tmp/x.png' }), { experiment: 'fig1-cov-quick', tab: 'summary', format: 'both', file: '/tmp/x.png' });
+  assert.deepEqual(
+    parseExportArgs({ experiment: 'fig1-cov-quick', tab: 'summary', format: 'both', file: '/tmp/x.png' }),
+    { experiment: 'fig1-cov-quick', tab: 'summary', format: 'both', file: '/tmp/x.png' },
+  );
   assert.throws(() => parseExportArgs('fig1'), /object/);
   assert.throws(() => parseExportArgs({ tab: 'nope' }), /tab must be one of/);
   assert.throws(() => parseExportArgs({ format: 'svg' }), /format must be/);

@@ -20,10 +20,23 @@ const repo = path.resolve(__dirname, '../../..');
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-panel-'));
 
 function config(name: string, grid: Partial<ExperimentConfig['grid']>): ExperimentConfig {
-  return validateConfig({ version: 1, name, kind: 'noise', figure: 'Figure 1 (test)', grid: { case: ['high'], p: [0], ...grid }, settings: { n: 600, width: 24, steps: 300, evalEvery: 50 } });
+  return validateConfig({
+    version: 1,
+    name,
+    kind: 'noise',
+    figure: 'Figure 1 (test)',
+    grid: { case: ['high'], p: [0], ...grid },
+    settings: { n: 600, width: 24, steps: 300, evalEvery: 50 },
+  });
 }
 
-const rec = (step: number, testMSE: number, energy?: number[]): MetricRecord => ({ step, trainMSE: testMSE / 2, testMSE, alignment: 0.5, ...(energy ? { energy } : {}) });
+const rec = (step: number, testMSE: number, energy?: number[]): MetricRecord => ({
+  step,
+  trainMSE: testMSE / 2,
+  testMSE,
+  alignment: 0.5,
+  ...(energy ? { energy } : {}),
+});
 
 function write(root: string, cfg: ExperimentConfig, status: RunStatus = 'done'): ExperimentStore {
   const store = new ExperimentStore(root, cfg.name);
@@ -60,15 +73,31 @@ test('the snapshot: experiment, runs in natural order with their colours, curves
   assert.equal(snap.experiment?.figure, 'Figure 1 (test)');
   assert.equal(snap.experiment?.preconditioner, 'exact-cov');
   assert.deepEqual(snap.experiment?.grid.p, [2, -2, 0]);
-  assert.deepEqual(snap.runs.map((r) => r.id), ['high_p-2_snr1_s42', 'high_p0_snr1_s42', 'high_p2_snr1_s42', 'low_p-2_snr1_s42', 'low_p0_snr1_s42', 'low_p2_snr1_s42']);
-  assert.deepEqual(snap.runs.map((r) => r.color), RUN_PALETTE.slice(0, 6));
+  assert.deepEqual(
+    snap.runs.map((r) => r.id),
+    [
+      'high_p-2_snr1_s42',
+      'high_p0_snr1_s42',
+      'high_p2_snr1_s42',
+      'low_p-2_snr1_s42',
+      'low_p0_snr1_s42',
+      'low_p2_snr1_s42',
+    ],
+  );
+  assert.deepEqual(
+    snap.runs.map((r) => r.color),
+    RUN_PALETTE.slice(0, 6),
+  );
   assert.ok(snap.runs.every((r) => r.state === 'done' && r.final.testMSE === 0.5 && r.spectra?.teacherIndex === 0));
   const c = snap.curves['high_p0_snr1_s42'];
   assert.deepEqual(c.step, [0, 50, 100]);
   assert.deepEqual(c.cols.testMSE, [1, 0.8, 0.6]);
   assert.deepEqual(c.cols.trainMSE, [0.5, 0.4, 0.3]);
   assert.deepEqual(c.energyStep, [0, 100]);
-  assert.deepEqual(c.energy, [[1, 1], [3, 1]]);
+  assert.deepEqual(c.energy, [
+    [1, 1],
+    [3, 1],
+  ]);
   assert.deepEqual(snap.presets, [{ name: 'fig1-cov-quick', title: 'Run' }]);
   assert.deepEqual(snap.warnings, []);
 });
@@ -104,7 +133,10 @@ test('live runs: queued ones before they have files, progress while running; a r
   const cfg = config('lv', { p: [-1, 1] });
   write(root, cfg, 'running');
   const live = new Map<string, LiveRun>([
-    ['high_p-1_snr1_s42', { state: 'running', params: { case: 'high', p: -1, snr: 1, seed: 42 }, step: 150, steps: 300 }],
+    [
+      'high_p-1_snr1_s42',
+      { state: 'running', params: { case: 'high', p: -1, snr: 1, seed: 42 }, step: 150, steps: 300 },
+    ],
     ['high_p3_snr1_s42', { state: 'queued', params: { case: 'high', p: 3, snr: 1, seed: 42 } }],
   ]);
   let current: Map<string, LiveRun> | undefined = live;
@@ -118,7 +150,11 @@ test('live runs: queued ones before they have files, progress while running; a r
   assert.equal(by['high_p3_snr1_s42'].params.p, 3, 'params from the live sweep');
   live.set('high_p-1_snr1_s42', { ...live.get('high_p-1_snr1_s42')!, step: 300 });
   const moved = model.sync();
-  assert.deepEqual(moved.runs.map((r) => [r.id, r.progress]), [['high_p-1_snr1_s42', 1]], 'only the run that moved');
+  assert.deepEqual(
+    moved.runs.map((r) => [r.id, r.progress]),
+    [['high_p-1_snr1_s42', 1]],
+    'only the run that moved',
+  );
   current = undefined;
   const gone = model.sync();
   assert.deepEqual(gone.removed, ['high_p3_snr1_s42'], 'a queued run dropped from the queue disappears');
@@ -130,7 +166,10 @@ test('long runs are decimated to the point budget; removed runs and a missing fo
   const store = write(root, cfg);
   const id = 'high_p0_snr1_s42';
   store.resetMetrics(id);
-  store.appendMetrics(id, Array.from({ length: 10_001 }, (_, i) => rec(i, 1 / (1 + i))));
+  store.appendMetrics(
+    id,
+    Array.from({ length: 10_001 }, (_, i) => rec(i, 1 / (1 + i))),
+  );
   const model = new PanelModel(path.join(root, 'long'));
   const snap = model.snapshot();
   assert.equal(snap.pointBudget, MAX_POINTS);
@@ -148,7 +187,21 @@ test('long runs are decimated to the point budget; removed runs and a missing fo
 });
 
 test('OOD records become accuracy and feature-view columns', () => {
-  const c = recordsToCurve([{ step: 0, trainLoss: 2.3, trainAcc: 0.1, valAcc: 0.1, oodLeftAcc: 0.1, oodRightAcc: 0.1, diag: { templateEnergyDelta: 0, digitEnergyDelta: 0, templateEnergy: 0.01, digitEnergy: 0.02 } }, { step: 20, trainLoss: 0.1, valAcc: 0.9, diag: { templateEnergyDelta: 0.3 } }], 'ood');
+  const c = recordsToCurve(
+    [
+      {
+        step: 0,
+        trainLoss: 2.3,
+        trainAcc: 0.1,
+        valAcc: 0.1,
+        oodLeftAcc: 0.1,
+        oodRightAcc: 0.1,
+        diag: { templateEnergyDelta: 0, digitEnergyDelta: 0, templateEnergy: 0.01, digitEnergy: 0.02 },
+      },
+      { step: 20, trainLoss: 0.1, valAcc: 0.9, diag: { templateEnergyDelta: 0.3 } },
+    ],
+    'ood',
+  );
   assert.deepEqual(c.step, [0, 20]);
   assert.deepEqual(c.cols.valAcc, [0.1, 0.9]);
   assert.deepEqual(c.cols.oodLeftAcc, [0.1, null]);
@@ -157,7 +210,7 @@ test('OOD records become accuracy and feature-view columns', () => {
   assert.equal(c.cols.testMSE, undefined);
 });
 
-test('a run\'s colour in the panel is its icon\'s colour in the Experiments tree', () => {
+test("a run's colour in the panel is its icon's colour in the Experiments tree", () => {
   const root = tmp();
   write(root, config('a', { case: ['high', 'low'], p: [-2, -1, 0, 1, 2] }));
   write(root, config('b', { p: [1, -1] }));
@@ -165,12 +218,19 @@ test('a run\'s colour in the panel is its icon\'s colour in the Experiments tree
   const indices = treeRunColors(tree);
   for (const name of ['a', 'b']) {
     const snap = new PanelModel(path.join(root, name)).snapshot();
-    for (const r of snap.runs) assert.equal(RUN_PALETTE[indices.get(`${name}/run/${r.id}`)!], r.color, `${name}/${r.id}`);
+    for (const r of snap.runs)
+      assert.equal(RUN_PALETTE[indices.get(`${name}/run/${r.id}`)!], r.color, `${name}/${r.id}`);
   }
   assert.equal(indices.size, 12);
 });
 
 test('the tree icon files are the palette (media/webview/runs/run-N.svg)', () => {
-  RUN_PALETTE.forEach((color, i) => assert.equal(fs.readFileSync(path.join(repo, 'media/webview/runs', `run-${i}.svg`), 'utf8'), runIconSvg(color), `run-${i}.svg`));
+  RUN_PALETTE.forEach((color, i) =>
+    assert.equal(
+      fs.readFileSync(path.join(repo, 'media/webview/runs', `run-${i}.svg`), 'utf8'),
+      runIconSvg(color),
+      `run-${i}.svg`,
+    ),
+  );
   assert.equal(fs.readdirSync(path.join(repo, 'media/webview/runs')).length, RUN_PALETTE.length);
 });

@@ -17,14 +17,19 @@ interface Pins {
 }
 
 const cli = path.resolve(__dirname, '../../cli.js');
-const pins = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../test/fixtures/quick-pins.json'), 'utf8')) as Pins;
+const pins = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, '../../../test/fixtures/quick-pins.json'), 'utf8'),
+) as Pins;
 
 test('quick presets and short OOD runs reproduce the pinned final numbers bit for bit (wasm backend)', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-pins-'));
   try {
     for (const command of pins.command) {
       // the numbers do not depend on how many workers train the jobs: two here, for speed
-      const args = command.split(' ').slice(2).map((a, i, all) => (a === 'OUT' ? out : all[i - 1] === '--workers' ? '2' : a));
+      const args = command
+        .split(' ')
+        .slice(2)
+        .map((a, i, all) => (a === 'OUT' ? out : all[i - 1] === '--workers' ? '2' : a));
       const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
       assert.equal(r.status, 0, `${command}\n${r.stderr}`);
     }
@@ -41,11 +46,17 @@ test('quick presets and short OOD runs reproduce the pinned final numbers bit fo
           assert.fail(`${key} ran on kernel "${run.kernel}"; the pins are for "${pin.kernel}" (commit ${pins.commit})`);
         }
         // timings (trainSeconds, evalSeconds) are the only final values that may differ
-        const final = Object.fromEntries(Object.entries(run.final as Record<string, number>).filter(([k]) => !k.endsWith('Seconds')));
+        const final = Object.fromEntries(
+          Object.entries(run.final as Record<string, number>).filter(([k]) => !k.endsWith('Seconds')),
+        );
         assert.deepEqual(final, pin.final, `${key}: final metrics differ from commit ${pins.commit}`);
         const metrics = fs.readFileSync(path.join(runs, id, 'metrics.jsonl'));
         assert.equal(metrics.toString().split('\n').filter(Boolean).length, pin.records, `${key}: record count`);
-        assert.equal(createHash('sha256').update(metrics).digest('hex'), pin.metricsSha256, `${key}: metrics.jsonl differs`);
+        assert.equal(
+          createHash('sha256').update(metrics).digest('hex'),
+          pin.metricsSha256,
+          `${key}: metrics.jsonl differs`,
+        );
       }
     }
     assert.deepEqual(seen, Object.keys(pins.runs).sort());

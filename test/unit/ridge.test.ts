@@ -20,24 +20,36 @@ function solve(a: number[][], b: number[]): number[] {
   return m.map((row, i) => row[n] / row[i]);
 }
 
-for (const [n, width] of [[8, 5], [8, 13]]) {
+for (const [n, width] of [
+  [8, 5],
+  [8, 13],
+]) {
   test(`centred ridge head (n ${n}, width ${width}) solves the primal normal equations`, () => {
     const rng = new RandomState(11);
     const h = Float64Array.from({ length: n * width }, () => Math.max(0, rng.normal()));
     const y = Array.from({ length: n }, () => rng.normal());
     const lambda = 1e-2;
     const head = ridgeHead(h, y, n, width, lambda);
-    const hm = Array.from({ length: width }, (_, j) => Array.from({ length: n }, (_, i) => h[i * width + j]).reduce((a, b) => a + b) / n);
+    const hm = Array.from(
+      { length: width },
+      (_, j) => Array.from({ length: n }, (_, i) => h[i * width + j]).reduce((a, b) => a + b) / n,
+    );
     const ym = y.reduce((a, b) => a + b) / n;
     const hc = Array.from({ length: n }, (_, i) => Array.from({ length: width }, (_, j) => h[i * width + j] - hm[j]));
     // (Hc^T Hc + lambda n I) w = Hc^T yc
-    const A = Array.from({ length: width }, (_, a) => Array.from({ length: width }, (_, b) => hc.reduce((s, row) => s + row[a] * row[b], 0) + (a === b ? lambda * n : 0)));
+    const A = Array.from({ length: width }, (_, a) =>
+      Array.from(
+        { length: width },
+        (_, b) => hc.reduce((s, row) => s + row[a] * row[b], 0) + (a === b ? lambda * n : 0),
+      ),
+    );
     const rhs = Array.from({ length: width }, (_, a) => hc.reduce((s, row, i) => s + row[a] * (y[i] - ym), 0));
     const w = solve(A, rhs);
     for (let j = 0; j < width; j++) assert.ok(Math.abs(head.W2[j] - w[j]) < 1e-9, `W2[${j}]`);
     const b2 = ym - hm.reduce((s, m, j) => s + m * w[j], 0);
     assert.ok(Math.abs(head.b2 - b2) < 1e-9);
-    const mse = y.reduce((s, yi, i) => s + (b2 + w.reduce((t, wj, j) => t + wj * h[i * width + j], 0) - yi) ** 2, 0) / n;
+    const mse =
+      y.reduce((s, yi, i) => s + (b2 + w.reduce((t, wj, j) => t + wj * h[i * width + j], 0) - yi) ** 2, 0) / n;
     assert.ok(Math.abs(headMSE(h, y, n, width, head) - mse) < 1e-12);
   });
 }

@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkSegment, experimentDir, insideResults, isExperimentFolder, PathRefused, rootArg } from '../../src/host/safePaths';
+import {
+  checkSegment,
+  experimentDir,
+  insideResults,
+  isExperimentFolder,
+  PathRefused,
+  rootArg,
+} from '../../src/host/safePaths';
 import { resolveTarget } from '../../src/host/targets';
 
 /** A results folder with one experiment and one run, a folder beside it, and links in and out of it. */
@@ -26,24 +33,57 @@ function store(): { base: string; results: string; outside: string; cleanup: () 
 }
 
 const refused = (f: () => unknown, mentions: RegExp): void => {
-  assert.throws(f, (e: unknown) => e instanceof PathRefused && mentions.test(e.message), `expected a PathRefused matching ${mentions}`);
+  assert.throws(
+    f,
+    (e: unknown) => e instanceof PathRefused && mentions.test(e.message),
+    `expected a PathRefused matching ${mentions}`,
+  );
 };
 
 test('checkSegment: names and run ids are single folder names', () => {
-  for (const ok of ['exp1', 'fig1-cov-quick', 'high_p-1_snr1_s5', 'a.b', '..a', 'a..']) assert.equal(checkSegment(ok, 'experiment'), ok);
-  for (const bad of ['..', '.', '', '/', '/home', 'a/b', 'a\\b', '%2e%2e', '%2e%2e%2f', 'C:\\', 'C:', 'a\0b', ' ', 'x'.repeat(201)]) {
+  for (const ok of ['exp1', 'fig1-cov-quick', 'high_p-1_snr1_s5', 'a.b', '..a', 'a..'])
+    assert.equal(checkSegment(ok, 'experiment'), ok);
+  for (const bad of [
+    '..',
+    '.',
+    '',
+    '/',
+    '/home',
+    'a/b',
+    'a\\b',
+    '%2e%2e',
+    '%2e%2e%2f',
+    'C:\\',
+    'C:',
+    'a\0b',
+    ' ',
+    'x'.repeat(201),
+  ]) {
     refused(() => checkSegment(bad, 'experiment'), /experiment/);
   }
-  for (const bad of [undefined, null, 3, {}, ['a']]) refused(() => checkSegment(bad, 'runId'), /runId must be a non-empty folder name/);
+  for (const bad of [undefined, null, 3, {}, ['a']])
+    refused(() => checkSegment(bad, 'runId'), /runId must be a non-empty folder name/);
 });
 
 test('insideResults: inside as written and after following links, or refused naming the path', () => {
   const s = store();
   try {
     assert.equal(insideResults(s.results, path.join(s.results, 'exp1'), 'folder'), path.join(s.results, 'exp1'));
-    assert.equal(insideResults(s.results, 'exp1/runs/r1', 'folder'), path.join(s.results, 'exp1', 'runs', 'r1'), 'relative paths are relative to the results folder');
-    assert.equal(insideResults(s.results, 'not-yet', 'folder'), path.join(s.results, 'not-yet'), 'a folder that does not exist yet');
-    assert.equal(insideResults(s.results, 'alias', 'folder'), path.join(s.results, 'alias'), 'a link that stays inside');
+    assert.equal(
+      insideResults(s.results, 'exp1/runs/r1', 'folder'),
+      path.join(s.results, 'exp1', 'runs', 'r1'),
+      'relative paths are relative to the results folder',
+    );
+    assert.equal(
+      insideResults(s.results, 'not-yet', 'folder'),
+      path.join(s.results, 'not-yet'),
+      'a folder that does not exist yet',
+    );
+    assert.equal(
+      insideResults(s.results, 'alias', 'folder'),
+      path.join(s.results, 'alias'),
+      'a link that stays inside',
+    );
     refused(() => insideResults(s.results, '..', 'folder'), /is not inside the results folder/);
     refused(() => insideResults(s.results, 'exp1/../..', 'folder'), /is not inside the results folder/);
     refused(() => insideResults(s.results, '/', 'folder'), /folder \/ is not inside/);
@@ -68,7 +108,8 @@ test('rootArg and experimentDir: a root outside the results folder is refused, w
   try {
     assert.equal(rootArg(s.results, undefined), s.results);
     assert.equal(rootArg(s.results, path.join(s.results, 'exp1')), path.join(s.results, 'exp1'));
-    for (const root of ['/home', '/', s.outside, path.join(s.results, '..'), path.join(s.results, 'escape')]) refused(() => rootArg(s.results, root), /root/);
+    for (const root of ['/home', '/', s.outside, path.join(s.results, '..'), path.join(s.results, 'escape')])
+      refused(() => rootArg(s.results, root), /root/);
     assert.equal(experimentDir(s.results, s.results, 'exp1'), path.join(s.results, 'exp1'));
     refused(() => experimentDir(s.results, s.results, '..'), /not a folder name/);
     refused(() => experimentDir(s.results, s.results, 'escape'), /symbolic link/);
@@ -109,7 +150,8 @@ test('resolveTarget: the delete of issue 9 ({experiment: "..", root: "/home"}) a
       { fsPath: '/home' },
       { fsPath: path.join(s.results, '..') },
     ];
-    for (const arg of hostile) assert.throws(() => resolveTarget(arg, s.results), PathRefused, `accepted ${JSON.stringify(arg)}`);
+    for (const arg of hostile)
+      assert.throws(() => resolveTarget(arg, s.results), PathRefused, `accepted ${JSON.stringify(arg)}`);
     // nothing outside was touched by resolving (resolving never writes, but the victim must still be there)
     assert.equal(fs.readFileSync(path.join(s.outside, 'victim', 'keep.txt'), 'utf8'), 'keep');
   } finally {
@@ -124,11 +166,26 @@ test('resolveTarget: honest targets resolve inside the results folder', () => {
     assert.deepEqual(resolveTarget('exp1', s.results), { root: s.results, experiment: 'exp1', dir: exp });
     assert.deepEqual(resolveTarget(exp, s.results), { root: s.results, experiment: 'exp1', dir: exp });
     assert.deepEqual(resolveTarget({ fsPath: exp }, s.results), { root: s.results, experiment: 'exp1', dir: exp });
-    assert.deepEqual(resolveTarget(path.join(exp, 'runs', 'r1'), s.results), { root: s.results, experiment: 'exp1', dir: exp, runId: 'r1' });
-    assert.deepEqual(resolveTarget({ experiment: 'exp1', runId: 'r1' }, s.results), { root: s.results, experiment: 'exp1', dir: exp, runId: 'r1', configPath: undefined });
+    assert.deepEqual(resolveTarget(path.join(exp, 'runs', 'r1'), s.results), {
+      root: s.results,
+      experiment: 'exp1',
+      dir: exp,
+      runId: 'r1',
+    });
+    assert.deepEqual(resolveTarget({ experiment: 'exp1', runId: 'r1' }, s.results), {
+      root: s.results,
+      experiment: 'exp1',
+      dir: exp,
+      runId: 'r1',
+      configPath: undefined,
+    });
     assert.deepEqual(resolveTarget({ experiment: 'exp1', root: s.results }, s.results)?.dir, exp);
     // a tree node of a run: its root is three levels above its folder
-    assert.deepEqual(resolveTarget({ kind: 'run', experiment: 'exp1', runId: 'r1', dir: path.join(exp, 'runs', 'r1') }, s.results)?.root, s.results);
+    assert.deepEqual(
+      resolveTarget({ kind: 'run', experiment: 'exp1', runId: 'r1', dir: path.join(exp, 'runs', 'r1') }, s.results)
+        ?.root,
+      s.results,
+    );
     assert.equal(resolveTarget({}, s.results), undefined, 'no experiment: the command asks');
     assert.equal(resolveTarget(undefined, s.results), undefined);
   } finally {

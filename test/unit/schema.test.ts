@@ -8,7 +8,17 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
-import { CASES, KINDS, OOD_OPTIMIZERS, PRECONDITIONERS, PROBES, P_RANGE, ConfigError, parseConfig, validateConfig } from '../../src/shared/config';
+import {
+  CASES,
+  KINDS,
+  OOD_OPTIMIZERS,
+  PRECONDITIONERS,
+  PROBES,
+  P_RANGE,
+  ConfigError,
+  parseConfig,
+  validateConfig,
+} from '../../src/shared/config';
 import { GRID_VALUE_SPECS, OOD_SETTING_SPECS, SETTING_SPECS } from '../../src/shared/config/fields';
 import { experimentSchema } from '../../src/shared/config/schema';
 import { OPTIMIZER_CATALOGUE, OPTIMIZER_NAMES, configurableOptions } from '../../src/shared/optimizers';
@@ -61,13 +71,19 @@ function assertAgree(text: string, what: string): boolean {
       engine.every((p) => CROSS_FIELD.some((r) => r.test(p))),
       `${what}: the schema accepts, the validator refuses: ${engine.join('; ')}`,
     );
-  if (!bySchema) assert.ok(engine.length > 0, `${what}: the schema refuses (${ajv.errorsText(validate.errors)}), the validator accepts`);
+  if (!bySchema)
+    assert.ok(
+      engine.length > 0,
+      `${what}: the schema refuses (${ajv.errorsText(validate.errors)}), the validator accepts`,
+    );
   return engine.length === 0;
 }
 
 test('the schema is contributed for *.precond.json files and the built file is the generated one', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
-  assert.deepEqual(pkg.contributes.jsonValidation, [{ fileMatch: '*.precond.json', url: './media/experiment.schema.json' }]);
+  assert.deepEqual(pkg.contributes.jsonValidation, [
+    { fileMatch: '*.precond.json', url: './media/experiment.schema.json' },
+  ]);
   assert.match(pkg.scripts.build, /scripts\/build-schema\.mjs/);
   assert.match(pkg.scripts.package, /scripts\/build-schema\.mjs/);
   assert.equal(schema.$schema, 'http://json-schema.org/draft-07/schema#');
@@ -80,24 +96,42 @@ test("the schema carries the engine's vocabularies and the catalogue's optimizer
   assert.deepEqual(defs.noiseGrid.properties.case.items.enum, [...CASES]);
   assert.deepEqual(defs.oodGrid.properties.optimizer.items.enum, [...OOD_OPTIMIZERS]);
   assert.deepEqual(defs.noiseSettings.properties.preconditioner.enum, [...PRECONDITIONERS]);
-  for (const k of ['noise', 'transfer', 'ood']) assert.deepEqual(defs[`${k}Settings`].properties.probe.enum, [...PROBES]);
-  assert.deepEqual([defs.noiseGrid.properties.p.items.minimum, defs.noiseGrid.properties.p.items.maximum], [...P_RANGE]);
+  for (const k of ['noise', 'transfer', 'ood'])
+    assert.deepEqual(defs[`${k}Settings`].properties.probe.enum, [...PROBES]);
+  assert.deepEqual(
+    [defs.noiseGrid.properties.p.items.minimum, defs.noiseGrid.properties.p.items.maximum],
+    [...P_RANGE],
+  );
   assert.deepEqual(defs.noiseGrid.required, ['case', 'p']);
   assert.deepEqual(defs.oodGrid.required, ['optimizer']);
   // every optimizer of the catalogue, each with the options a config may set (AdaHessian's power is the grid's)
   const optim = defs.oodSettings.properties.optim.properties;
   assert.deepEqual(Object.keys(optim), [...OPTIMIZER_NAMES]);
   for (const name of OPTIMIZER_NAMES) {
-    assert.deepEqual(Object.keys(optim[name].properties), configurableOptions(name).map(([k]) => k), name);
+    assert.deepEqual(
+      Object.keys(optim[name].properties),
+      configurableOptions(name).map(([k]) => k),
+      name,
+    );
     assert.equal(optim[name].description, OPTIMIZER_CATALOGUE[name].description);
   }
   assert.equal('hessianPower' in optim.adahessian.properties, false);
   // the constructors' ranges (src/lab/optim: requireRange and the integer checks), stated independently here
-  assert.deepEqual(optim.adam.properties.beta2, { type: 'number', minimum: 0, maximum: 1 - 1e-12, default: 0.999, description: 'Decay of the squared-gradient average.' });
+  assert.deepEqual(optim.adam.properties.beta2, {
+    type: 'number',
+    minimum: 0,
+    maximum: 1 - 1e-12,
+    default: 0.999,
+    description: 'Decay of the squared-gradient average.',
+  });
   assert.equal(optim.adahessian.properties.beta1.maximum, 1 - 1e-12);
   assert.deepEqual([optim.kfac.properties.statDecay.minimum, optim.kfac.properties.statDecay.maximum], [0, 1]);
-  for (const k of ['statsEvery', 'eigEvery']) assert.deepEqual([optim.kfac.properties[k].type, optim.kfac.properties[k].minimum], ['integer', 1]);
-  assert.deepEqual([optim['sophia-h'].properties.refreshEvery.type, optim['sophia-h'].properties.refreshEvery.minimum], ['integer', 1]);
+  for (const k of ['statsEvery', 'eigEvery'])
+    assert.deepEqual([optim.kfac.properties[k].type, optim.kfac.properties[k].minimum], ['integer', 1]);
+  assert.deepEqual(
+    [optim['sophia-h'].properties.refreshEvery.type, optim['sophia-h'].properties.refreshEvery.minimum],
+    ['integer', 1],
+  );
   assert.deepEqual(optim.lbfgs.properties.historyPrecision.enum, ['float32', 'float64']);
   assert.equal(optim.lbfgs.properties.maxEval.default, undefined);
   // the settings' defaults are the engine's
@@ -116,12 +150,16 @@ test('every preset, full and quick, and every new-config template: schema and va
 });
 
 test('every config of the fault corpus: schema and validator agree, and the validator gives the label', () => {
-  const lines = fs.readFileSync(path.join(repo, 'test/faults/corpus/configs.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+  const lines = fs
+    .readFileSync(path.join(repo, 'test/faults/corpus/configs.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
   let compared = 0;
   for (const line of lines) {
     const c = JSON.parse(line);
     // rule cases are built by the fault suite's recipes (huge or deep texts); the text cases include their kinds
-    const text: string | undefined = typeof c.text === 'string' ? c.text : c.config !== undefined ? JSON.stringify(c.config) : undefined;
+    const text: string | undefined =
+      typeof c.text === 'string' ? c.text : c.config !== undefined ? JSON.stringify(c.config) : undefined;
     if (text === undefined) continue;
     try {
       JSON.parse(stripBom(text));
@@ -129,7 +167,11 @@ test('every config of the fault corpus: schema and validator agree, and the vali
       continue; // not JSON: nothing for a schema to say
     }
     const accepted = assertAgree(text, c.id);
-    assert.equal(accepted, c.expect.accepted === true, `${c.id}: the validator ${accepted ? 'accepts' : 'refuses'}, the corpus says ${JSON.stringify(c.expect)}`);
+    assert.equal(
+      accepted,
+      c.expect.accepted === true,
+      `${c.id}: the validator ${accepted ? 'accepts' : 'refuses'}, the corpus says ${JSON.stringify(c.expect)}`,
+    );
     compared++;
   }
   assert.ok(compared > 200, `${compared} corpus configs compared`);
@@ -148,20 +190,35 @@ function probes(s: ValueSpec): number[] {
 }
 
 test('schema and validator accept and refuse the same values at every numeric bound', () => {
-  const noise = (): Json => ({ version: 1, name: 'probe', kind: 'noise', grid: { case: ['high'], p: [0] }, settings: {} });
+  const noise = (): Json => ({
+    version: 1,
+    name: 'probe',
+    kind: 'noise',
+    grid: { case: ['high'], p: [0] },
+    settings: {},
+  });
   const ood = (): Json => ({ version: 1, name: 'probe', kind: 'ood', grid: { optimizer: ['gd'] }, settings: {} });
   const cases: { what: string; raw: Json }[] = [];
-  for (const [specs, base] of [[SETTING_SPECS, noise], [OOD_SETTING_SPECS, ood]] as const) {
+  for (const [specs, base] of [
+    [SETTING_SPECS, noise],
+    [OOD_SETTING_SPECS, ood],
+  ] as const) {
     for (const [k, s] of Object.entries(specs)) {
       if (s.kind === 'optimizerOptions') continue;
-      for (const v of probes(s)) cases.push({ what: `${base().kind} settings.${k} = ${v}`, raw: { ...base(), settings: { [k]: v } } });
+      for (const v of probes(s))
+        cases.push({ what: `${base().kind} settings.${k} = ${v}`, raw: { ...base(), settings: { [k]: v } } });
     }
   }
   for (const axis of ['p', 'snr', 'seed'] as const)
-    for (const v of probes(GRID_VALUE_SPECS[axis])) cases.push({ what: `grid.${axis} = [${v}]`, raw: { ...noise(), grid: { case: ['high'], p: [0], [axis]: [v] } } });
+    for (const v of probes(GRID_VALUE_SPECS[axis]))
+      cases.push({ what: `grid.${axis} = [${v}]`, raw: { ...noise(), grid: { case: ['high'], p: [0], [axis]: [v] } } });
   for (const name of OPTIMIZER_NAMES)
     for (const [k, s] of configurableOptions(name))
-      for (const v of probes(s)) cases.push({ what: `settings.optim.${name}.${k} = ${v}`, raw: { ...ood(), settings: { optim: { [name]: { [k]: v } } } } });
+      for (const v of probes(s))
+        cases.push({
+          what: `settings.optim.${name}.${k} = ${v}`,
+          raw: { ...ood(), settings: { optim: { [name]: { [k]: v } } } },
+        });
   assert.ok(cases.length > 250, `${cases.length} cases`);
   let refused = 0;
   for (const { what, raw } of cases) if (!assertAgree(JSON.stringify(raw), what)) refused++;
@@ -169,7 +226,13 @@ test('schema and validator accept and refuse the same values at every numeric bo
 });
 
 test('schema and validator refuse the same malformed configs', () => {
-  const base = (): Json => ({ version: 1, name: 'probe', kind: 'noise', grid: { case: ['high'], p: [0] }, settings: {} });
+  const base = (): Json => ({
+    version: 1,
+    name: 'probe',
+    kind: 'noise',
+    grid: { case: ['high'], p: [0] },
+    settings: {},
+  });
   const oodBase = (): Json => ({ version: 1, name: 'probe', kind: 'ood', grid: { optimizer: ['gd'] }, settings: {} });
   const bad: [string, (r: Json) => void][] = [
     ['unknown top-level field', (r) => (r.extra = 1)],
@@ -187,17 +250,38 @@ test('schema and validator refuse the same malformed configs', () => {
     ['missing kind', (r) => delete r.kind],
     ['a figure too long', (r) => (r.figure = 'x'.repeat(201))],
     ['an OOD axis on a noise experiment', (r) => (r.grid.optimizer = ['gd'])],
-    ['a noise axis on an OOD experiment', (r) => Object.assign(r, oodBase(), { grid: { optimizer: ['gd'], case: ['high'] } })],
+    [
+      'a noise axis on an OOD experiment',
+      (r) => Object.assign(r, oodBase(), { grid: { optimizer: ['gd'], case: ['high'] } }),
+    ],
     ['a regression setting on an OOD experiment', (r) => Object.assign(r, oodBase(), { settings: { width: 10 } })],
     ['an OOD setting on a noise experiment', (r) => (r.settings.hidden = 10)],
     ['an unknown optimizer', (r) => Object.assign(r, oodBase(), { grid: { optimizer: ['sgd'] } })],
-    ['an override for an unknown optimizer', (r) => Object.assign(r, oodBase(), { settings: { optim: { sgd: { lr: 1 } } } })],
-    ['an option the experiment sets', (r) => Object.assign(r, oodBase(), { settings: { optim: { adahessian: { hessianPower: 1 } } } })],
-    ['an option of the wrong kind', (r) => Object.assign(r, oodBase(), { settings: { optim: { adam: { spreadStats: 1 } } } })],
-    ['an option out of its range', (r) => Object.assign(r, oodBase(), { settings: { optim: { kfac: { statsEvery: 0 } } } })],
+    [
+      'an override for an unknown optimizer',
+      (r) => Object.assign(r, oodBase(), { settings: { optim: { sgd: { lr: 1 } } } }),
+    ],
+    [
+      'an option the experiment sets',
+      (r) => Object.assign(r, oodBase(), { settings: { optim: { adahessian: { hessianPower: 1 } } } }),
+    ],
+    [
+      'an option of the wrong kind',
+      (r) => Object.assign(r, oodBase(), { settings: { optim: { adam: { spreadStats: 1 } } } }),
+    ],
+    [
+      'an option out of its range',
+      (r) => Object.assign(r, oodBase(), { settings: { optim: { kfac: { statsEvery: 0 } } } }),
+    ],
     ['an OOD experiment without optimizers', (r) => Object.assign(r, oodBase(), { grid: { seed: [1] } })],
   ];
-  const good = Object.assign(oodBase(), { grid: { optimizer: ['adahessian', 'lbfgs'], p: [-1, 0], seed: [1, 2] }, settings: { optim: { lbfgs: { lr: 0.5, historySize: 10 }, 'sophia-h': { schedule: 'immediate' } }, randomLeftLabels: true } });
+  const good = Object.assign(oodBase(), {
+    grid: { optimizer: ['adahessian', 'lbfgs'], p: [-1, 0], seed: [1, 2] },
+    settings: {
+      optim: { lbfgs: { lr: 0.5, historySize: 10 }, 'sophia-h': { schedule: 'immediate' } },
+      randomLeftLabels: true,
+    },
+  });
   for (const ok of [base(), oodBase(), good]) {
     assert.ok(validate(ok), `schema refuses ${JSON.stringify(ok)}: ${ajv.errorsText(validate.errors)}`);
     assert.doesNotThrow(() => validateConfig(ok));
@@ -214,11 +298,26 @@ test('the cross-field rules: the schema accepts these, only the validator refuse
   const noise = { version: 1, name: 'x', kind: 'noise', grid: { case: ['high', 'low'], p: [0] } };
   const ood = { version: 1, name: 'x', kind: 'ood', grid: { optimizer: ['gd'] } };
   const cases: [string, string, RegExp][] = [
-    ['run limit', JSON.stringify({ ...noise, grid: { ...noise.grid, p: Array.from({ length: 101 }, (_, i) => i / 100 - 0.5), seed: Array.from({ length: 50 }, (_, i) => i) } }), CROSS_FIELD[0]],
+    [
+      'run limit',
+      JSON.stringify({
+        ...noise,
+        grid: {
+          ...noise.grid,
+          p: Array.from({ length: 101 }, (_, i) => i / 100 - 0.5),
+          seed: Array.from({ length: 50 }, (_, i) => i),
+        },
+      }),
+      CROSS_FIELD[0],
+    ],
     ['train samples', JSON.stringify({ ...noise, settings: { n: 10, trainFraction: 0.1 } }), CROSS_FIELD[1]],
     ['no OOD pool', JSON.stringify({ ...ood, settings: { nTrain: 5000, nVal: 5000 } }), CROSS_FIELD[2]],
     ['pool too large', JSON.stringify({ ...ood, settings: { pool: 9000 } }), CROSS_FIELD[3]],
-    ['a key given twice', '{"version":1,"name":"a","name":"b","kind":"noise","grid":{"case":["high"],"p":[0]}}', CROSS_FIELD[4]],
+    [
+      'a key given twice',
+      '{"version":1,"name":"a","name":"b","kind":"noise","grid":{"case":["high"],"p":[0]}}',
+      CROSS_FIELD[4],
+    ],
   ];
   for (const [what, text, rule] of cases) {
     assert.ok(validate(JSON.parse(text)), `${what}: ${ajv.errorsText(validate.errors)}`);

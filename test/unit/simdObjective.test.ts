@@ -64,7 +64,12 @@ function maxErr(a: ArrayLike<number>, b: ArrayLike<number>, from: number, to: nu
 
 function assertClose(what: string, got: Float32Array, want: Float32Array, p: Problem, tol: number): void {
   const { inDim: d, hidden: h } = p.shape;
-  const bounds: [string, number, number][] = [['W1', 0, h * d], ['b1', h * d, h * d + h], ['W2', h * d + h, h * d + 2 * h], ['b2', h * d + 2 * h, h * d + 2 * h + 1]];
+  const bounds: [string, number, number][] = [
+    ['W1', 0, h * d],
+    ['b1', h * d, h * d + h],
+    ['W2', h * d + h, h * d + 2 * h],
+    ['b2', h * d + 2 * h, h * d + 2 * h + 1],
+  ];
   for (const [name, from, to] of bounds) {
     const e = maxErr(got, want, from, to);
     assert.ok(e < tol, `${what} ${name}: max error ${e.toExponential(2)} of the largest entry`);
@@ -74,7 +79,14 @@ function assertClose(what: string, got: Float32Array, want: Float32Array, p: Pro
 }
 
 // d x h x n: the real shape, sizes off the blocks (8 units, 2 inputs, 2 points), and degenerate ones
-const SIZES: [number, number, number][] = [[10, 500, 200], [3, 13, 7], [1, 1, 1], [7, 21, 33], [16, 64, 50], [5, 9, 2]];
+const SIZES: [number, number, number][] = [
+  [10, 500, 200],
+  [3, 13, 7],
+  [1, 1, 1],
+  [7, 21, 33],
+  [16, 64, 50],
+  [5, 9, 2],
+];
 
 for (const variant of VARIANTS) {
   describe(`simdRegressionObjective (${variant})`, () => {
@@ -105,13 +117,19 @@ for (const variant of VARIANTS) {
       simd.lossGrad(p.theta, g);
       assert.deepEqual(simd.layers, ref.layers);
       assert.equal(simd.batch, ref.batch);
-      for (const [layer, size] of [[0, 8 * 8], [1, 22 * 22]]) {
+      for (const [layer, size] of [
+        [0, 8 * 8],
+        [1, 22 * 22],
+      ]) {
         const [a, b] = [new Float64Array(size), new Float64Array(size)];
         ref.inputMoment(layer, a);
         simd.inputMoment(layer, b);
         assert.ok(relErr(b, a) < 1e-5, `input moment ${layer}: ${relErr(b, a)}`);
       }
-      for (const [layer, size] of [[0, 21 * 21], [1, 1]]) {
+      for (const [layer, size] of [
+        [0, 21 * 21],
+        [1, 1],
+      ]) {
         const [a, b] = [new Float64Array(size), new Float64Array(size)];
         ref.outputGradMoment(layer, a);
         simd.outputGradMoment(layer, b);
@@ -139,7 +157,10 @@ for (const variant of VARIANTS) {
         const { ref, simd } = objectives(p, variant);
         const config = { kind: 'adahessian', hessianPower: 1, weightDecay: 1e-6 } as const;
         const [ta, tb] = [p.theta.slice(), p.theta.slice()];
-        const [oa, ob] = [createOptimizer(config, ref, new RandomState(3)), createOptimizer(config, simd, new RandomState(3))];
+        const [oa, ob] = [
+          createOptimizer(config, ref, new RandomState(3)),
+          createOptimizer(config, simd, new RandomState(3)),
+        ];
         for (let s = 0; s < 50; s++) {
           const [ia, ib] = [oa.step(ta), ob.step(tb)];
           assert.ok(Math.abs(ib.loss - ia.loss) <= 1e-5 * ia.loss, `step ${s}: loss ${ib.loss} vs ${ia.loss}`);
@@ -151,4 +172,5 @@ for (const variant of VARIANTS) {
   });
 }
 
-it('compiles the SIMD objective on Node 20 (both variants)', () => assert.deepEqual(VARIANTS, ['simd', 'relaxed-simd']));
+it('compiles the SIMD objective on Node 20 (both variants)', () =>
+  assert.deepEqual(VARIANTS, ['simd', 'relaxed-simd']));

@@ -21,7 +21,8 @@ for (const p of [-2, -1, 0, 1.5]) {
     const direct = Array.from(symEig(g, n).values);
     const ours = gramEigenvalues(x, n, 10, pd);
     assert.equal(ours.length, 10);
-    for (let i = 0; i < 10; i++) assert.ok(Math.abs(ours[i] - direct[i]) <= 1e-8 * direct[0], `eigenvalue ${i}: ${ours[i]} vs ${direct[i]}`);
+    for (let i = 0; i < 10; i++)
+      assert.ok(Math.abs(ours[i] - direct[i]) <= 1e-8 * direct[0], `eigenvalue ${i}: ${ours[i]} vs ${direct[i]}`);
     for (let i = 10; i < n; i++) assert.ok(Math.abs(direct[i]) <= 1e-8 * direct[0], 'rank is at most dx');
     // the trace of G_P is sum_i sum_k P_k x_ik^2
     let trace = 0;

@@ -25,7 +25,15 @@ const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-loc
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '0']).pid;
 
 function ownerOf(pid: number, procStart?: string): LockOwner {
-  return { kind: 'process', pid, host: os.hostname(), procStart, label: 'another sweep', since: new Date().toISOString(), token: `t${pid}` };
+  return {
+    kind: 'process',
+    pid,
+    host: os.hostname(),
+    procStart,
+    label: 'another sweep',
+    since: new Date().toISOString(),
+    token: `t${pid}`,
+  };
 }
 
 test('a lock is taken once: the second taker is refused and told who holds it', () => {
@@ -101,7 +109,12 @@ test('release removes only its own lock', () => {
 test('many processes taking one lock at once: exactly one wins', async () => {
   const file = path.join(tmp(), 'run.lock');
   // this very file, run as a plain script with LOCK_TAKER set, takes the lock and prints whether it won
-  const takers = Array.from({ length: 6 }, () => spawn(process.execPath, [__filename], { env: { ...process.env, LOCK_TAKER: file }, stdio: ['pipe', 'pipe', 'inherit'] }));
+  const takers = Array.from({ length: 6 }, () =>
+    spawn(process.execPath, [__filename], {
+      env: { ...process.env, LOCK_TAKER: file },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    }),
+  );
   const outs = await Promise.all(
     takers.map(
       (c) =>

@@ -19,7 +19,13 @@ const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-rec
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '0']).pid;
 
 function config(): ExperimentConfig {
-  return validateConfig({ version: 1, name: 'rec', kind: 'noise', grid: { case: ['high'], p: [-1, 0, 1], snr: [1], seed: [5] }, settings: { n: 600, width: 24, steps: 300, evalEvery: 50 } });
+  return validateConfig({
+    version: 1,
+    name: 'rec',
+    kind: 'noise',
+    grid: { case: ['high'], p: [-1, 0, 1], snr: [1], seed: [5] },
+    settings: { n: 600, width: 24, steps: 300, evalEvery: 50 },
+  });
 }
 
 function seed(root: string, statuses: RunFile['status'][]): { store: ExperimentStore; ids: string[] } {
@@ -28,7 +34,18 @@ function seed(root: string, statuses: RunFile['status'][]): { store: ExperimentS
   store.writeConfig(c);
   const specs = expandRuns(c);
   specs.forEach((s, i) =>
-    store.writeRun({ id: s.id, experiment: c.name, kind: c.kind, params: s.params, settings: c.settings, key: runKey(c, s.params), weightsKey: weightsKey(c, s.params), status: statuses[i], engineVersion: ENGINE_VERSION, final: {} }),
+    store.writeRun({
+      id: s.id,
+      experiment: c.name,
+      kind: c.kind,
+      params: s.params,
+      settings: c.settings,
+      key: runKey(c, s.params),
+      weightsKey: weightsKey(c, s.params),
+      status: statuses[i],
+      engineVersion: ENGINE_VERSION,
+      final: {},
+    }),
   );
   return { store, ids: specs.map((s) => s.id) };
 }
@@ -36,7 +53,17 @@ function seed(root: string, statuses: RunFile['status'][]): { store: ExperimentS
 test('runs left queued or running by a dead owner are marked interrupted; a live owner keeps its run', () => {
   const { store, ids } = seed(tmp(), ['running', 'queued', 'running']);
   // run 0: its owner died (a lock naming a dead pid); run 1: no lock at all (an older store); run 2: held by us
-  fs.writeFileSync(store.lockPath(ids[0]), JSON.stringify({ kind: 'process', pid: deadPid(), host: os.hostname(), label: 'precond-lab run', since: 'then', token: 'x' }));
+  fs.writeFileSync(
+    store.lockPath(ids[0]),
+    JSON.stringify({
+      kind: 'process',
+      pid: deadPid(),
+      host: os.hostname(),
+      label: 'precond-lab run',
+      since: 'then',
+      token: 'x',
+    }),
+  );
   const mine = takeLock(store.lockPath(ids[2]), selfOwner('live sweep'));
   assert.ok(mine.ok);
   const r = recoverExperiment(store);
@@ -51,11 +78,21 @@ test('runs left queued or running by a dead owner are marked interrupted; a live
 
 test('report rewrites a stale summary from the run.json files', () => {
   const { store, ids } = seed(tmp(), ['done', 'running', 'queued']);
-  fs.writeFileSync(store.summaryPath(), JSON.stringify({ experiment: config(), runs: ids.map((id) => ({ id, params: {}, status: 'queued', final: {} })), updatedAt: 'x' }));
+  fs.writeFileSync(
+    store.summaryPath(),
+    JSON.stringify({
+      experiment: config(),
+      runs: ids.map((id) => ({ id, params: {}, status: 'queued', final: {} })),
+      updatedAt: 'x',
+    }),
+  );
   const warnings = refreshExperiment(store.dir);
   assert.match(warnings.join('\n'), /2 runs left queued or running .* interrupted/);
   const summary = JSON.parse(fs.readFileSync(store.summaryPath(), 'utf8')) as { runs: { status: string }[] };
-  assert.deepEqual(summary.runs.map((r) => r.status), ['done', 'interrupted', 'interrupted']);
+  assert.deepEqual(
+    summary.runs.map((r) => r.status),
+    ['done', 'interrupted', 'interrupted'],
+  );
 });
 
 test("temporaries of dead writers are removed, a live process's are kept", () => {
@@ -89,11 +126,17 @@ test('the manifest check finds every change to a finished run', () => {
     fs.writeFileSync(path.join(dir, 'metrics.jsonl'), text);
     fs.writeFileSync(path.join(dir, 'weights.json'), weights);
   };
-  expectDamage(/metrics.jsonl has 2 records/, () => fs.writeFileSync(path.join(dir, 'metrics.jsonl'), lines[0] + lines[1]));
+  expectDamage(/metrics.jsonl has 2 records/, () =>
+    fs.writeFileSync(path.join(dir, 'metrics.jsonl'), lines[0] + lines[1]),
+  );
   expectDamage(/metrics.jsonl has 4 records/, () => fs.appendFileSync(path.join(dir, 'metrics.jsonl'), lines[2]));
-  expectDamage(/metrics.jsonl does not match the checksum/, () => fs.writeFileSync(path.join(dir, 'metrics.jsonl'), text.replace('"step":50', '"step":60')));
+  expectDamage(/metrics.jsonl does not match the checksum/, () =>
+    fs.writeFileSync(path.join(dir, 'metrics.jsonl'), text.replace('"step":50', '"step":60')),
+  );
   expectDamage(/weights.json is missing/, () => fs.unlinkSync(path.join(dir, 'weights.json')));
-  expectDamage(/weights.json does not match the checksum/, () => fs.writeFileSync(path.join(dir, 'weights.json'), weights.replace('1', '7')));
+  expectDamage(/weights.json does not match the checksum/, () =>
+    fs.writeFileSync(path.join(dir, 'weights.json'), weights.replace('1', '7')),
+  );
   expectDamage(/weights.json has 3 bytes/, () => fs.writeFileSync(path.join(dir, 'weights.json'), 'abc'));
   assert.match(checkManifest(dir, { metrics: {} } as never) ?? '', /malformed/);
 });

@@ -15,11 +15,19 @@ const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-tes
 function lastStep(runDir: string): number {
   const file = path.join(runDir, 'metrics.jsonl');
   if (!fs.existsSync(file)) return -1;
-  const steps = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => (JSON.parse(l) as { step: number }).step);
+  const steps = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => (JSON.parse(l) as { step: number }).step);
   return steps.length ? Math.max(...steps) : -1;
 }
 
-function small(name: string, over: Partial<ExperimentConfig['settings']> = {}, grid: Partial<ExperimentConfig['grid']> = {}): ExperimentConfig {
+function small(
+  name: string,
+  over: Partial<ExperimentConfig['settings']> = {},
+  grid: Partial<ExperimentConfig['grid']> = {},
+): ExperimentConfig {
   return validateConfig({
     version: 1,
     name,
@@ -33,7 +41,10 @@ test('a sweep writes run.json, metrics.jsonl and summary.json; a re-run skips fi
   const root = tmp();
   const config = small('basic', {}, { case: ['high', 'low'] });
   const summary = await new RunManager({ runnerPath, workers: 2 }).runSweep(config, root);
-  assert.deepEqual(summary.runs.map((r) => r.status), ['done', 'done', 'done', 'done']);
+  assert.deepEqual(
+    summary.runs.map((r) => r.status),
+    ['done', 'done', 'done', 'done'],
+  );
   const store = new ExperimentStore(root, 'basic');
   for (const r of summary.runs) {
     assert.ok(Number.isFinite(r.final.testMSE) && Number.isFinite(r.final.trainMSE));
@@ -42,7 +53,10 @@ test('a sweep writes run.json, metrics.jsonl and summary.json; a re-run skips fi
     assert.equal(run.status, 'done');
     assert.equal(run.spectra!.sigma.length, 10);
     const recs = store.readMetrics(r.id);
-    assert.deepEqual(recs.map((x) => x.step), [0, 50, 100, 150, 200, 250, 300]);
+    assert.deepEqual(
+      recs.map((x) => x.step),
+      [0, 50, 100, 150, 200, 250, 300],
+    );
     assert.equal(recs.at(-1)!.testMSE, r.final.testMSE);
     assert.ok(fs.existsSync(path.join(store.runDir(r.id), 'weights.json')));
   }
@@ -55,7 +69,10 @@ test('a sweep writes run.json, metrics.jsonl and summary.json; a re-run skips fi
   m2.on('state', (id, s) => s === 'skipped' && skipped.push(id));
   const again = await m2.runSweep(config, root);
   assert.equal(skipped.length, 4);
-  assert.deepEqual(again.runs.map((r) => r.final.testMSE), summary.runs.map((r) => r.final.testMSE));
+  assert.deepEqual(
+    again.runs.map((r) => r.final.testMSE),
+    summary.runs.map((r) => r.final.testMSE),
+  );
 
   // a changed setting is a different run: nothing skipped
   const m3 = new RunManager({ runnerPath, workers: 2 });
@@ -70,7 +87,10 @@ test('a killed runner marks its runs failed with the reason; finished runs and t
   const settings = { n: 2000, width: 64, steps: 30000, evalEvery: 1000 };
   // The first sweep finishes seed 5. The second adds seed 6 with the same settings: seed 5 is skipped and seed 6's
   // runner is killed as soon as it reports progress (every 200 ms; the run takes longer than that).
-  const first = await new RunManager({ runnerPath, workers: 1 }).runSweep(small('killed', settings, { seed: [5], p: [0] }), root);
+  const first = await new RunManager({ runnerPath, workers: 1 }).runSweep(
+    small('killed', settings, { seed: [5], p: [0] }),
+    root,
+  );
   assert.equal(first.runs[0].status, 'done');
   const store = new ExperimentStore(root, 'killed');
   const recordsBefore = store.readMetrics('high_p0_snr1_s5');
@@ -100,7 +120,8 @@ test('a diverging run is marked diverged with its step; the others finish; no Na
   assert.ok(diverged.length >= 1, JSON.stringify(summary.runs));
   for (const r of diverged) assert.match(r.reason!, /diverged at step \d+/);
   const onDisk = JSON.parse(fs.readFileSync(path.join(root, 'diverge', 'summary.json'), 'utf8'));
-  for (const r of onDisk.runs) for (const v of Object.values(r.final)) assert.ok(Number.isFinite(v), `${r.id}: ${JSON.stringify(r.final)}`);
+  for (const r of onDisk.runs)
+    for (const v of Object.values(r.final)) assert.ok(Number.isFinite(v), `${r.id}: ${JSON.stringify(r.final)}`);
   for (const r of summary.runs) {
     const lines = fs.readFileSync(path.join(root, 'diverge', 'runs', r.id, 'metrics.jsonl'), 'utf8');
     assert.ok(!/NaN|Infinity|null/.test(lines), `${r.id} metrics hold a non-finite value`);
@@ -114,10 +135,16 @@ test('cancel stops running jobs, keeps finished runs, marks the rest cancelled',
   m.on('progress', () => m.cancel());
   // the sweep resolving at all is the event (400000 steps would not finish); how far the runs got is the work bound
   const summary = await m.runSweep(config, root);
-  assert.deepEqual(summary.runs.map((r) => r.status), ['cancelled', 'cancelled', 'cancelled']);
+  assert.deepEqual(
+    summary.runs.map((r) => r.status),
+    ['cancelled', 'cancelled', 'cancelled'],
+  );
   for (const r of summary.runs) {
     const at = lastStep(path.join(root, 'cancel', 'runs', r.id));
-    assert.ok(at < config.settings.steps - 1, `${r.id} trained to its last step ${at} of ${config.settings.steps}: the cancel did not stop it`);
+    assert.ok(
+      at < config.settings.steps - 1,
+      `${r.id} trained to its last step ${at} of ${config.settings.steps}: the cancel did not stop it`,
+    );
   }
 });
 
@@ -128,7 +155,10 @@ test('a corrupt summary.json is rebuilt from the run files', async () => {
   fs.writeFileSync(path.join(root, 'corrupt', 'summary.json'), '{"experiment": {"na');
   const { summary, warning } = loadSummary(path.join(root, 'corrupt'));
   assert.match(warning!, /not valid JSON/);
-  assert.deepEqual(summary.runs.map((r) => [r.id, r.final.testMSE]), before.runs.map((r) => [r.id, r.final.testMSE]));
+  assert.deepEqual(
+    summary.runs.map((r) => [r.id, r.final.testMSE]),
+    before.runs.map((r) => [r.id, r.final.testMSE]),
+  );
 });
 
 test('cancelRuns stops one run while the others of its job finish, and keeps queued ones from starting', async () => {
@@ -144,7 +174,12 @@ test('cancelRuns stops one run while the others of its job finish, and keeps que
   });
   const summary = await m.runSweep(config, root);
   const status = Object.fromEntries(summary.runs.map((r) => [r.id, r.status]));
-  assert.deepEqual(status, { 'high_p-1_snr1_s5': 'cancelled', high_p1_snr1_s5: 'done', 'high_p-1_snr1_s6': 'done', high_p1_snr1_s6: 'cancelled' });
+  assert.deepEqual(status, {
+    'high_p-1_snr1_s5': 'cancelled',
+    high_p1_snr1_s5: 'done',
+    'high_p-1_snr1_s6': 'done',
+    high_p1_snr1_s6: 'cancelled',
+  });
   const store = new ExperimentStore(root, 'cancel-one');
   assert.equal(store.readRun('high_p1_snr1_s6')!.reason, 'cancelled by the user');
 });

@@ -18,7 +18,13 @@ test('transfer reuses a finished Task 1 with matching settings and gets the same
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-transfer-'));
   const transfer = validateConfig({ version: 1, name: 'tr', kind: 'transfer', grid, settings });
   const fresh = await new RunManager({ runnerPath, workers: 1 }).runSweep(transfer, path.join(root, 'a'));
-  const noise = validateConfig({ version: 1, name: 'n', kind: 'noise', grid, settings: { ...settings, evalEvery: 50 } });
+  const noise = validateConfig({
+    version: 1,
+    name: 'n',
+    kind: 'noise',
+    grid,
+    settings: { ...settings, evalEvery: 50 },
+  });
   const task1 = await new RunManager({ runnerPath, workers: 1 }).runSweep(noise, path.join(root, 'b'));
   const reused = await new RunManager({ runnerPath, workers: 1 }).runSweep(transfer, path.join(root, 'b'));
   const store = new ExperimentStore(path.join(root, 'b'), 'tr');

@@ -13,16 +13,44 @@ import type { LiveRun } from '../../src/host/runView';
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-tree-'));
 
-function config(name: string, grid: Partial<ExperimentConfig['grid']>, kind: 'noise' | 'transfer' = 'noise'): ExperimentConfig {
-  return validateConfig({ version: 1, name, kind, grid: { case: ['high'], p: [0], ...grid }, settings: { n: 600, width: 24, steps: 300, evalEvery: 50 } });
+function config(
+  name: string,
+  grid: Partial<ExperimentConfig['grid']>,
+  kind: 'noise' | 'transfer' = 'noise',
+): ExperimentConfig {
+  return validateConfig({
+    version: 1,
+    name,
+    kind,
+    grid: { case: ['high'], p: [0], ...grid },
+    settings: { n: 600, width: 24, steps: 300, evalEvery: 50 },
+  });
 }
 
-function writeRuns(root: string, cfg: ExperimentConfig, status: (p: RunParams, i: number) => [RunStatus, Record<string, number>, string?]): void {
+function writeRuns(
+  root: string,
+  cfg: ExperimentConfig,
+  status: (p: RunParams, i: number) => [RunStatus, Record<string, number>, string?],
+): void {
   const store = new ExperimentStore(root, cfg.name);
   store.writeConfig(cfg);
   expandRuns(cfg).forEach((spec, i) => {
     const [s, final, reason] = status(spec.params, i);
-    const run: RunFile = { id: spec.id, experiment: cfg.name, kind: cfg.kind, params: spec.params, settings: cfg.settings, key: 'k', weightsKey: 'w', status: s, engineVersion: ENGINE_VERSION, final, backend: 'wasm', seconds: 1.5, ...(reason ? { reason } : {}) };
+    const run: RunFile = {
+      id: spec.id,
+      experiment: cfg.name,
+      kind: cfg.kind,
+      params: spec.params,
+      settings: cfg.settings,
+      key: 'k',
+      weightsKey: 'w',
+      status: s,
+      engineVersion: ENGINE_VERSION,
+      final,
+      backend: 'wasm',
+      seconds: 1.5,
+      ...(reason ? { reason } : {}),
+    };
     store.writeRun(run);
   });
   store.writeSummary(cfg);
@@ -42,7 +70,10 @@ test('the store reader lists experiments with their runs and reports unreadable 
   fs.mkdirSync(path.join(root, 'b-exp', 'runs', 'broken'), { recursive: true });
   fs.mkdirSync(path.join(root, 'not-an-experiment'));
   const store = readStore(root);
-  assert.deepEqual(store.map((e) => e.name), ['a-exp', 'b-exp']);
+  assert.deepEqual(
+    store.map((e) => e.name),
+    ['a-exp', 'b-exp'],
+  );
   assert.equal(store[1].runs.length, 2);
   assert.equal(store[1].config?.name, 'b-exp');
   assert.match(store[1].warnings.join(), /runs\/broken\/run.json/);
@@ -53,8 +84,10 @@ test('runs are grouped by case, then SNR, and labelled by p; states, icons and h
   const root = tmp();
   const cfg = config('fig', { case: ['high', 'low'], p: [-2, 0, 2], snr: [0.5, 1] });
   writeRuns(root, cfg, (p) => {
-    if (p.case === 'low' && p.snr === 1 && p.p === 2) return ['diverged', { divergedAt: 120 }, 'diverged at step 120: test MSE is NaN'];
-    if (p.case === 'low' && p.snr === 1 && p.p === 0) return ['failed', {}, 'the runner process exited (signal SIGKILL) before the run finished'];
+    if (p.case === 'low' && p.snr === 1 && p.p === 2)
+      return ['diverged', { divergedAt: 120 }, 'diverged at step 120: test MSE is NaN'];
+    if (p.case === 'low' && p.snr === 1 && p.p === 0)
+      return ['failed', {}, 'the runner process exited (signal SIGKILL) before the run finished'];
     if (p.case === 'low' && p.snr === 0.5 && p.p === 2) return ['running', {}];
     if (p.case === 'low' && p.snr === 0.5 && p.p === 0) return ['cancelled', { testMSE: 0.9 }];
     return ['done', { trainMSE: 0.1, testMSE: 0.25 + (p.p ?? 0) / 100 }];
@@ -65,11 +98,20 @@ test('runs are grouped by case, then SNR, and labelled by p; states, icons and h
   assert.equal(exp.kind, 'experiment');
   assert.equal(exp.contextValue, 'experiment results idle');
   assert.match(exp.description!, /^noise · 8\/12 done · 1 diverged · 1 failed · 1 cancelled · 1 interrupted$/);
-  assert.deepEqual(exp.children.map((c) => c.label), ['Case high', 'Case low']);
+  assert.deepEqual(
+    exp.children.map((c) => c.label),
+    ['Case high', 'Case low'],
+  );
   const low = byLabel(exp.children, 'Case low');
-  assert.deepEqual(low.children.map((c) => c.label), ['SNR 0.5', 'SNR 1']);
+  assert.deepEqual(
+    low.children.map((c) => c.label),
+    ['SNR 0.5', 'SNR 1'],
+  );
   const snr1 = byLabel(low.children, 'SNR 1');
-  assert.deepEqual(snr1.children.map((c) => c.label), ['p = -2', 'p = 0', 'p = 2']);
+  assert.deepEqual(
+    snr1.children.map((c) => c.label),
+    ['p = -2', 'p = 0', 'p = 2'],
+  );
   const [done, failed, diverged] = snr1.children;
   assert.equal(done.description, 'test MSE 0.2300');
   assert.equal(done.icon?.id, 'pass-filled');
@@ -99,9 +141,15 @@ test('runs are grouped by case, then SNR, and labelled by p; states, icons and h
 
 test('a grid with one case is not grouped; varying seeds label the runs', () => {
   const root = tmp();
-  writeRuns(root, config('seeds', { p: [1, -1], seed: [43, 42] }, 'transfer'), () => ['done', { task1TestMSE: 0.3, task2TestMSE: 0.4 }]);
+  writeRuns(root, config('seeds', { p: [1, -1], seed: [43, 42] }, 'transfer'), () => [
+    'done',
+    { task1TestMSE: 0.3, task2TestMSE: 0.4 },
+  ]);
   const [exp] = buildTree({ experiments: readStore(root), configs: [], live: noLive });
-  assert.deepEqual(exp.children.map((c) => c.label), ['p = -1 · seed 42', 'p = -1 · seed 43', 'p = 1 · seed 42', 'p = 1 · seed 43']);
+  assert.deepEqual(
+    exp.children.map((c) => c.label),
+    ['p = -1 · seed 42', 'p = -1 · seed 43', 'p = 1 · seed 42', 'p = 1 · seed 43'],
+  );
   assert.equal(exp.children[0].description, 'task1TestMSE 0.3000');
   assert.match(exp.description!, /^transfer · 4 done$/);
 });
@@ -111,8 +159,21 @@ test('live sweeps overlay the store: running with progress, queued runs of a swe
   const cfg = config('live', { p: [-1, 1] });
   writeRuns(root, cfg, () => ['running', {}]);
   const live = new Map<string, Map<string, LiveRun>>([
-    ['live', new Map<string, LiveRun>([['high_p-1_snr1_s42', { state: 'running', params: { case: 'high', p: -1, snr: 1, seed: 42 }, step: 150, steps: 300 }]])],
-    ['pending', new Map<string, LiveRun>([['high_p0_snr1_s42', { state: 'queued', params: { case: 'high', p: 0, snr: 1, seed: 42 } }]])],
+    [
+      'live',
+      new Map<string, LiveRun>([
+        [
+          'high_p-1_snr1_s42',
+          { state: 'running', params: { case: 'high', p: -1, snr: 1, seed: 42 }, step: 150, steps: 300 },
+        ],
+      ]),
+    ],
+    [
+      'pending',
+      new Map<string, LiveRun>([
+        ['high_p0_snr1_s42', { state: 'queued', params: { case: 'high', p: 0, snr: 1, seed: 42 } }],
+      ]),
+    ],
   ]);
   const tree = buildTree({ experiments: readStore(root), configs: [], live });
   const exp = byLabel(tree, 'live');
@@ -144,7 +205,10 @@ test('config files: merged with their results by name, listed when not run yet, 
     ],
     live: noLive,
   });
-  assert.deepEqual(tree.map((n) => n.label), ['fresh', 'ran', 'bad.precond.json', 'zz-copy.precond.json']);
+  assert.deepEqual(
+    tree.map((n) => n.label),
+    ['fresh', 'ran', 'bad.precond.json', 'zz-copy.precond.json'],
+  );
   const f = tree[0];
   assert.equal(f.description, 'noise · 6 runs · not run yet');
   assert.equal(f.contextValue, 'experiment config idle');
@@ -159,12 +223,27 @@ test('config files: merged with their results by name, listed when not run yet, 
 
 test('OOD runs: grouped by optimizer, AdaHessian labelled by p, the others by seed; OOD accuracy is the headline', () => {
   const root = tmp();
-  const cfg = validateConfig({ version: 1, name: 'ood', kind: 'ood', grid: { optimizer: ['gd', 'adahessian'], p: [-1, 0], seed: [1, 2] }, settings: { steps: 10 } });
+  const cfg = validateConfig({
+    version: 1,
+    name: 'ood',
+    kind: 'ood',
+    grid: { optimizer: ['gd', 'adahessian'], p: [-1, 0], seed: [1, 2] },
+    settings: { steps: 10 },
+  });
   writeRuns(root, cfg, () => ['done', { trainLoss: 0.1, valAcc: 0.98, oodLeftAcc: 0.5, oodRightAcc: 0.25 }]);
   const [exp] = buildTree({ experiments: readStore(root), configs: [], live: noLive });
   assert.match(exp.description!, /^ood · 6 done$/);
-  assert.deepEqual(exp.children.map((c) => c.label), ['adahessian', 'gd']);
-  assert.deepEqual(exp.children[0].children.map((c) => c.label), ['p = -1 · seed 1', 'p = -1 · seed 2', 'p = 0 · seed 1', 'p = 0 · seed 2']);
-  assert.deepEqual(exp.children[1].children.map((c) => c.label), ['seed 1', 'seed 2']);
+  assert.deepEqual(
+    exp.children.map((c) => c.label),
+    ['adahessian', 'gd'],
+  );
+  assert.deepEqual(
+    exp.children[0].children.map((c) => c.label),
+    ['p = -1 · seed 1', 'p = -1 · seed 2', 'p = 0 · seed 1', 'p = 0 · seed 2'],
+  );
+  assert.deepEqual(
+    exp.children[1].children.map((c) => c.label),
+    ['seed 1', 'seed 2'],
+  );
   assert.equal(exp.children[1].children[0].description, 'OOD acc 50.0%');
 });

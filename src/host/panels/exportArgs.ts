@@ -22,7 +22,6 @@ export interface ExportResult {
   rows?: number;
 }
 
-
 /** Checks precondLab.exportPanel's argument; a wrong field is an error that names it. */
 export function parseExportArgs(raw: unknown): ExportArgs {
   if (raw === undefined) return {};
@@ -34,11 +33,13 @@ export function parseExportArgs(raw: unknown): ExportArgs {
     out[k] = raw[k] as string;
   }
   if (raw.tab !== undefined) {
-    if (!(TABS as readonly unknown[]).includes(raw.tab)) throw new Error(`exportPanel: tab must be one of ${TABS.join(', ')}`);
+    if (!(TABS as readonly unknown[]).includes(raw.tab))
+      throw new Error(`exportPanel: tab must be one of ${TABS.join(', ')}`);
     out.tab = raw.tab as Tab;
   }
   if (raw.format !== undefined) {
-    if (!['png', 'csv', 'both'].includes(raw.format as string)) throw new Error('exportPanel: format must be png, csv or both');
+    if (!['png', 'csv', 'both'].includes(raw.format as string))
+      throw new Error('exportPanel: format must be png, csv or both');
     out.format = raw.format as ExportArgs['format'];
   }
   return out;

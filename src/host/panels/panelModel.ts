@@ -18,10 +18,19 @@ const TOTAL_POINTS = 120_000;
 const MIN_POINTS = 200;
 export const MAX_POINTS = 2000;
 
-export const pointBudget = (runs: number): number => Math.max(MIN_POINTS, Math.min(MAX_POINTS, Math.floor(TOTAL_POINTS / Math.max(1, runs))));
+export const pointBudget = (runs: number): number =>
+  Math.max(MIN_POINTS, Math.min(MAX_POINTS, Math.floor(TOTAL_POINTS / Math.max(1, runs))));
 
 /** The record fields a curve column holds: the scalar metrics of a MetricRecord. */
-type ScalarMetric = 'trainMSE' | 'testMSE' | 'alignment' | 'trainLoss' | 'trainAcc' | 'valAcc' | 'oodLeftAcc' | 'oodRightAcc';
+type ScalarMetric =
+  | 'trainMSE'
+  | 'testMSE'
+  | 'alignment'
+  | 'trainLoss'
+  | 'trainAcc'
+  | 'valAcc'
+  | 'oodLeftAcc'
+  | 'oodRightAcc';
 const REGRESSION_COLS: readonly ScalarMetric[] = ['trainMSE', 'testMSE', 'alignment'];
 const OOD_COLS: readonly ScalarMetric[] = ['trainLoss', 'trainAcc', 'valAcc', 'oodLeftAcc', 'oodRightAcc'];
 /** the feature view, recorded in each OOD record's diag */
@@ -98,7 +107,15 @@ export class PanelModel {
     this.sync();
     const curves: Record<string, CurveData> = {};
     for (const [id, c] of this.cache) curves[id] = c.curve;
-    return { experiment: this.info, dir: this.dir, runs: [...this.cache.values()].map((c) => c.info), curves, pointBudget: this.budget, presets, warnings: [...this.warnings] };
+    return {
+      experiment: this.info,
+      dir: this.dir,
+      runs: [...this.cache.values()].map((c) => c.info),
+      curves,
+      pointBudget: this.budget,
+      presets,
+      warnings: [...this.warnings],
+    };
   }
 
   /**
@@ -122,7 +139,13 @@ export class PanelModel {
     for (const id of ids) {
       const runJson = path.join(store.runDir(id), 'run.json');
       const mtime = mtimeOf(runJson);
-      const c: RunCache = this.cache.get(id) ?? { runMtime: -1, info: { id, params: {}, state: 'queued', color: colors.get(id)!, final: {} }, sig: '', offset: 0, curve: emptyCurve() };
+      const c: RunCache = this.cache.get(id) ?? {
+        runMtime: -1,
+        info: { id, params: {}, state: 'queued', color: colors.get(id)!, final: {} },
+        sig: '',
+        offset: 0,
+        curve: emptyCurve(),
+      };
       if (c.runMtime !== mtime) {
         c.runMtime = mtime;
         const file = mtime ? store.readRun(id) : undefined;
@@ -139,7 +162,9 @@ export class PanelModel {
         color: colors.get(id)!,
         final: c.file?.final ?? {},
         ...(c.file?.reason ? { reason: c.file.reason } : {}),
-        ...(l?.state === 'running' && l.step !== undefined && l.steps ? { progress: Math.min(1, l.step / l.steps) } : {}),
+        ...(l?.state === 'running' && l.step !== undefined && l.steps
+          ? { progress: Math.min(1, l.step / l.steps) }
+          : {}),
         ...(c.file?.spectra ? { spectra: c.file.spectra } : {}),
       };
       const grown = this.readMetrics(store, id, c, kind ?? 'noise', budget);
@@ -166,7 +191,13 @@ export class PanelModel {
   }
 
   /** Reads the new complete lines of a run's metrics.jsonl; 'reset' when the curve starts over (first read, re-run). */
-  private readMetrics(store: ExperimentStore, id: string, c: RunCache, kind: ExperimentKind, budget: number): CurveData | 'reset' | undefined {
+  private readMetrics(
+    store: ExperimentStore,
+    id: string,
+    c: RunCache,
+    kind: ExperimentKind,
+    budget: number,
+  ): CurveData | 'reset' | undefined {
     const file = path.join(store.runDir(id), 'metrics.jsonl');
     let size = 0;
     try {
@@ -212,7 +243,11 @@ export class PanelModel {
   }
 }
 
-function experimentInfo(dir: string, config: ExperimentConfig | undefined, kind: ExperimentKind | undefined): ExperimentInfo {
+function experimentInfo(
+  dir: string,
+  config: ExperimentConfig | undefined,
+  kind: ExperimentKind | undefined,
+): ExperimentInfo {
   const name = path.basename(dir);
   if (!config) return { name, dir, kind: kind ?? 'noise', grid: {} };
   const g = config.grid;

@@ -5,7 +5,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PRESETS } from '../../shared/presets';
-import { PANEL_VIEW_TYPE, parsePanelState, type ExportFormat, type Focus, type PanelCommand, type Tab } from '../../shared/panelMessages';
+import {
+  PANEL_VIEW_TYPE,
+  parsePanelState,
+  type ExportFormat,
+  type Focus,
+  type PanelCommand,
+  type Tab,
+} from '../../shared/panelMessages';
 import { parseExportArgs, withExt, type ExportArgs, type ExportResult } from './exportArgs';
 import { presetNames } from '../configs';
 import type { LabRunner } from '../labRunner';
@@ -66,7 +73,12 @@ export class ResultsPanels implements vscode.Disposable {
       existing.show(focus, preserveFocus);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, `Results: ${path.basename(key)}`, { viewColumn: vscode.ViewColumn.Active, preserveFocus }, { enableScripts: true, retainContextWhenHidden: false });
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      `Results: ${path.basename(key)}`,
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus },
+      { enableScripts: true, retainContextWhenHidden: false },
+    );
     return this.adopt(panel, key, focus);
   }
 
@@ -82,7 +94,8 @@ export class ResultsPanels implements vscode.Disposable {
     let key: string;
     try {
       key = insideResults(this.deps.resultsRoot(), parsed.value.dir, 'restored panel folder');
-      if (!isExperimentFolder(key)) throw new Error(`restored panel folder ${key} holds no experiment.json or summary.json`);
+      if (!isExperimentFolder(key))
+        throw new Error(`restored panel folder ${key} holds no experiment.json or summary.json`);
     } catch (e) {
       this.deps.reporter.log(`did not restore a results panel: ${(e as Error).message}`);
       panel.dispose();
@@ -98,18 +111,24 @@ export class ResultsPanels implements vscode.Disposable {
   private adopt(panel: vscode.WebviewPanel, dir: string, focus: Focus | undefined): ResultsPanel {
     const name = path.basename(dir);
     const model = new PanelModel(dir, () => this.deps.lab.live(path.dirname(dir)).get(name));
-    const rp = new ResultsPanel(panel, model, {
-      extensionUri: this.deps.extensionUri,
-      presets: () => QUICK_PRESETS,
-      log: (line) => this.deps.reporter.log(line),
-      exportFromPage: (p, format) => {
-        this.exportFrom(p, { format }, true).then(
-          (r) => r && this.deps.reporter.info(`Exported ${p.experiment}: ${[r.png, r.csv].filter(Boolean).join(', ')}`),
-          (e: unknown) => this.deps.reporter.error(`Export of ${p.experiment} failed`, e),
-        );
+    const rp = new ResultsPanel(
+      panel,
+      model,
+      {
+        extensionUri: this.deps.extensionUri,
+        presets: () => QUICK_PRESETS,
+        log: (line) => this.deps.reporter.log(line),
+        exportFromPage: (p, format) => {
+          this.exportFrom(p, { format }, true).then(
+            (r) =>
+              r && this.deps.reporter.info(`Exported ${p.experiment}: ${[r.png, r.csv].filter(Boolean).join(', ')}`),
+            (e: unknown) => this.deps.reporter.error(`Export of ${p.experiment} failed`, e),
+          );
+        },
+        command: (p, c) => void this.command(p, c),
       },
-      command: (p, c) => void this.command(p, c),
-    }, focus);
+      focus,
+    );
     this.panels.set(dir, rp);
     rp.onDisposed.event(() => this.panels.delete(dir));
     return rp;
@@ -135,11 +154,17 @@ export class ResultsPanels implements vscode.Disposable {
   async find(args: ExportArgs, open = true): Promise<ResultsPanel | undefined> {
     if (args.dir || args.experiment) {
       const results = this.deps.resultsRoot();
-      const dir = args.dir ? insideResults(results, args.dir, 'dir') : experimentDir(results, rootArg(results, args.root), args.experiment);
-      return this.panels.get(dir) ?? (open ? this.open(dir, args.tab ? { tab: args.tab } : undefined, true) : undefined);
+      const dir = args.dir
+        ? insideResults(results, args.dir, 'dir')
+        : experimentDir(results, rootArg(results, args.root), args.experiment);
+      return (
+        this.panels.get(dir) ?? (open ? this.open(dir, args.tab ? { tab: args.tab } : undefined, true) : undefined)
+      );
     }
     const all = [...this.panels.values()];
-    return all.find((p) => p.panel.active) ?? all.find((p) => p.panel.visible) ?? (all.length === 1 ? all[0] : undefined);
+    return (
+      all.find((p) => p.panel.active) ?? all.find((p) => p.panel.visible) ?? (all.length === 1 ? all[0] : undefined)
+    );
   }
 
   /** precondLab.exportPanel: writes the tab's PNG and/or CSV; asks (format, file) only for what args leave open. */
@@ -155,7 +180,8 @@ export class ResultsPanels implements vscode.Disposable {
     if (args.format === 'both') formats = ['png', 'csv'];
     else if (args.format) formats = [args.format];
     else if (args.file) formats = [/\.csv$/i.test(args.file) ? 'csv' : 'png'];
-    else if (args.png || args.csv) formats = [...(args.png ? ['png' as const] : []), ...(args.csv ? ['csv' as const] : [])];
+    else if (args.png || args.csv)
+      formats = [...(args.png ? ['png' as const] : []), ...(args.csv ? ['csv' as const] : [])];
     else if (interactive) {
       const pick = await vscode.window.showQuickPick(
         [
@@ -172,7 +198,8 @@ export class ResultsPanels implements vscode.Disposable {
     const out: ExportResult = {};
     for (const format of formats) {
       const tab = args.tab ?? p.tab;
-      let file = args[format] ?? (args.file ? (formats.length > 1 ? withExt(args.file, format) : args.file) : undefined);
+      let file =
+        args[format] ?? (args.file ? (formats.length > 1 ? withExt(args.file, format) : args.file) : undefined);
       if (!file) {
         const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(path.dirname(p.model.dir));
         const uri = await vscode.window.showSaveDialog({
@@ -190,7 +217,9 @@ export class ResultsPanels implements vscode.Disposable {
       else fs.writeFileSync(abs, data);
       out[format] = abs;
       if (format === 'csv') out.rows = rows;
-      this.deps.reporter.log(`exported ${p.experiment} (${args.tab ?? p.tab ?? 'current tab'}) as ${format.toUpperCase()} to ${abs}`);
+      this.deps.reporter.log(
+        `exported ${p.experiment} (${args.tab ?? p.tab ?? 'current tab'}) as ${format.toUpperCase()} to ${abs}`,
+      );
     }
     return out.png || out.csv ? out : undefined;
   }

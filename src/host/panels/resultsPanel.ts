@@ -4,7 +4,14 @@
 // with many panels): it reloads when shown, restores its own view state with getState, and says `ready` again,
 // which gets it a fresh snapshot. Every message from the page is validated before anything is done with it.
 import * as vscode from 'vscode';
-import { parsePanelMessage, type ExportFormat, type Focus, type HostToPanel, type PanelCommand, type Tab } from '../../shared/panelMessages';
+import {
+  parsePanelMessage,
+  type ExportFormat,
+  type Focus,
+  type HostToPanel,
+  type PanelCommand,
+  type Tab,
+} from '../../shared/panelMessages';
 import { panelHtml } from './html';
 import type { ModelChanges, PanelModel } from './panelModel';
 
@@ -103,7 +110,10 @@ export class ResultsPanel implements vscode.Disposable {
   whenReady(timeoutMs = 30_000): Promise<void> {
     if (this.ready) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`the results panel of ${this.experiment} did not load within ${timeoutMs / 1000} s`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`the results panel of ${this.experiment} did not load within ${timeoutMs / 1000} s`)),
+        timeoutMs,
+      );
       this.readyWaiters.push(() => {
         clearTimeout(t);
         resolve();
@@ -119,7 +129,9 @@ export class ResultsPanel implements vscode.Disposable {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
-        reject(new Error(`the results panel did not answer the ${format.toUpperCase()} export within ${timeoutMs / 1000} s`));
+        reject(
+          new Error(`the results panel did not answer the ${format.toUpperCase()} export within ${timeoutMs / 1000} s`),
+        );
       }, timeoutMs);
       this.pending.set(requestId, { resolve, reject, timer });
       this.post({ type: 'collect', requestId, format, ...(tab ? { tab } : {}) });
@@ -141,7 +153,11 @@ export class ResultsPanel implements vscode.Disposable {
         const focus = this.focus;
         this.focus = undefined;
         this.dirty = false;
-        this.post({ type: 'snapshot', snapshot: this.model.snapshot(this.host.presets()), ...(focus ? { focus } : {}) });
+        this.post({
+          type: 'snapshot',
+          snapshot: this.model.snapshot(this.host.presets()),
+          ...(focus ? { focus } : {}),
+        });
         for (const w of this.readyWaiters.splice(0)) w();
         return;
       }
@@ -157,7 +173,10 @@ export class ResultsPanel implements vscode.Disposable {
         return;
       case 'collected': {
         const p = this.pending.get(msg.requestId);
-        if (!p) return this.host.log(`results panel ${this.experiment}: an export answer nobody asked for (request ${msg.requestId})`);
+        if (!p)
+          return this.host.log(
+            `results panel ${this.experiment}: an export answer nobody asked for (request ${msg.requestId})`,
+          );
         this.pending.delete(msg.requestId);
         clearTimeout(p.timer);
         if (msg.ok) p.resolve({ data: msg.data, rows: msg.rows });

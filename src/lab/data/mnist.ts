@@ -38,7 +38,8 @@ export function loadMnistDigits(): MnistDigits {
   for (let c = 0; c < MNIST_CLASSES; c++) {
     const file = path.join(dir, `${c}.json`);
     const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { data?: unknown };
-    if (!Array.isArray(parsed.data) || parsed.data.length % MNIST_DIM !== 0) throw new Error(`${file}: expected { "data": [...] } with a multiple of ${MNIST_DIM} pixels`);
+    if (!Array.isArray(parsed.data) || parsed.data.length % MNIST_DIM !== 0)
+      throw new Error(`${file}: expected { "data": [...] } with a multiple of ${MNIST_DIM} pixels`);
     parts.push(Float32Array.from(parsed.data as number[]));
     counts.push(parsed.data.length / MNIST_DIM);
   }
@@ -105,7 +106,12 @@ function oodSpecProblem(spec: OodDataSpec, total: number): string | undefined {
 }
 
 /** clamp(image + T_key, 0, 1) for the digits idx[i] with keys[i], n x 784. */
-export function noisyImages(digits: MnistDigits, idx: ArrayLike<number>, keys: ArrayLike<number>, templates: Float32Array): Float32Array {
+export function noisyImages(
+  digits: MnistDigits,
+  idx: ArrayLike<number>,
+  keys: ArrayLike<number>,
+  templates: Float32Array,
+): Float32Array {
   const d = MNIST_DIM;
   const out = new Float32Array(idx.length * d);
   for (let i = 0; i < idx.length; i++) {
@@ -120,9 +126,22 @@ export function noisyImages(digits: MnistDigits, idx: ArrayLike<number>, keys: A
   return out;
 }
 
-function split(digits: MnistDigits, source: Int32Array, labels: Int32Array, keys: Int32Array, templates: Float32Array): NoisySplit {
+function split(
+  digits: MnistDigits,
+  source: Int32Array,
+  labels: Int32Array,
+  keys: Int32Array,
+  templates: Float32Array,
+): NoisySplit {
   const trueDigits = Int32Array.from(source, (i) => digits.labels[i]);
-  return { n: source.length, x: noisyImages(digits, source, keys, templates), labels, digits: trueDigits, keys, source };
+  return {
+    n: source.length,
+    x: noisyImages(digits, source, keys, templates),
+    labels,
+    digits: trueDigits,
+    keys,
+    source,
+  };
 }
 
 /** Builds every split of one run from its seed, in the random-number order stated at the top of this file. */

@@ -16,22 +16,48 @@ export function gemmABt(a: Float64Array, bt: Float64Array, m: number, k: number,
     const ra = i * k;
     const rb = ra + k;
     for (let j = 0; j < n4; j += 4) {
-      const q0 = j * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+      const q0 = j * k,
+        q1 = q0 + k,
+        q2 = q1 + k,
+        q3 = q2 + k;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        t0 = 0,
+        t1 = 0,
+        t2 = 0,
+        t3 = 0;
       for (let p = 0; p < k; p++) {
         const x = a[ra + p];
         const y = a[rb + p];
-        const b0 = bt[q0 + p], b1 = bt[q1 + p], b2 = bt[q2 + p], b3 = bt[q3 + p];
-        s0 += x * b0; s1 += x * b1; s2 += x * b2; s3 += x * b3;
-        t0 += y * b0; t1 += y * b1; t2 += y * b2; t3 += y * b3;
+        const b0 = bt[q0 + p],
+          b1 = bt[q1 + p],
+          b2 = bt[q2 + p],
+          b3 = bt[q3 + p];
+        s0 += x * b0;
+        s1 += x * b1;
+        s2 += x * b2;
+        s3 += x * b3;
+        t0 += y * b0;
+        t1 += y * b1;
+        t2 += y * b2;
+        t3 += y * b3;
       }
       const ci = i * n + j;
-      c[ci] = s0; c[ci + 1] = s1; c[ci + 2] = s2; c[ci + 3] = s3;
-      c[ci + n] = t0; c[ci + n + 1] = t1; c[ci + n + 2] = t2; c[ci + n + 3] = t3;
+      c[ci] = s0;
+      c[ci + 1] = s1;
+      c[ci + 2] = s2;
+      c[ci + 3] = s3;
+      c[ci + n] = t0;
+      c[ci + n + 1] = t1;
+      c[ci + n + 2] = t2;
+      c[ci + n + 3] = t3;
     }
     for (let j = n4; j < n; j++) {
       const q = j * k;
-      let s = 0, t = 0;
+      let s = 0,
+        t = 0;
       for (let p = 0; p < k; p++) {
         s += a[ra + p] * bt[q + p];
         t += a[rb + p] * bt[q + p];
@@ -97,9 +123,16 @@ export function addRowCombination(
 ): void {
   let r = 0;
   for (; r + 3 < count; r += 4) {
-    const w0 = coef[c0 + r * cs], w1 = coef[c0 + (r + 1) * cs], w2 = coef[c0 + (r + 2) * cs], w3 = coef[c0 + (r + 3) * cs];
-    const p0 = r * n, p1 = p0 + n, p2 = p1 + n, p3 = p2 + n;
-    for (let b = 0; b < n; b++) out[o + b] += w0 * rows[p0 + b] + w1 * rows[p1 + b] + w2 * rows[p2 + b] + w3 * rows[p3 + b];
+    const w0 = coef[c0 + r * cs],
+      w1 = coef[c0 + (r + 1) * cs],
+      w2 = coef[c0 + (r + 2) * cs],
+      w3 = coef[c0 + (r + 3) * cs];
+    const p0 = r * n,
+      p1 = p0 + n,
+      p2 = p1 + n,
+      p3 = p2 + n;
+    for (let b = 0; b < n; b++)
+      out[o + b] += w0 * rows[p0 + b] + w1 * rows[p1 + b] + w2 * rows[p2 + b] + w3 * rows[p3 + b];
   }
   for (; r < count; r++) {
     const w = coef[c0 + r * cs];

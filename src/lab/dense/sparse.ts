@@ -53,14 +53,32 @@ export function csrTimesDenseT(
     let t = rowPtr[b];
     const end = rowPtr[b + 1];
     for (; t + 7 < end; t += 8) {
-      const x0 = val[t], x1 = val[t + 1], x2 = val[t + 2], x3 = val[t + 3];
-      const x4 = val[t + 4], x5 = val[t + 5], x6 = val[t + 6], x7 = val[t + 7];
-      const k0 = col[t] * h, k1 = col[t + 1] * h, k2 = col[t + 2] * h, k3 = col[t + 3] * h;
-      const k4 = col[t + 4] * h, k5 = col[t + 5] * h, k6 = col[t + 6] * h, k7 = col[t + 7] * h;
+      const x0 = val[t],
+        x1 = val[t + 1],
+        x2 = val[t + 2],
+        x3 = val[t + 3];
+      const x4 = val[t + 4],
+        x5 = val[t + 5],
+        x6 = val[t + 6],
+        x7 = val[t + 7];
+      const k0 = col[t] * h,
+        k1 = col[t + 1] * h,
+        k2 = col[t + 2] * h,
+        k3 = col[t + 3] * h;
+      const k4 = col[t + 4] * h,
+        k5 = col[t + 5] * h,
+        k6 = col[t + 6] * h,
+        k7 = col[t + 7] * h;
       for (let j = 0; j < h; j++) {
         acc[j] +=
-          x0 * wT[k0 + j] + x1 * wT[k1 + j] + x2 * wT[k2 + j] + x3 * wT[k3 + j] +
-          x4 * wT[k4 + j] + x5 * wT[k5 + j] + x6 * wT[k6 + j] + x7 * wT[k7 + j];
+          x0 * wT[k0 + j] +
+          x1 * wT[k1 + j] +
+          x2 * wT[k2 + j] +
+          x3 * wT[k3 + j] +
+          x4 * wT[k4 + j] +
+          x5 * wT[k5 + j] +
+          x6 * wT[k6 + j] +
+          x7 * wT[k7 + j];
       }
     }
     for (; t < end; t++) {
@@ -169,17 +187,42 @@ export function maskedRowsTimesX(
   }
 }
 
-function accumulateRows(rows: Int32Array, c: Float64Array, na: number, x: Float32Array, d: number, acc: Float64Array): void {
+function accumulateRows(
+  rows: Int32Array,
+  c: Float64Array,
+  na: number,
+  x: Float32Array,
+  d: number,
+  acc: Float64Array,
+): void {
   let t = 0;
   for (; t + 7 < na; t += 8) {
-    const a0 = c[t], a1 = c[t + 1], a2 = c[t + 2], a3 = c[t + 3];
-    const a4 = c[t + 4], a5 = c[t + 5], a6 = c[t + 6], a7 = c[t + 7];
-    const r0 = rows[t], r1 = rows[t + 1], r2 = rows[t + 2], r3 = rows[t + 3];
-    const r4 = rows[t + 4], r5 = rows[t + 5], r6 = rows[t + 6], r7 = rows[t + 7];
+    const a0 = c[t],
+      a1 = c[t + 1],
+      a2 = c[t + 2],
+      a3 = c[t + 3];
+    const a4 = c[t + 4],
+      a5 = c[t + 5],
+      a6 = c[t + 6],
+      a7 = c[t + 7];
+    const r0 = rows[t],
+      r1 = rows[t + 1],
+      r2 = rows[t + 2],
+      r3 = rows[t + 3];
+    const r4 = rows[t + 4],
+      r5 = rows[t + 5],
+      r6 = rows[t + 6],
+      r7 = rows[t + 7];
     for (let k = 0; k < d; k++) {
       acc[k] +=
-        a0 * x[r0 + k] + a1 * x[r1 + k] + a2 * x[r2 + k] + a3 * x[r3 + k] +
-        a4 * x[r4 + k] + a5 * x[r5 + k] + a6 * x[r6 + k] + a7 * x[r7 + k];
+        a0 * x[r0 + k] +
+        a1 * x[r1 + k] +
+        a2 * x[r2 + k] +
+        a3 * x[r3 + k] +
+        a4 * x[r4 + k] +
+        a5 * x[r5 + k] +
+        a6 * x[r6 + k] +
+        a7 * x[r7 + k];
     }
   }
   for (; t < na; t++) {

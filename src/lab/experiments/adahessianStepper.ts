@@ -22,10 +22,22 @@ function flatten(p: MlpParams): Float32Array {
 
 function unflatten(theta: Float32Array, width: number, dx: number): MlpParams {
   const a = width * dx;
-  return { W1: theta.slice(0, a), b1: theta.slice(a, a + width), W2: theta.slice(a + width, a + 2 * width), b2: theta.slice(a + 2 * width, a + 2 * width + 1) };
+  return {
+    W1: theta.slice(0, a),
+    b1: theta.slice(a, a + width),
+    W2: theta.slice(a + width, a + 2 * width),
+    b2: theta.slice(a + 2 * width, a + 2 * width + 1),
+  };
 }
 
-export function adahessianStepper(settings: Settings, seed: number, ps: number[], inits: MlpParams[], data: RegressionData, kernel: Kernel): Stepper {
+export function adahessianStepper(
+  settings: Settings,
+  seed: number,
+  ps: number[],
+  inits: MlpParams[],
+  data: RegressionData,
+  kernel: Kernel,
+): Stepper {
   const { width, dx } = settings;
   // the SIMD objective where the backend is WebAssembly (much faster), else the plain-TypeScript passes
   const objective =
@@ -34,13 +46,25 @@ export function adahessianStepper(settings: Settings, seed: number, ps: number[]
   const thetas = inits.map(flatten);
   const optimizers: Optimizer[] = ps.map((p, m) =>
     createOptimizer(
-      { kind: 'adahessian', lr: settings.lr, hessianPower: -p, weightDecay: settings.weightDecay, probe: settings.probe },
+      {
+        kind: 'adahessian',
+        lr: settings.lr,
+        hessianPower: -p,
+        weightDecay: settings.weightDecay,
+        probe: settings.probe,
+      },
       objective,
       new RandomState(deriveSeed(seed, 100 + m)),
     ),
   );
   // the kernel only evaluates: zero learning rate, its own copy of the parameters refreshed before each use
-  const evaluator: BatchedRegressor = kernel.create(data, { width, lr: 0, l2: 0, precond: ps.map(() => new Float32Array(dx).fill(1)), init: inits });
+  const evaluator: BatchedRegressor = kernel.create(data, {
+    width,
+    lr: 0,
+    l2: 0,
+    precond: ps.map(() => new Float32Array(dx).fill(1)),
+    init: inits,
+  });
   const diag = ps.map(() => ({}) as Record<string, number>);
   const sync = (): void => thetas.forEach((t, m) => evaluator.setParams(m, unflatten(t, width, dx)));
   return {

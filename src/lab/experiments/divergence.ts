@@ -23,7 +23,8 @@ const show = (v: number): string => {
 /** Why `value` (the loss named `label`) counts as diverged, or undefined; `start` is its step-0 value, if known. */
 export function lossDivergence(label: string, value: number, start?: number): string | undefined {
   if (!Number.isFinite(value)) return `${label} is ${value}`;
-  if (value > DIVERGENCE_ABSOLUTE_BOUND) return `${label} ${show(value)} is above the bound ${show(DIVERGENCE_ABSOLUTE_BOUND)}`;
+  if (value > DIVERGENCE_ABSOLUTE_BOUND)
+    return `${label} ${show(value)} is above the bound ${show(DIVERGENCE_ABSOLUTE_BOUND)}`;
   if (start !== undefined && Number.isFinite(start) && start > 0 && value > DIVERGENCE_GROWTH_FACTOR * start) {
     return `${label} ${show(value)} is above ${show(DIVERGENCE_GROWTH_FACTOR)} times its step-0 value ${show(start)}`;
   }

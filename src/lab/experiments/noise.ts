@@ -12,7 +12,8 @@ import { kernelStepper, type Stepper } from './stepper';
 import { adahessianStepper } from './adahessianStepper';
 import { DivergenceCheck, finiteRecord } from './divergence';
 
-const finiteOnly = (o: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(o).filter(([, v]) => Number.isFinite(v)));
+const finiteOnly = (o: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => Number.isFinite(v)));
 
 export interface GroupCommon {
   case: CaseName;
@@ -28,13 +29,28 @@ export interface GroupRun {
 }
 
 export function teacherFor(settings: Settings, common: GroupCommon, teacherIndex?: number): TeacherData {
-  return generateTeacher({ ...common, n: settings.n, dx: settings.dx, trainFraction: settings.trainFraction, scale: settings.scale, teacherIndex });
+  return generateTeacher({
+    ...common,
+    n: settings.n,
+    dx: settings.dx,
+    trainFraction: settings.trainFraction,
+    scale: settings.scale,
+    teacherIndex,
+  });
 }
 
 export function regressionData(data: TeacherData): RegressionData {
   const tr = gather(data, data.trainIdx);
   const te = gather(data, data.testIdx);
-  return { dx: data.dx, nTrain: data.trainIdx.length, nTest: data.testIdx.length, xTrain: tr.x, yTrain: tr.y, xTest: te.x, yTest: te.y };
+  return {
+    dx: data.dx,
+    nTrain: data.trainIdx.length,
+    nTest: data.testIdx.length,
+    xTrain: tr.x,
+    yTrain: tr.y,
+    xTest: te.x,
+    yTest: te.y,
+  };
 }
 
 export interface TrainedGroup {
@@ -47,7 +63,13 @@ export interface TrainedGroup {
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Async only so that a caller's event loop (IPC, cancel) turns a few times a second during training. */
-export async function trainNoiseGroup(settings: Settings, common: GroupCommon, runs: GroupRun[], kernel: Kernel, ev: ExperimentEvents): Promise<TrainedGroup> {
+export async function trainNoiseGroup(
+  settings: Settings,
+  common: GroupCommon,
+  runs: GroupRun[],
+  kernel: Kernel,
+  ev: ExperimentEvents,
+): Promise<TrainedGroup> {
   const data = teacherFor(settings, common);
   const reg = regressionData(data);
   const { steps, evalEvery, width, dx } = settings;
@@ -55,7 +77,14 @@ export async function trainNoiseGroup(settings: Settings, common: GroupCommon, r
   const inits = runs.map((r) => r.init ?? initRegressor(common.seed, dx, width, settings.initScale));
   const batch: Stepper =
     settings.preconditioner === 'adahessian'
-      ? adahessianStepper(settings, common.seed, runs.map((r) => r.p), inits, reg, kernel)
+      ? adahessianStepper(
+          settings,
+          common.seed,
+          runs.map((r) => r.p),
+          inits,
+          reg,
+          kernel,
+        )
       : kernelStepper(
           kernel.create(reg, {
             width,
@@ -91,7 +120,12 @@ export async function trainNoiseGroup(settings: Settings, common: GroupCommon, r
 
   // the train MSE of every step and the test MSE of every evaluation, step 0 included (divergence.ts)
   const checks = runs.map(() => new DivergenceCheck());
-  const diverged = (m: number, step: number, why: string, rec: RegressionRecord | { step: number; trainMSE: number }): void => {
+  const diverged = (
+    m: number,
+    step: number,
+    why: string,
+    rec: RegressionRecord | { step: number; trainMSE: number },
+  ): void => {
     live[m] = false;
     ev.record(runs[m].id, finiteRecord(rec));
     outcomes[m] = { ...outcomes[m], status: 'diverged', reason: why, final: { divergedAt: step } };
@@ -101,7 +135,10 @@ export async function trainNoiseGroup(settings: Settings, common: GroupCommon, r
     const train0 = batch.trainMSE();
     const test0 = batch.testMSE();
     runs.forEach((_, m) => {
-      const why = checks[m].check(0, [['train MSE', train0[m]], ['test MSE', test0[m]]]);
+      const why = checks[m].check(0, [
+        ['train MSE', train0[m]],
+        ['test MSE', test0[m]],
+      ]);
       if (why) diverged(m, 0, why, { step: 0, trainMSE: train0[m], testMSE: test0[m] });
       else emit(m, 0, train0[m], test0[m]);
     });
@@ -114,7 +151,10 @@ export async function trainNoiseGroup(settings: Settings, common: GroupCommon, r
       const test = evalNow ? batch.testMSE() : undefined;
       for (let m = 0; m < runs.length; m++) {
         if (!live[m]) continue;
-        const why = checks[m].check(step, [['train MSE', train[m]], ['test MSE', test?.[m]]]);
+        const why = checks[m].check(step, [
+          ['train MSE', train[m]],
+          ['test MSE', test?.[m]],
+        ]);
         if (why) {
           diverged(m, step, why, test ? { step, trainMSE: train[m], testMSE: test[m] } : { step, trainMSE: train[m] });
           continue;

@@ -113,21 +113,43 @@ export interface OodContext {
 /** The last data set and bases built in this process (the PCA costs 1-3 s; a caller that repeats a spec reuses them). */
 let lastBuilt: { key: string; data: OodData; bases: FeatureBases } | undefined;
 
-export function oodContext(settings: OodSettings, seed: number, firstLayer: FirstLayerMode = oodFirstLayer()): OodContext {
-  const spec = { seed, nTrain: settings.nTrain, nVal: settings.nVal, pool: settings.pool, templateScale: settings.templateScale, randomLeftLabels: settings.randomLeftLabels };
+export function oodContext(
+  settings: OodSettings,
+  seed: number,
+  firstLayer: FirstLayerMode = oodFirstLayer(),
+): OodContext {
+  const spec = {
+    seed,
+    nTrain: settings.nTrain,
+    nVal: settings.nVal,
+    pool: settings.pool,
+    templateScale: settings.templateScale,
+    randomLeftLabels: settings.randomLeftLabels,
+  };
   const key = JSON.stringify(spec);
   if (lastBuilt?.key !== key) {
     const data = buildOodData(spec);
-    lastBuilt = { key, data, bases: featureBases(data.templates, MNIST_CLASSES, data.cleanTrain, data.train.digits, data.train.n, data.dim) };
+    lastBuilt = {
+      key,
+      data,
+      bases: featureBases(data.templates, MNIST_CLASSES, data.cleanTrain, data.train.digits, data.train.n, data.dim),
+    };
   }
   const { data, bases } = lastBuilt;
   return { settings, seed, data, nets: new OodNets(oodShape(settings), data, firstLayer), bases };
 }
 
-const finiteOnly = (o: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(o).filter(([, v]) => Number.isFinite(v)));
+const finiteOnly = (o: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => Number.isFinite(v)));
 
 function stepDiag(info: StepInfo): Record<string, number> {
-  return { stepLoss: info.loss, gradNorm: info.gradNorm, updateNorm: info.updateNorm, evals: info.evals, ...info.stats };
+  return {
+    stepLoss: info.loss,
+    gradNorm: info.gradNorm,
+    updateNorm: info.updateNorm,
+    evals: info.evals,
+    ...info.stats,
+  };
 }
 
 /** Trains one run of the job; the outcome's `final` holds the last scores, the feature view and timings. */
@@ -140,7 +162,11 @@ export async function trainOodRun(ctx: OodContext, run: JobRun, ev: ExperimentEv
   const h = shape.hidden;
   const theta = oodInitialWeights(shape, ctx.seed);
   const w1Init = theta.slice(0, h * shape.inDim);
-  const opt = createOptimizer(oodOptimizerConfig(settings, optimizer, run.p), nets.train, new RandomState(deriveSeed(ctx.seed, 2)));
+  const opt = createOptimizer(
+    oodOptimizerConfig(settings, optimizer, run.p),
+    nets.train,
+    new RandomState(deriveSeed(ctx.seed, 2)),
+  );
   const labels = ctx.data.train.labels;
   const view0 = featureView(bases, theta, h, w1Init);
   let trainSeconds = 0;
@@ -155,7 +181,8 @@ export async function trainOodRun(ctx: OodContext, run: JobRun, ev: ExperimentEv
     evalSeconds += (performance.now() - t0) / 1000;
     const acc = (Object.entries(s) as [string, number][]).find(([k, v]) => k !== 'trainLoss' && !Number.isFinite(v));
     const rec: MetricRecord = { step, ...s, diag: finiteOnly({ ...(info ? stepDiag(info) : {}), ...view }) };
-    const bad = check.check(step, [['train loss', s.trainLoss]]) ?? (acc && `diverged at step ${step}: ${acc[0]} is ${acc[1]}`);
+    const bad =
+      check.check(step, [['train loss', s.trainLoss]]) ?? (acc && `diverged at step ${step}: ${acc[0]} is ${acc[1]}`);
     return { rec, bad };
   };
   const diverged = (step: number, why: string, rec: MetricRecord): RunOutcome => {
@@ -178,11 +205,17 @@ export async function trainOodRun(ctx: OodContext, run: JobRun, ev: ExperimentEv
     } catch (e) {
       // an optimizer that trips over non-finite numbers (e.g. an eigensolver) has diverged; anything else is a bug
       if (theta.every(Number.isFinite)) throw e;
-      return { id: run.id, status: 'diverged', reason: `diverged at step ${step}: ${(e as Error).message}`, final: { divergedAt: step } };
+      return {
+        id: run.id,
+        status: 'diverged',
+        reason: `diverged at step ${step}: ${(e as Error).message}`,
+        final: { divergedAt: step },
+      };
     }
     trainSeconds += (performance.now() - t0) / 1000;
     const stepBad =
-      check.check(step, [['train loss', info.loss]]) ?? (!Number.isFinite(info.updateNorm) ? `diverged at step ${step}: update norm is ${info.updateNorm}` : undefined);
+      check.check(step, [['train loss', info.loss]]) ??
+      (!Number.isFinite(info.updateNorm) ? `diverged at step ${step}: update norm is ${info.updateNorm}` : undefined);
     // a step that diverged between evaluations leaves a record of what the step saw (its loss is diag.stepLoss)
     if (stepBad) return diverged(step, stepBad, { step, diag: finiteOnly(stepDiag(info)) });
     if (isEvalStep(step, steps, evalEvery)) {
@@ -216,7 +249,12 @@ export async function trainOodRun(ctx: OodContext, run: JobRun, ev: ExperimentEv
 }
 
 /** The runner's entry: the runs of one seed, trained one after the other on shared data. */
-export async function runOodJob(settings: OodSettings, seed: number, runs: JobRun[], ev: ExperimentEvents): Promise<RunOutcome[]> {
+export async function runOodJob(
+  settings: OodSettings,
+  seed: number,
+  runs: JobRun[],
+  ev: ExperimentEvents,
+): Promise<RunOutcome[]> {
   const release = wasmLayerScope();
   try {
     const ctx = oodContext(settings, seed);

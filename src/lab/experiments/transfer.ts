@@ -21,12 +21,22 @@ export function task2TeacherIndex(kind: 'high' | 'low', dx: number): number {
   return kind === 'high' ? 1 : dx - 2;
 }
 
-export async function runTransferGroup(settings: Settings, common: GroupCommon, runs: TransferRun[], kernel: Kernel, ev: ExperimentEvents): Promise<RunOutcome[]> {
+export async function runTransferGroup(
+  settings: Settings,
+  common: GroupCommon,
+  runs: TransferRun[],
+  kernel: Kernel,
+  ev: ExperimentEvents,
+): Promise<RunOutcome[]> {
   const toTrain = runs.filter((r) => !r.task1);
   const trained = toTrain.length ? await trainNoiseGroup(settings, common, toTrain, kernel, ev) : undefined;
   if (ev.shouldStop()) return runs.map((r) => ({ id: r.id, status: 'cancelled', final: {} }));
 
-  const task2 = teacherFor(settings, { ...common, snr: settings.task2Snr, seed: common.seed + settings.task2SeedOffset }, task2TeacherIndex(common.case, settings.dx));
+  const task2 = teacherFor(
+    settings,
+    { ...common, snr: settings.task2Snr, seed: common.seed + settings.task2SeedOffset },
+    task2TeacherIndex(common.case, settings.dx),
+  );
   const tr = gather(task2, task2.trainIdx);
   const te = gather(task2, task2.testIdx);
   const nTr = task2.trainIdx.length;
@@ -63,9 +73,12 @@ export async function runTransferGroup(settings: Settings, common: GroupCommon, 
     };
     // Task 1 was checked step by step while it trained; Task 2 is a closed-form fit with no step 0 to grow
     // from, so its MSEs get the rest of the rule (finite, under the absolute bound)
-    const task2 = lossDivergence('Task 2 train MSE', final.task2TrainMSE) ?? lossDivergence('Task 2 test MSE', final.task2TestMSE);
+    const task2 =
+      lossDivergence('Task 2 train MSE', final.task2TrainMSE) ?? lossDivergence('Task 2 test MSE', final.task2TestMSE);
     if (task2) {
-      const kept: Record<string, number> = Number.isFinite(final.task1TestMSE) ? { task1TestMSE: final.task1TestMSE } : {};
+      const kept: Record<string, number> = Number.isFinite(final.task1TestMSE)
+        ? { task1TestMSE: final.task1TestMSE }
+        : {};
       return { id: r.id, status: 'diverged', final: kept, reason: `diverged in Task 2 (ridge head): ${task2}` };
     }
     return {

@@ -11,9 +11,51 @@ import { instantiate, moduleCache, VARIANTS, type ExportKinds, type SimdVariant 
 interface MlpExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  evalSSE(w1: number, b1: number, w2: number, b2: number, x: number, y: number, mask: number, n: number, h: number, d: number, d2: number, fold: number): number;
-  trainForward(w1: number, b1: number, w2: number, b2: number, xa: number, y: number, mask: number, n: number, h: number, d2: number, z: number, e: number, scale: number): number;
-  trainBackward(w1: number, b1: number, w2: number, b2: number, prec: number, xb: number, n: number, h: number, d2: number, z: number, e: number, delta: number, lr: number, l2: number): void;
+  evalSSE(
+    w1: number,
+    b1: number,
+    w2: number,
+    b2: number,
+    x: number,
+    y: number,
+    mask: number,
+    n: number,
+    h: number,
+    d: number,
+    d2: number,
+    fold: number,
+  ): number;
+  trainForward(
+    w1: number,
+    b1: number,
+    w2: number,
+    b2: number,
+    xa: number,
+    y: number,
+    mask: number,
+    n: number,
+    h: number,
+    d2: number,
+    z: number,
+    e: number,
+    scale: number,
+  ): number;
+  trainBackward(
+    w1: number,
+    b1: number,
+    w2: number,
+    b2: number,
+    prec: number,
+    xb: number,
+    n: number,
+    h: number,
+    d2: number,
+    z: number,
+    e: number,
+    delta: number,
+    lr: number,
+    l2: number,
+  ): void;
 }
 
 const MLP_EXPORTS: ExportKinds<MlpExports> = {
@@ -103,11 +145,23 @@ function create(variant: SimdVariant, data: RegressionData, spec: BatchSpec): Ba
   const nTe = roundUp(nTest, 8);
 
   const at = new Layout(wasm.heapBase());
-  const xa = at.floats(nTr * d2 * 4), xb = at.floats(nTr * d2 * 4), yTr = at.floats(nTr), mTr = at.floats(nTr);
-  const xTe = at.floats(nTe * d), yTe = at.floats(nTe), mTe = at.floats(nTe);
-  const z = at.floats(h * nTr), e = at.floats(nTr), delta = at.floats(nTr * 16), fold = at.floats((h + 4) * (d + 1));
+  const xa = at.floats(nTr * d2 * 4),
+    xb = at.floats(nTr * d2 * 4),
+    yTr = at.floats(nTr),
+    mTr = at.floats(nTr);
+  const xTe = at.floats(nTe * d),
+    yTe = at.floats(nTe),
+    mTe = at.floats(nTe);
+  const z = at.floats(h * nTr),
+    e = at.floats(nTr),
+    delta = at.floats(nTr * 16),
+    fold = at.floats((h + 4) * (d + 1));
   const models: ModelAt[] = spec.init.map(() => ({
-    w1: at.floats(h * d2), b1: at.floats(h), w2: at.floats(h), b2: at.floats(1), prec: at.floats(d2),
+    w1: at.floats(h * d2),
+    b1: at.floats(h),
+    w2: at.floats(h),
+    b2: at.floats(1),
+    prec: at.floats(d2),
   }));
   const missing = at.bytes - wasm.memory.buffer.byteLength;
   if (missing > 0) wasm.memory.grow(Math.ceil(missing / 65536));
@@ -116,7 +170,9 @@ function create(variant: SimdVariant, data: RegressionData, spec: BatchSpec): Ba
   // Offset (in floats) of unit j, input k in the [h/8][d2][8] layout of W1.
   const w1At = (j: number, k: number) => ((j >> 3) * d2 + k) * 8 + (j & 7);
 
-  const va = view(xa, nTr * d2 * 4), vb = view(xb, nTr * d2 * 4), xt = view(xTe, nTe * d);
+  const va = view(xa, nTr * d2 * 4),
+    vb = view(xb, nTr * d2 * 4),
+    xt = view(xTe, nTe * d);
   for (let i = 0; i < nTrain; i++) {
     for (let k = 0; k < d; k++) {
       const v = data.xTrain[i * d + k];
@@ -158,7 +214,10 @@ function create(variant: SimdVariant, data: RegressionData, spec: BatchSpec): Ba
         return mse;
       }),
     testMSE: () =>
-      Float64Array.from(models, (m) => wasm.evalSSE(m.w1, m.b1, m.w2, mem[m.b2 / 4], xTe, yTe, mTe, nTe, h, d, d2, fold) / nTest),
+      Float64Array.from(
+        models,
+        (m) => wasm.evalSSE(m.w1, m.b1, m.w2, mem[m.b2 / 4], xTe, yTe, mTe, nTe, h, d, d2, fold) / nTest,
+      ),
     trainMSE: () => Float64Array.from(models, forward),
     params(i: number): MlpParams {
       const m = models[i];

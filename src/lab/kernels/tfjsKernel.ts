@@ -31,7 +31,10 @@ function stack(data: RegressionData, spec: BatchSpec): Params {
   return {
     W1T: tf.tensor2d(w1t, [dx, cols]),
     b1: tf.tensor1d(cat((p) => p.b1)),
-    W2: tf.tensor2d(cat((p) => p.W2), [spec.init.length, width]),
+    W2: tf.tensor2d(
+      cat((p) => p.W2),
+      [spec.init.length, width],
+    ),
     b2: tf.tensor1d(cat((p) => p.b2)),
   };
 }
@@ -66,7 +69,8 @@ export const tfjsKernel: Kernel = {
     // precond as a multiplier with the shape of W1T: row k of model m's block is precond[m][k].
     const pre = new Float32Array(dx * models * width);
     for (let k = 0; k < dx; k++) {
-      for (let m = 0; m < models; m++) pre.fill(spec.precond[m][k], (k * models + m) * width, (k * models + m + 1) * width);
+      for (let m = 0; m < models; m++)
+        pre.fill(spec.precond[m][k], (k * models + m) * width, (k * models + m + 1) * width);
     }
     const preT = tf.tensor2d(pre, [dx, models * width]);
 
@@ -81,7 +85,10 @@ export const tfjsKernel: Kernel = {
           const r = tf.sub(f, yTrain);
           const e = tf.mul(r, 2 / nTrain);
           const e3 = tf.reshape(e, [nTrain, models, 1]);
-          const delta = tf.reshape(tf.mul(tf.mul(e3, p.W2), tf.step(tf.reshape(z, [nTrain, models, width]))), [nTrain, models * width]);
+          const delta = tf.reshape(tf.mul(tf.mul(e3, p.W2), tf.step(tf.reshape(z, [nTrain, models, width]))), [
+            nTrain,
+            models * width,
+          ]);
           const gW1T = tf.mul(tf.add(tf.matMul(xTrainT, delta), tf.mul(p.W1T, l2)), preT);
           const gW2 = tf.add(tf.sum(tf.mul(a, e3), 0), tf.mul(p.W2, l2));
           return [
@@ -93,7 +100,12 @@ export const tfjsKernel: Kernel = {
           ];
         });
         tf.dispose([p.W1T, p.b1, p.W2, p.b2]);
-        p = { W1T: next[0] as tf.Tensor2D, b1: next[1] as tf.Tensor1D, W2: next[2] as tf.Tensor2D, b2: next[3] as tf.Tensor1D };
+        p = {
+          W1T: next[0] as tf.Tensor2D,
+          b1: next[1] as tf.Tensor1D,
+          W2: next[2] as tf.Tensor2D,
+          b2: next[3] as tf.Tensor1D,
+        };
         const out = mse(next[4]);
         next[4].dispose();
         return out;
@@ -134,7 +146,12 @@ export const tfjsKernel: Kernel = {
         const b2 = p.b2.dataSync<'float32'>().slice();
         b2[m] = q.b2[0];
         tf.dispose([p.W1T, p.b1, p.W2, p.b2]);
-        p = { W1T: tf.tensor2d(w1t, [dx, cols]), b1: tf.tensor1d(b1), W2: tf.tensor2d(W2, [models, width]), b2: tf.tensor1d(b2) };
+        p = {
+          W1T: tf.tensor2d(w1t, [dx, cols]),
+          b1: tf.tensor1d(b1),
+          W2: tf.tensor2d(W2, [models, width]),
+          b2: tf.tensor1d(b2),
+        };
       },
       dispose() {
         tf.dispose([p.W1T, p.b1, p.W2, p.b2, xTrain, xTrainT, yTrain, preT, ...testChunks.flat()]);

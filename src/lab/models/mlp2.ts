@@ -38,11 +38,14 @@ export function mlp2Layout(s: Mlp2Shape): ParamLayout {
  * 'kaiming-uniform': U(+-sqrt(6 / fan_in)) * scale for weights, zero biases (Experiment 1 uses scale 0.001).
  * Draws uniform(0, 1) in parameter order W1, b1, W2, b2; this is not PyTorch's random stream.
  */
-export type Mlp2Init = { readonly scheme: 'torch-default' } | { readonly scheme: 'kaiming-uniform'; readonly scale: number };
+export type Mlp2Init =
+  | { readonly scheme: 'torch-default' }
+  | { readonly scheme: 'kaiming-uniform'; readonly scale: number };
 
 export function initMlp2(s: Mlp2Shape, theta: Float32Array, uniform: () => number, init: Mlp2Init): void {
   const layout = mlp2Layout(s);
-  if (theta.length !== layout.size) throw new Error(`initMlp2: expected ${layout.size} parameters, got ${theta.length}`);
+  if (theta.length !== layout.size)
+    throw new Error(`initMlp2: expected ${layout.size} parameters, got ${theta.length}`);
   for (const t of layout.tensors) {
     const fanIn = t.name === 'W1' || t.name === 'b1' ? s.inDim : s.hidden;
     const isWeight = t.name.startsWith('W');
@@ -116,7 +119,8 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
       { inDim: h, outDim: c, weightOffset: this.oW2, biasOffset: this.oB2 },
     ];
     if (shape.loss === 'mse') {
-      if (!('y' in targets) || targets.y.length !== n * c) throw new Error(`Mlp2: 'mse' needs y with n * outDim = ${n * c} entries`);
+      if (!('y' in targets) || targets.y.length !== n * c)
+        throw new Error(`Mlp2: 'mse' needs y with n * outDim = ${n * c} entries`);
       [this.y, this.labels] = [targets.y, null];
     } else {
       if (!('labels' in targets) || targets.labels.length !== n) throw new Error(`Mlp2: 'ce' needs ${n} labels`);

@@ -44,13 +44,20 @@ export function paramsToJson(p: MlpParams, dx: number): ParamsJson {
 
 export function paramsFromJson(raw: unknown, dx: number, width: number, source = 'weights'): MlpParams {
   const fail = (msg: string): never => {
-    throw new Error(`${source}: ${msg} (expected W1 ${width}x${dx}, b1 ${width}, W2 1x${width}, b2 1, as nested arrays)`);
+    throw new Error(
+      `${source}: ${msg} (expected W1 ${width}x${dx}, b1 ${width}, W2 1x${width}, b2 1, as nested arrays)`,
+    );
   };
   const o = raw as Partial<Record<keyof ParamsJson, unknown>>;
   if (typeof o !== 'object' || o === null) fail('not a JSON object');
   const flat = (v: unknown, name: string, rows: number, cols: number | undefined): Float32Array => {
     if (!Array.isArray(v) || v.length !== rows) return fail(`${name} must have ${rows} rows`);
-    const vals = cols === undefined ? v : v.flatMap((r, i) => (Array.isArray(r) && r.length === cols ? r : fail(`${name}[${i}] must have ${cols} entries`)));
+    const vals =
+      cols === undefined
+        ? v
+        : v.flatMap((r, i) =>
+            Array.isArray(r) && r.length === cols ? r : fail(`${name}[${i}] must have ${cols} entries`),
+          );
     const out = Float32Array.from(vals as number[]);
     if (vals.some((x) => typeof x !== 'number' || !Number.isFinite(x))) fail(`${name} must hold finite numbers`);
     return out;

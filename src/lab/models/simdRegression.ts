@@ -16,8 +16,38 @@ interface RegHvpExports {
   heapBase(): number;
   pack(src: number, dst: number, h: number, d: number, hP: number, dP: number): void;
   unpack(src: number, dst: number, h: number, d: number, hP: number, dP: number): void;
-  lossGrad(w: number, x: number, y: number, n: number, nP: number, hP: number, dP: number, scale: number, a: number, e: number, dz: number, g: number): number;
-  lossGradHvp(w: number, v: number, x: number, y: number, n: number, nP: number, hP: number, dP: number, scale: number, a: number, ra: number, e: number, re: number, dz: number, g: number, hv: number): number;
+  lossGrad(
+    w: number,
+    x: number,
+    y: number,
+    n: number,
+    nP: number,
+    hP: number,
+    dP: number,
+    scale: number,
+    a: number,
+    e: number,
+    dz: number,
+    g: number,
+  ): number;
+  lossGradHvp(
+    w: number,
+    v: number,
+    x: number,
+    y: number,
+    n: number,
+    nP: number,
+    hP: number,
+    dP: number,
+    scale: number,
+    a: number,
+    ra: number,
+    e: number,
+    re: number,
+    dz: number,
+    g: number,
+    hv: number,
+  ): number;
 }
 
 const REG_HVP_EXPORTS: ExportKinds<RegHvpExports> = {
@@ -72,7 +102,8 @@ class SimdRegression implements HvpObjective, LayeredObjective {
     private readonly h: number,
   ) {
     if (n < 1) throw new Error('simdRegressionObjective: empty batch');
-    if (x.length !== n * d) throw new Error(`simdRegressionObjective: x has ${x.length} entries, expected n * dx = ${n * d}`);
+    if (x.length !== n * d)
+      throw new Error(`simdRegressionObjective: x has ${x.length} entries, expected n * dx = ${n * d}`);
     if (y.length !== n) throw new Error(`simdRegressionObjective: y has ${y.length} entries, expected n = ${n}`);
     this.layout = mlp2Layout({ inDim: d, hidden: h, outDim: 1, loss: 'mse' });
     this.layers = [
@@ -90,8 +121,18 @@ class SimdRegression implements HvpObjective, LayeredObjective {
     };
     const params = hP * dP + 2 * hP + 4;
     this.at = {
-      w: floats(params), v: floats(params), g: floats(params), hv: floats(params), x: floats(nP * dP), y: floats(nP),
-      a: floats(hP * nP), ra: floats(hP * nP), e: floats(nP), re: floats(nP), dz: floats(nP * 16), flat: floats(this.layout.size),
+      w: floats(params),
+      v: floats(params),
+      g: floats(params),
+      hv: floats(params),
+      x: floats(nP * dP),
+      y: floats(nP),
+      a: floats(hP * nP),
+      ra: floats(hP * nP),
+      e: floats(nP),
+      re: floats(nP),
+      dz: floats(nP * 16),
+      flat: floats(this.layout.size),
     };
     const missing = top - wasm.memory.buffer.byteLength;
     if (missing > 0) wasm.memory.grow(Math.ceil(missing / 65536));
@@ -117,7 +158,24 @@ class SimdRegression implements HvpObjective, LayeredObjective {
     const { wasm, at } = this;
     this.load(theta, at.w);
     this.load(v, at.v);
-    const sse = wasm.lossGradHvp(at.w, at.v, at.x, at.y, this.n, this.nP, this.hP, this.dP, 2 / this.n, at.a, at.ra, at.e, at.re, at.dz, at.g, at.hv);
+    const sse = wasm.lossGradHvp(
+      at.w,
+      at.v,
+      at.x,
+      at.y,
+      this.n,
+      this.nP,
+      this.hP,
+      this.dP,
+      2 / this.n,
+      at.a,
+      at.ra,
+      at.e,
+      at.re,
+      at.dz,
+      at.g,
+      at.hv,
+    );
     this.store(at.g, grad);
     this.store(at.hv, hv);
     return sse / this.n;
@@ -135,7 +193,12 @@ class SimdRegression implements HvpObjective, LayeredObjective {
       out.set(this.xMoment);
       return;
     }
-    gramWithBias(this.activations((_, a) => a), h, n, out);
+    gramWithBias(
+      this.activations((_, a) => a),
+      h,
+      n,
+      out,
+    );
   }
 
   outputGradMoment(layer: number, out: Float64Array): void {
@@ -143,7 +206,13 @@ class SimdRegression implements HvpObjective, LayeredObjective {
     const e = mem.subarray(at.e / 4, at.e / 4 + n);
     if (layer === 0) {
       const w2 = at.w / 4 + this.hP * this.dP + this.hP;
-      gramRows(this.activations((j, a, b) => (a > 0 ? e[b] * mem[w2 + j] : 0)), h, n, out, h);
+      gramRows(
+        this.activations((j, a, b) => (a > 0 ? e[b] * mem[w2 + j] : 0)),
+        h,
+        n,
+        out,
+        h,
+      );
     } else {
       let s = 0;
       for (let b = 0; b < n; b++) s += e[b] * e[b];
@@ -175,6 +244,7 @@ class SimdRegression implements HvpObjective, LayeredObjective {
 
   private checkSize(p: Float32Array, q: Float32Array): void {
     const size = this.layout.size;
-    if (p.length !== size || q.length !== size) throw new Error(`simdRegressionObjective: vectors must have ${size} entries`);
+    if (p.length !== size || q.length !== size)
+      throw new Error(`simdRegressionObjective: vectors must have ${size} entries`);
   }
 }

@@ -46,7 +46,8 @@ export class WasmFirstLayer implements FirstLayer {
     private readonly h: number,
     moment: () => Float64Array,
   ) {
-    if (!wasmBackendActive()) throw new Error("first layer 'wasm' needs tfjs' wasm backend to be active (initBackend('wasm'))");
+    if (!wasmBackendActive())
+      throw new Error("first layer 'wasm' needs tfjs' wasm backend to be active (initBackend('wasm'))");
     const t = new Float32Array(d * n);
     for (let b = 0; b < n; b++) {
       const r = b * d;

@@ -90,7 +90,8 @@ export class Kfac implements Optimizer {
     this.options = withDefaults('kfac', KFAC_DEFAULTS, options);
     requireRange('kfac', 'statDecay', this.options.statDecay, 0, 1);
     for (const key of ['statsEvery', 'eigEvery'] as const) {
-      if (!Number.isInteger(this.options[key]) || this.options[key] < 1) throw new Error(`kfac: ${key} must be a positive integer`);
+      if (!Number.isInteger(this.options[key]) || this.options[key] < 1)
+        throw new Error(`kfac: ${key} must be a positive integer`);
     }
     const n = objective.layout.size;
     this.grad = new Float32Array(n);
@@ -149,7 +150,10 @@ export class Kfac implements Optimizer {
 
   private decompose(s: LayerState): void {
     const { damping, factorDamping, eigFloor } = this.options;
-    for (const [m, n] of [[s.a, s.i], [s.g, s.o]] as const) {
+    for (const [m, n] of [
+      [s.a, s.i],
+      [s.g, s.o],
+    ] as const) {
       if (!m.every(Number.isFinite)) {
         // The reference falls back to the identity when a factor has gone non-finite.
         m.fill(0);
@@ -204,7 +208,14 @@ export class Kfac implements Optimizer {
 }
 
 /** m = decay m + (1 - decay) scale * moment, with m = I before the first update. */
-function runningUpdate(m: Float64Array, moment: Float64Array, n: number, scale: number, decay: number, init: boolean): void {
+function runningUpdate(
+  m: Float64Array,
+  moment: Float64Array,
+  n: number,
+  scale: number,
+  decay: number,
+  init: boolean,
+): void {
   if (init) {
     m.fill(0);
     for (let k = 0; k < n; k++) m[k * n + k] = 1;

@@ -4,7 +4,8 @@
 export function withDefaults<T extends object>(name: string, defaults: T, options: Partial<T> | undefined): T {
   const merged = { ...defaults, ...(options ?? {}) } as T;
   for (const [key, value] of Object.entries(merged)) {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`${name}: option ${key} must be finite, got ${value}`);
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new Error(`${name}: option ${key} must be finite, got ${value}`);
   }
   return merged;
 }

@@ -41,7 +41,11 @@ const CATALOGUE_MATCHES: { [K in OptimizerName]: Same<OptionsByName[K], Optimize
 void CATALOGUE_MATCHES;
 
 /** rng feeds the Hutchinson probes (AdaHessian, Sophia-H); the others never draw from it. */
-type Factory<K extends OptimizerName> = (objective: FullObjective, rng: Rng, options: Partial<OptionsByName[K]>) => Optimizer;
+type Factory<K extends OptimizerName> = (
+  objective: FullObjective,
+  rng: Rng,
+  options: Partial<OptionsByName[K]>,
+) => Optimizer;
 
 export const OPTIMIZER_FACTORIES: { [K in OptimizerName]: Factory<K> } = {
   gd: (objective, _rng, o) => new Gd(objective, o),
@@ -56,7 +60,12 @@ export const OPTIMIZER_FACTORIES: { [K in OptimizerName]: Factory<K> } = {
 /** An optimizer by name with some of its options; the rest take the catalogue's defaults. */
 export type OptimizerConfig = { [K in OptimizerName]: { kind: K } & Partial<OptionsByName[K]> }[OptimizerName];
 
-function build<K extends OptimizerName>(kind: K, options: Partial<OptionsByName[K]>, objective: FullObjective, rng: Rng): Optimizer {
+function build<K extends OptimizerName>(
+  kind: K,
+  options: Partial<OptionsByName[K]>,
+  objective: FullObjective,
+  rng: Rng,
+): Optimizer {
   const factory: Factory<K> = OPTIMIZER_FACTORIES[kind];
   return factory(objective, rng, options);
 }

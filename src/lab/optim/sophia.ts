@@ -98,7 +98,11 @@ export class SophiaH implements Optimizer {
       moved += d * d;
     }
     this.steps = t;
-    const stats: Record<string, number> = { probed: probe ? 1 : 0, refreshed: fold ? 1 : 0, clippedFraction: clipped / theta.length };
+    const stats: Record<string, number> = {
+      probed: probe ? 1 : 0,
+      refreshed: fold ? 1 : 0,
+      clippedFraction: clipped / theta.length,
+    };
     if (this.options.spreadStats) {
       this.scratch.set(h);
       const s = spread(this.scratch);

@@ -71,7 +71,14 @@ export class WasmPairStore {
    * out = -H g by the two-loop recursion over the slots in order (oldest first), with rho per slot and H0 = hDiag I;
    * alpha is scratch of at least order.length entries.
    */
-  direction(g: ArrayLike<number>, out: Float64Array, order: readonly number[], rho: readonly number[], hDiag: number, alpha: Float64Array): void {
+  direction(
+    g: ArrayLike<number>,
+    out: Float64Array,
+    order: readonly number[],
+    rho: readonly number[],
+    hDiag: number,
+    alpha: Float64Array,
+  ): void {
     const { n, ex, outPtr } = this;
     const m = order.length;
     const q = new Float64Array(ex.memory.buffer, outPtr, n);

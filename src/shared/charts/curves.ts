@@ -15,7 +15,13 @@ export function defaultSelection(runs: readonly RunInfo[]): string[] {
   const pool = withData.length ? withData : runs;
   if (pool.length <= DEFAULT_CURVES) return pool.map((r) => r.id);
   const first = pool[0].params;
-  const same = pool.filter((r) => r.params.case === first.case && r.params.snr === first.snr && r.params.seed === first.seed && r.params.optimizer === first.optimizer);
+  const same = pool.filter(
+    (r) =>
+      r.params.case === first.case &&
+      r.params.snr === first.snr &&
+      r.params.seed === first.seed &&
+      r.params.optimizer === first.optimizer,
+  );
   return (same.length > 1 ? same : pool).slice(0, DEFAULT_CURVES).map((r) => r.id);
 }
 
@@ -37,26 +43,43 @@ function points(c: CurveData, metric: string, weight: number, positive: boolean)
 
 const DASH = { dashed: [6, 4], dotted: [2, 3] };
 
-function lines(runs: RunInfo[], curves: Record<string, CurveData>, metrics: { key: string; suffix: string; dash?: number[] }[], weight: number, positive: boolean, axes: ReturnType<typeof varyingAxes>): Series[] {
+function lines(
+  runs: RunInfo[],
+  curves: Record<string, CurveData>,
+  metrics: { key: string; suffix: string; dash?: number[] }[],
+  weight: number,
+  positive: boolean,
+  axes: ReturnType<typeof varyingAxes>,
+): Series[] {
   const out: Series[] = [];
   for (const r of runs) {
     const c = curves[r.id];
     if (!c) continue;
     for (const m of metrics) {
       const pts = points(c, m.key, weight, positive);
-      if (pts.length) out.push({ label: `${runLabel(r, axes)}${m.suffix}`, color: r.color, kind: 'line', dash: m.dash, points: pts });
+      if (pts.length)
+        out.push({ label: `${runLabel(r, axes)}${m.suffix}`, color: r.color, kind: 'line', dash: m.dash, points: pts });
     }
   }
   return out;
 }
 
 function table(runs: RunInfo[], curves: Record<string, CurveData>, metrics: string[]): Table {
-  const params = ['case', 'optimizer', 'p', 'snr', 'seed'].filter((k) => runs.some((r) => (r.params as Record<string, unknown>)[k] !== undefined));
+  const params = ['case', 'optimizer', 'p', 'snr', 'seed'].filter((k) =>
+    runs.some((r) => (r.params as Record<string, unknown>)[k] !== undefined),
+  );
   const t: Table = { columns: ['run', ...params, 'step', ...metrics], rows: [] };
   for (const r of runs) {
     const c = curves[r.id];
     if (!c) continue;
-    c.step.forEach((s, i) => t.rows.push([r.id, ...params.map((k) => (r.params as Record<string, string | number | undefined>)[k]), s, ...metrics.map((m) => c.cols[m]?.[i] ?? null)]));
+    c.step.forEach((s, i) =>
+      t.rows.push([
+        r.id,
+        ...params.map((k) => (r.params as Record<string, string | number | undefined>)[k]),
+        s,
+        ...metrics.map((m) => c.cols[m]?.[i] ?? null),
+      ]),
+    );
   }
   return t;
 }
@@ -68,21 +91,36 @@ export function curvesView(snap: PanelSnapshot, opts: ViewOptions): TabView {
   const axes = varyingAxes(runs.length > 1 ? runs : snap.runs);
   const legend = runs.length <= DEFAULT_CURVES;
   const notes: string[] = [];
-  if (runs.length < snap.runs.length) notes.push(`Showing ${runs.length} of ${snap.runs.length} runs; pick others in the run list.`);
+  if (runs.length < snap.runs.length)
+    notes.push(`Showing ${runs.length} of ${snap.runs.length} runs; pick others in the run list.`);
   if (weight > 0) notes.push(`Smoothed (weight ${weight}); the CSV holds the recorded values.`);
   const hasData = runs.some((r) => (snap.curves[r.id]?.step.length ?? 0) > 0);
   const training = snap.runs.some((r) => r.state === 'running' || r.state === 'queued');
-  const empty = !runs.length ? 'No runs picked: tick some in the run list.' : !hasData ? (training ? 'Runs are starting: curves appear as the first records arrive.' : 'These runs recorded no metrics.') : undefined;
+  const empty = !runs.length
+    ? 'No runs picked: tick some in the run list.'
+    : !hasData
+      ? training
+        ? 'Runs are starting: curves appear as the first records arrive.'
+        : 'These runs recorded no metrics.'
+      : undefined;
   const steps = { label: 'training step', type: 'linear' as const };
 
   if (snap.experiment?.kind === 'ood') {
-    const chance: Series = { label: 'chance (10%)', color: 'theme:muted', kind: 'line', dash: [2, 3], guide: true, points: guideSpan(runs, snap.curves, 0.1) };
+    const chance: Series = {
+      label: 'chance (10%)',
+      color: 'theme:muted',
+      kind: 'line',
+      dash: [2, 3],
+      guide: true,
+      points: guideSpan(runs, snap.curves, 0.1),
+    };
     const figures: ChartSpec[] = [
       {
         kind: 'chart',
         id: 'loss',
         title: 'Train loss (cross-entropy)',
-        caption: 'Every optimizer should fit the training set; how fast differs. What each one learned shows in the Accuracy tab.',
+        caption:
+          'Every optimizer should fit the training set; how fast differs. What each one learned shows in the Accuracy tab.',
         x: steps,
         y: { label: 'train loss', type: logY ? 'log' : 'linear' },
         series: lines(runs, snap.curves, [{ key: 'trainLoss', suffix: '' }], weight, logY, axes),
@@ -92,33 +130,63 @@ export function curvesView(snap: PanelSnapshot, opts: ViewOptions): TabView {
         kind: 'chart',
         id: 'accuracy',
         title: 'Accuracy: ID validation (solid), OOD left (dashed), OOD right (dotted)',
-        caption: 'ID validation climbs for every optimizer; the OOD lines split: reading the digit lifts the left setting, reading the noise template lifts the right.',
+        caption:
+          'ID validation climbs for every optimizer; the OOD lines split: reading the digit lifts the left setting, reading the noise template lifts the right.',
         x: steps,
         y: { label: 'accuracy', type: 'linear', min: 0, max: 1, percent: true },
         series: [
-          ...lines(runs, snap.curves, [
-            { key: 'valAcc', suffix: ' ID' },
-            { key: 'oodLeftAcc', suffix: ' left', dash: DASH.dashed },
-            { key: 'oodRightAcc', suffix: ' right', dash: DASH.dotted },
-          ], weight, false, axes),
+          ...lines(
+            runs,
+            snap.curves,
+            [
+              { key: 'valAcc', suffix: ' ID' },
+              { key: 'oodLeftAcc', suffix: ' left', dash: DASH.dashed },
+              { key: 'oodRightAcc', suffix: ' right', dash: DASH.dotted },
+            ],
+            weight,
+            false,
+            axes,
+          ),
           chance,
         ],
         // six lines per run: the run picker carries the colours, the title the line styles
         legend: runs.length <= 2,
       },
     ];
-    return { figures, table: table(runs, snap.curves, ['trainLoss', 'trainAcc', 'valAcc', 'oodLeftAcc', 'oodRightAcc', 'templateEnergyDelta', 'digitEnergyDelta']), intro: 'Training curves of the selected runs.', notes, empty };
+    return {
+      figures,
+      table: table(runs, snap.curves, [
+        'trainLoss',
+        'trainAcc',
+        'valAcc',
+        'oodLeftAcc',
+        'oodRightAcc',
+        'templateEnergyDelta',
+        'digitEnergyDelta',
+      ]),
+      intro: 'Training curves of the selected runs.',
+      notes,
+      empty,
+    };
   }
 
   const snrs = distinct(runs.map((r) => r.params.snr));
   const floors = (): Series[] =>
-    snrs.map((s) => ({ label: `noise floor (SNR ${s}): ${noiseFloor(s).toFixed(2)}`, color: 'theme:muted', kind: 'line' as const, dash: [2, 3], guide: true, points: guideSpan(runs, snap.curves, noiseFloor(s)) }));
+    snrs.map((s) => ({
+      label: `noise floor (SNR ${s}): ${noiseFloor(s).toFixed(2)}`,
+      color: 'theme:muted',
+      kind: 'line' as const,
+      dash: [2, 3],
+      guide: true,
+      points: guideSpan(runs, snap.curves, noiseFloor(s)),
+    }));
   const figures: ChartSpec[] = [
     {
       kind: 'chart',
       id: 'test',
       title: 'Test MSE over training',
-      caption: 'Dotted: the noise floor 1/(1+SNR²), the best test MSE any model can reach on these noisy labels. A curve that turns up again after its minimum is fitting the noise.',
+      caption:
+        'Dotted: the noise floor 1/(1+SNR²), the best test MSE any model can reach on these noisy labels. A curve that turns up again after its minimum is fitting the noise.',
       x: steps,
       y: logY ? { label: 'test MSE', type: 'log' } : { label: 'test MSE', type: 'linear', min: 0 },
       series: [...lines(runs, snap.curves, [{ key: 'testMSE', suffix: '' }], weight, logY, axes), ...floors()],
@@ -128,7 +196,8 @@ export function curvesView(snap: PanelSnapshot, opts: ViewOptions): TabView {
       kind: 'chart',
       id: 'train',
       title: 'Train MSE over training',
-      caption: 'Train MSE below the floor means the network is memorising label noise; the runs that do so most end worst on test.',
+      caption:
+        'Train MSE below the floor means the network is memorising label noise; the runs that do so most end worst on test.',
       x: steps,
       y: logY ? { label: 'train MSE', type: 'log' } : { label: 'train MSE', type: 'linear', min: 0 },
       series: [...lines(runs, snap.curves, [{ key: 'trainMSE', suffix: '' }], weight, logY, axes), ...floors()],
@@ -138,7 +207,8 @@ export function curvesView(snap: PanelSnapshot, opts: ViewOptions): TabView {
   return {
     figures,
     table: table(runs, snap.curves, ['trainMSE', 'testMSE', 'alignment']),
-    intro: 'Train and test MSE of the selected runs as they train (live while a sweep runs). Colours match the runs in the Experiments view.',
+    intro:
+      'Train and test MSE of the selected runs as they train (live while a sweep runs). Colours match the runs in the Experiments view.',
     notes,
     empty,
   };
@@ -154,5 +224,10 @@ function guideSpan(runs: RunInfo[], curves: Record<string, CurveData>, y: number
     lo = Math.min(lo, s[0]);
     hi = Math.max(hi, s[s.length - 1]);
   }
-  return Number.isFinite(lo) ? [{ x: lo, y }, { x: Math.max(hi, lo + 1), y }] : [];
+  return Number.isFinite(lo)
+    ? [
+        { x: lo, y },
+        { x: Math.max(hi, lo + 1), y },
+      ]
+    : [];
 }

@@ -41,7 +41,12 @@ function axisText(axis: Axis, v: string | number | undefined): string {
 /** "Case High · p = 2", naming only the axes that tell the given runs apart (all of them when none vary). */
 export function runLabel(run: { id: string; params: RunInfo['params'] }, axes: readonly Axis[]): string {
   const shown = axes.length ? axes : AXES.filter((a) => a !== 'seed' && run.params[a] !== undefined);
-  return shown.map((a) => axisText(a, run.params[a])).filter(Boolean).join(' · ') || run.id;
+  return (
+    shown
+      .map((a) => axisText(a, run.params[a]))
+      .filter(Boolean)
+      .join(' · ') || run.id
+  );
 }
 
 /** OOD category of a run: the optimizer, with AdaHessian's power when the experiment sweeps it. */
@@ -55,7 +60,7 @@ export const isDone = (r: RunInfo): boolean => r.state === 'done';
 /** Distinct values in first-seen order (numbers sorted ascending). */
 export function distinct<T extends string | number>(values: readonly (T | undefined)[]): T[] {
   const out = [...new Set(values.filter((v): v is T => v !== undefined))];
-  return typeof out[0] === 'number' ? (out as number[]).sort((a, b) => a - b) as T[] : out;
+  return typeof out[0] === 'number' ? ((out as number[]).sort((a, b) => a - b) as T[]) : out;
 }
 
 /** Cases in the paper's order (High first), then any others. */

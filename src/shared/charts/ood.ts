@@ -54,18 +54,36 @@ function barSeries(cats: Category[], metric: Acc): Series {
   };
 }
 
-const chanceLine = (xs: (string | number)[]): Series => ({ label: 'chance (10%)', color: 'theme:muted', kind: 'line', dash: [2, 3], guide: true, points: xs.map((x) => ({ x, y: 0.1 })) });
+const chanceLine = (xs: (string | number)[]): Series => ({
+  label: 'chance (10%)',
+  color: 'theme:muted',
+  kind: 'line',
+  dash: [2, 3],
+  guide: true,
+  points: xs.map((x) => ({ x, y: 0.1 })),
+});
 
 export function oodAccuracyView(snap: PanelSnapshot, _opts: ViewOptions): TabView {
   const done = snap.runs.filter((r) => isDone(r) && Number.isFinite(r.final.valAcc));
   const notes: string[] = [];
-  if (!done.length) return { figures: [], table: { columns: [], rows: [] }, intro: OOD_INTRO, notes, empty: 'No finished runs yet. Run the experiment, or a quick Figure 2 preset.' };
+  if (!done.length)
+    return {
+      figures: [],
+      table: { columns: [], rows: [] },
+      intro: OOD_INTRO,
+      notes,
+      empty: 'No finished runs yet. Run the experiment, or a quick Figure 2 preset.',
+    };
   const cats = oodCategories(done, snap.experiment?.grid.optimizer);
   const labels = cats.map((c) => c.label);
   const seeds = distinct(done.map((r) => r.params.seed)).length;
   const spread = seeds > 1 ? ` Mean over ${seeds} seeds, bars ± one standard deviation.` : '';
   const onlyAda = done.every((r) => r.params.optimizer === 'adahessian');
-  const category = { label: onlyAda ? 'AdaHessian, Hessian power k = −p' : 'optimizer', type: 'category' as const, categories: labels };
+  const category = {
+    label: onlyAda ? 'AdaHessian, Hessian power k = −p' : 'optimizer',
+    type: 'category' as const,
+    categories: labels,
+  };
   const acc = { label: 'accuracy', type: 'linear' as const, min: 0, max: 1, percent: true };
   const figures: ChartSpec[] = [
     {
@@ -92,12 +110,41 @@ export function oodAccuracyView(snap: PanelSnapshot, _opts: ViewOptions): TabVie
     },
     powerChart(done),
   ];
-  const table: Table = { columns: ['optimizer', 'p', 'k', 'runs', 'valAcc_mean', 'valAcc_std', 'oodLeftAcc_mean', 'oodLeftAcc_std', 'oodRightAcc_mean', 'oodRightAcc_std', 'trainLoss_mean', 'run_ids'], rows: [] };
+  const table: Table = {
+    columns: [
+      'optimizer',
+      'p',
+      'k',
+      'runs',
+      'valAcc_mean',
+      'valAcc_std',
+      'oodLeftAcc_mean',
+      'oodLeftAcc_std',
+      'oodRightAcc_mean',
+      'oodRightAcc_std',
+      'trainLoss_mean',
+      'run_ids',
+    ],
+    rows: [],
+  };
   for (const c of cats) {
     const r0 = c.runs[0].params;
     const s = (m: string) => stat(c.runs.map((r) => r.final[m]));
     const p = r0.optimizer === 'adahessian' ? r0.p : undefined;
-    table.rows.push([r0.optimizer, p, p === undefined ? undefined : -p, c.runs.length, s('valAcc')?.mean, s('valAcc')?.std, s('oodLeftAcc')?.mean, s('oodLeftAcc')?.std, s('oodRightAcc')?.mean, s('oodRightAcc')?.std, s('trainLoss')?.mean, c.runs.map((r) => r.id).join(' ')]);
+    table.rows.push([
+      r0.optimizer,
+      p,
+      p === undefined ? undefined : -p,
+      c.runs.length,
+      s('valAcc')?.mean,
+      s('valAcc')?.std,
+      s('oodLeftAcc')?.mean,
+      s('oodLeftAcc')?.std,
+      s('oodRightAcc')?.mean,
+      s('oodRightAcc')?.std,
+      s('trainLoss')?.mean,
+      c.runs.map((r) => r.id).join(' '),
+    ]);
   }
   return { figures, table, intro: OOD_INTRO, notes };
 }
@@ -123,19 +170,25 @@ function powerChart(done: RunInfo[]): ChartSpec {
     kind: 'chart',
     id: 'power',
     title: 'AdaHessian with Hessian power k = −p',
-    caption: 'p = −1 is standard AdaHessian (k = 1, dividing by the curvature: low-variance features grow). Raising p towards plain gradient geometry should move accuracy from the right setting to the left: the same reversal as across optimizers.',
+    caption:
+      'p = −1 is standard AdaHessian (k = 1, dividing by the curvature: low-variance features grow). Raising p towards plain gradient geometry should move accuracy from the right setting to the left: the same reversal as across optimizers.',
     x: { label: 'p = −k', type: 'linear' },
     y: { label: 'accuracy', type: 'linear', min: 0, max: 1, percent: true },
     series: ps.length > 1 ? [...series, chanceLine([Math.min(...ps), Math.max(...ps)])] : [],
     clickable: true,
     legend: true,
-    empty: ps.length > 1 ? undefined : 'This experiment runs AdaHessian at one power. Run the “fig2-adahessian-power” preset to see accuracy against p.',
+    empty:
+      ps.length > 1
+        ? undefined
+        : 'This experiment runs AdaHessian at one power. Run the “fig2-adahessian-power” preset to see accuracy against p.',
   };
 }
 
 /** The template share over the digit share of W1 - W1_0; above 1 the layer learned more template than digit. */
 export function templateRatio(template: number | null | undefined, digit: number | null | undefined): number | null {
-  return typeof template === 'number' && typeof digit === 'number' && digit > 0 && template > 0 ? template / digit : null;
+  return typeof template === 'number' && typeof digit === 'number' && digit > 0 && template > 0
+    ? template / digit
+    : null;
 }
 
 export function oodFeaturesView(snap: PanelSnapshot, opts: ViewOptions): TabView {
@@ -143,7 +196,14 @@ export function oodFeaturesView(snap: PanelSnapshot, opts: ViewOptions): TabView
   const intro =
     'What the first layer learned: the share of its change W1 − W1₀ inside the 10-dimensional digit subspace (top principal components of clean digits) and inside the 10-dimensional span of the noise templates. ' +
     `A layer with no preference puts ${(100 * NO_PREFERENCE).toFixed(1)}% in each.`;
-  if (!done.length) return { figures: [], table: { columns: [], rows: [] }, intro, notes: [], empty: 'No finished runs with a feature view yet. Run the experiment.' };
+  if (!done.length)
+    return {
+      figures: [],
+      table: { columns: [], rows: [] },
+      intro,
+      notes: [],
+      empty: 'No finished runs with a feature view yet. Run the experiment.',
+    };
   const cats = oodCategories(done, snap.experiment?.grid.optimizer);
   const labels = cats.map((c) => c.label);
   const logY = opts.log?.features ?? true;
@@ -159,7 +219,11 @@ export function oodFeaturesView(snap: PanelSnapshot, opts: ViewOptions): TabView
   const axes = varyingAxes(done);
   const ratioLines: Series[] = done.map((r) => {
     const c = snap.curves[r.id];
-    const pts = c ? c.step.map((x, i) => ({ x, y: templateRatio(c.cols.templateEnergyDelta?.[i], c.cols.digitEnergyDelta?.[i]) })).filter((p) => p.y !== null) : [];
+    const pts = c
+      ? c.step
+          .map((x, i) => ({ x, y: templateRatio(c.cols.templateEnergyDelta?.[i], c.cols.digitEnergyDelta?.[i]) }))
+          .filter((p) => p.y !== null)
+      : [];
     return { label: runLabel(r, axes), color: r.color, kind: 'line', points: pts };
   });
   const steps = ratioLines.flatMap((s) => s.points.map((p) => p.x as number));
@@ -168,13 +232,27 @@ export function oodFeaturesView(snap: PanelSnapshot, opts: ViewOptions): TabView
       kind: 'chart',
       id: 'shares',
       title: 'Digit vs template share of the first layer’s learned change',
-      caption: 'Blue: share in the digit subspace; orange: share in the template subspace. Optimizers with more template than digit should win the right setting and lose the left.',
-      x: { label: done.every((r) => r.params.optimizer === 'adahessian') ? 'AdaHessian, Hessian power k = −p' : 'optimizer', type: 'category', categories: labels },
+      caption:
+        'Blue: share in the digit subspace; orange: share in the template subspace. Optimizers with more template than digit should win the right setting and lose the left.',
+      x: {
+        label: done.every((r) => r.params.optimizer === 'adahessian')
+          ? 'AdaHessian, Hessian power k = −p'
+          : 'optimizer',
+        type: 'category',
+        categories: labels,
+      },
       y: { label: 'share of ||W1 − W1₀||²', type: logY ? 'log' : 'linear', percent: true, min: logY ? undefined : 0 },
       series: [
         share('digitEnergyDelta', 'digit subspace', ACC_COLORS.oodLeftAcc),
         share('templateEnergyDelta', 'template subspace', ACC_COLORS.oodRightAcc),
-        { label: 'no preference (10/784)', color: 'theme:muted', kind: 'line', dash: [2, 3], guide: true, points: labels.map((x) => ({ x, y: NO_PREFERENCE })) },
+        {
+          label: 'no preference (10/784)',
+          color: 'theme:muted',
+          kind: 'line',
+          dash: [2, 3],
+          guide: true,
+          points: labels.map((x) => ({ x, y: NO_PREFERENCE })),
+        },
       ],
       clickable: true,
       legend: true,
@@ -183,10 +261,26 @@ export function oodFeaturesView(snap: PanelSnapshot, opts: ViewOptions): TabView
       kind: 'chart',
       id: 'ratio',
       title: 'Template ÷ digit share over training',
-      caption: 'Above 1 the layer is writing more noise template than digit into its weights. Curvature-inverting optimizers (AdaHessian, K-FAC, L-BFGS) should climb; gradient-like ones (GD, SAM) stay low.',
+      caption:
+        'Above 1 the layer is writing more noise template than digit into its weights. Curvature-inverting optimizers (AdaHessian, K-FAC, L-BFGS) should climb; gradient-like ones (GD, SAM) stay low.',
       x: { label: 'training step', type: 'linear' },
       y: { label: 'template share / digit share', type: 'log' },
-      series: steps.length ? [...ratioLines, { label: 'equal shares', color: 'theme:muted', kind: 'line', dash: [2, 3], guide: true, points: [{ x: Math.min(...steps), y: 1 }, { x: Math.max(...steps), y: 1 }] }] : [],
+      series: steps.length
+        ? [
+            ...ratioLines,
+            {
+              label: 'equal shares',
+              color: 'theme:muted',
+              kind: 'line',
+              dash: [2, 3],
+              guide: true,
+              points: [
+                { x: Math.min(...steps), y: 1 },
+                { x: Math.max(...steps), y: 1 },
+              ],
+            },
+          ]
+        : [],
       legend: done.length <= 12,
       empty: steps.length ? undefined : 'No feature records yet.',
     },
@@ -194,7 +288,8 @@ export function oodFeaturesView(snap: PanelSnapshot, opts: ViewOptions): TabView
       kind: 'chart',
       id: 'response',
       title: 'Feature preference against OOD accuracy',
-      caption: 'Each run twice: its OOD-left (blue) and OOD-right (orange) accuracy against its template ÷ digit ratio. Reading the template (right of 1) should lift the orange points and sink the blue ones.',
+      caption:
+        'Each run twice: its OOD-left (blue) and OOD-right (orange) accuracy against its template ÷ digit ratio. Reading the template (right of 1) should lift the orange points and sink the blue ones.',
       x: { label: 'template share / digit share (final)', type: 'log' },
       y: { label: 'OOD accuracy', type: 'linear', min: 0, max: 1, percent: true },
       series: (['oodLeftAcc', 'oodRightAcc'] as const).map((m) => ({
@@ -210,10 +305,39 @@ export function oodFeaturesView(snap: PanelSnapshot, opts: ViewOptions): TabView
       legend: true,
     },
   ];
-  const table: Table = { columns: ['run', 'optimizer', 'p', 'seed', 'digitEnergyDelta', 'templateEnergyDelta', 'template_over_digit', 'digitEnergy', 'templateEnergy', 'valAcc', 'oodLeftAcc', 'oodRightAcc'], rows: [] };
+  const table: Table = {
+    columns: [
+      'run',
+      'optimizer',
+      'p',
+      'seed',
+      'digitEnergyDelta',
+      'templateEnergyDelta',
+      'template_over_digit',
+      'digitEnergy',
+      'templateEnergy',
+      'valAcc',
+      'oodLeftAcc',
+      'oodRightAcc',
+    ],
+    rows: [],
+  };
   for (const r of done) {
     const f = r.final;
-    table.rows.push([r.id, r.params.optimizer, r.params.p, r.params.seed, f.digitEnergyDelta, f.templateEnergyDelta, templateRatio(f.templateEnergyDelta, f.digitEnergyDelta), f.digitEnergy, f.templateEnergy, f.valAcc, f.oodLeftAcc, f.oodRightAcc]);
+    table.rows.push([
+      r.id,
+      r.params.optimizer,
+      r.params.p,
+      r.params.seed,
+      f.digitEnergyDelta,
+      f.templateEnergyDelta,
+      templateRatio(f.templateEnergyDelta, f.digitEnergyDelta),
+      f.digitEnergy,
+      f.templateEnergy,
+      f.valAcc,
+      f.oodLeftAcc,
+      f.oodRightAcc,
+    ]);
   }
   return { figures, table, intro, notes: [] };
 }

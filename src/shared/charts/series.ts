@@ -74,7 +74,9 @@ export function decimateCurve(c: CurveData, budget: number, energyBudget = 120):
   if (c.energyStep.length > energyBudget) {
     // evenly spaced: the heatmap's columns should stay evenly spaced in steps
     const m = c.energyStep.length;
-    const idx = [...new Set(Array.from({ length: energyBudget }, (_, j) => Math.round((j * (m - 1)) / (energyBudget - 1))))];
+    const idx = [
+      ...new Set(Array.from({ length: energyBudget }, (_, j) => Math.round((j * (m - 1)) / (energyBudget - 1)))),
+    ];
     out.energyStep = idx.map((i) => c.energyStep[i]);
     out.energy = idx.map((i) => c.energy[i]);
   }

@@ -21,13 +21,18 @@ export interface SpectraPick {
 }
 
 /** The choices the pickers offer, and the pick in force (the option's, else the focused run's, else the first). */
-export function spectraChoices(snap: PanelSnapshot, opts: ViewOptions, focusRun?: string): { cases: string[]; snrs: number[]; seeds: number[]; pick: Required<SpectraPick> | undefined } {
+export function spectraChoices(
+  snap: PanelSnapshot,
+  opts: ViewOptions,
+  focusRun?: string,
+): { cases: string[]; snrs: number[]; seeds: number[]; pick: Required<SpectraPick> | undefined } {
   const withSpectra = snap.runs.filter((r) => r.spectra);
   const cases = orderCases(distinct(withSpectra.map((r) => r.params.case)));
   const snrs = distinct(withSpectra.map((r) => r.params.snr));
   const seeds = distinct(withSpectra.map((r) => r.params.seed));
   if (!withSpectra.length) return { cases, snrs, seeds, pick: undefined };
-  const anchor = withSpectra.find((r) => r.id === focusRun) ?? withSpectra.find((r) => r.params.case === cases[0]) ?? withSpectra[0];
+  const anchor =
+    withSpectra.find((r) => r.id === focusRun) ?? withSpectra.find((r) => r.params.case === cases[0]) ?? withSpectra[0];
   const o = opts.spectra ?? {};
   const pick = {
     case: o.case !== undefined && cases.includes(o.case) ? o.case : (anchor.params.case ?? ''),
@@ -58,7 +63,10 @@ export function energyShares(energy: number[][]): number[][] {
 
 export function spectraView(snap: PanelSnapshot, opts: ViewOptions, focusRun?: string): TabView {
   const { pick } = spectraChoices(snap, opts, focusRun);
-  const empty = snap.experiment?.kind === 'ood' ? 'The OOD experiment has no input spectra to show.' : 'No run has recorded spectra yet: they are written when a run finishes.';
+  const empty =
+    snap.experiment?.kind === 'ood'
+      ? 'The OOD experiment has no input spectra to show.'
+      : 'No run has recorded spectra yet: they are written when a run finishes.';
   if (!pick) return { figures: [], table: { columns: [], rows: [] }, intro: SPECTRA_INTRO, notes: [], empty };
   const runs = spectraRuns(snap, pick);
   const first = runs[0].spectra!;
@@ -67,7 +75,14 @@ export function spectraView(snap: PanelSnapshot, opts: ViewOptions, focusRun?: s
   const teacher = [{ x: dirLabel(first.teacherIndex), label: 'teacher' }];
   const where = `${caseName(pick.case)}, SNR ${pick.snr}, seed ${pick.seed}`;
   const perRun = (key: 'precond' | 'weights', dash?: number[]): Series[] =>
-    runs.map((r) => ({ label: `p = ${r.params.p}`, color: r.color, kind: 'line', markers: true, dash, points: r.spectra![key].map((y, i) => ({ x: dirLabel(i), y, runIds: [r.id] })) }));
+    runs.map((r) => ({
+      label: `p = ${r.params.p}`,
+      color: r.color,
+      kind: 'line',
+      markers: true,
+      dash,
+      points: r.spectra![key].map((y, i) => ({ x: dirLabel(i), y, runIds: [r.id] })),
+    }));
   const category = { label: 'eigen-direction i (λ_i as in Σ)', type: 'category' as const, categories: dirs };
 
   const figures: Figure[] = [
@@ -78,7 +93,17 @@ export function spectraView(snap: PanelSnapshot, opts: ViewOptions, focusRun?: s
       caption: `The thick line is the input covariance (largest / smallest eigenvalue: ${fmt(Math.max(...first.sigma) / Math.min(...first.sigma))}). Σ^p stretches that gap (p > 0), removes it (p = 0: P = I) or flips it (p < 0).`,
       x: category,
       y: { label: 'eigenvalue (log)', type: 'log' },
-      series: [{ label: 'Σ: λ_i', color: 'theme:fg', kind: 'line', markers: true, width: 3, points: first.sigma.map((y, i) => ({ x: dirLabel(i), y })) }, ...perRun('precond', [5, 3])],
+      series: [
+        {
+          label: 'Σ: λ_i',
+          color: 'theme:fg',
+          kind: 'line',
+          markers: true,
+          width: 3,
+          points: first.sigma.map((y, i) => ({ x: dirLabel(i), y })),
+        },
+        ...perRun('precond', [5, 3]),
+      ],
       markers: teacher,
       legend: true,
     },
@@ -86,7 +111,8 @@ export function spectraView(snap: PanelSnapshot, opts: ViewOptions, focusRun?: s
       kind: 'chart',
       id: 'weights',
       title: 'Weight of each direction in G_P: λ_i^(p+1)',
-      caption: 'How much each direction counts in what the network can learn. Where the teacher’s direction sits high, that p learns the teacher first and ignores the noisy rest.',
+      caption:
+        'How much each direction counts in what the network can learn. Where the teacher’s direction sits high, that p learns the teacher first and ignores the noisy rest.',
       x: category,
       y: { label: 'λ^(p+1) (log)', type: 'log' },
       series: perRun('weights'),
@@ -98,10 +124,17 @@ export function spectraView(snap: PanelSnapshot, opts: ViewOptions, focusRun?: s
       kind: 'chart',
       id: 'gram',
       title: 'Spectrum of G_P = XᵀPX on the training inputs',
-      caption: 'Nonzero eigenvalues, largest first. A steep drop means G_P is dominated by a few directions; a flat spectrum (p = −1) treats all alike.',
+      caption:
+        'Nonzero eigenvalues, largest first. A steep drop means G_P is dominated by a few directions; a flat spectrum (p = −1) treats all alike.',
       x: { label: 'rank', type: 'category', categories: first.gram.map((_, i) => String(i + 1)) },
       y: { label: 'eigenvalue (log)', type: 'log' },
-      series: runs.map((r) => ({ label: `p = ${r.params.p}`, color: r.color, kind: 'line', markers: true, points: r.spectra!.gram.map((y, i) => ({ x: String(i + 1), y: y > 0 ? y : null, runIds: [r.id] })) })),
+      series: runs.map((r) => ({
+        label: `p = ${r.params.p}`,
+        color: r.color,
+        kind: 'line',
+        markers: true,
+        points: r.spectra!.gram.map((y, i) => ({ x: String(i + 1), y: y > 0 ? y : null, runIds: [r.id] })),
+      })),
       legend: true,
       clickable: true,
     },
@@ -120,13 +153,24 @@ function alignmentChart(snap: PanelSnapshot, runs: RunInfo[], dx: number): Chart
   });
   const steps = series.flatMap((s) => s.points.map((p) => p.x as number));
   if (steps.length) {
-    series.push({ label: `no preference (1/${dx})`, color: 'theme:muted', kind: 'line', dash: [2, 3], guide: true, points: [{ x: Math.min(...steps), y: 1 / dx }, { x: Math.max(...steps), y: 1 / dx }] });
+    series.push({
+      label: `no preference (1/${dx})`,
+      color: 'theme:muted',
+      kind: 'line',
+      dash: [2, 3],
+      guide: true,
+      points: [
+        { x: Math.min(...steps), y: 1 / dx },
+        { x: Math.max(...steps), y: 1 / dx },
+      ],
+    });
   }
   return {
     kind: 'chart',
     id: 'alignment',
     title: 'Teacher’s share of the first layer’s energy',
-    caption: 'Feature learning in one number: ||W1 u_teacher||² / ||W1||², how much of the first layer points along the teacher’s direction as training goes on. The p whose weights favour the teacher gets there first.',
+    caption:
+      'Feature learning in one number: ||W1 u_teacher||² / ||W1||², how much of the first layer points along the teacher’s direction as training goes on. The p whose weights favour the teacher gets there first.',
     x: { label: 'training step', type: 'linear' },
     y: { label: 'share', type: 'linear', min: 0, max: 1, percent: true },
     series,
@@ -143,7 +187,8 @@ function heatmap(snap: PanelSnapshot, r: RunInfo): HeatmapSpec {
     kind: 'heatmap',
     id: `energy-${r.id}`,
     title: `p = ${r.params.p}: first-layer energy per direction`,
-    caption: 'Rows are eigen-directions (the teacher’s outlined), columns training steps; the stronger the colour, the larger that direction’s share of ||W1||² (log scale, 0.01% to 100%).',
+    caption:
+      'Rows are eigen-directions (the teacher’s outlined), columns training steps; the stronger the colour, the larger that direction’s share of ||W1||² (log scale, 0.01% to 100%).',
     color: r.color,
     rowLabel: 'direction',
     colLabel: 'step',
@@ -156,12 +201,43 @@ function heatmap(snap: PanelSnapshot, r: RunInfo): HeatmapSpec {
 }
 
 function spectraTable(snap: PanelSnapshot, runs: RunInfo[]): Table {
-  const t: Table = { columns: ['run', 'case', 'snr', 'seed', 'p', 'direction', 'sigma', 'sigma_p', 'weight', 'teacher', 'gram_rank_eigenvalue', 'final_energy_share'], rows: [] };
+  const t: Table = {
+    columns: [
+      'run',
+      'case',
+      'snr',
+      'seed',
+      'p',
+      'direction',
+      'sigma',
+      'sigma_p',
+      'weight',
+      'teacher',
+      'gram_rank_eigenvalue',
+      'final_energy_share',
+    ],
+    rows: [],
+  };
   for (const r of runs) {
     const s = r.spectra!;
     const e = snap.curves[r.id]?.energy;
     const last = e?.length ? energyShares([e[e.length - 1]]).map((row) => row[0]) : [];
-    s.sigma.forEach((sig, i) => t.rows.push([r.id, r.params.case, r.params.snr, r.params.seed, r.params.p, i + 1, sig, s.precond[i], s.weights[i], i === s.teacherIndex ? 1 : 0, s.gram[i] ?? null, last[i] ?? null]));
+    s.sigma.forEach((sig, i) =>
+      t.rows.push([
+        r.id,
+        r.params.case,
+        r.params.snr,
+        r.params.seed,
+        r.params.p,
+        i + 1,
+        sig,
+        s.precond[i],
+        s.weights[i],
+        i === s.teacherIndex ? 1 : 0,
+        s.gram[i] ?? null,
+        last[i] ?? null,
+      ]),
+    );
   }
   return t;
 }

@@ -36,12 +36,27 @@ function meanPoint(x: number | string, runs: readonly RunInfo[], metric: string,
 }
 
 /** Lines of `metric` against the `x` param, one per value of `line`, for the done runs given. */
-export function seriesPer(runs: readonly RunInfo[], x: 'p' | 'snr', line: 'p' | 'snr', metric: string, positive: boolean): { value: number; points: Point[] }[] {
+export function seriesPer(
+  runs: readonly RunInfo[],
+  x: 'p' | 'snr',
+  line: 'p' | 'snr',
+  metric: string,
+  positive: boolean,
+): { value: number; points: Point[] }[] {
   const values = distinct(runs.map((r) => r.params[line]));
   return values.map((value) => {
     const mine = runs.filter((r) => r.params[line] === value);
     const xs = distinct(mine.map((r) => r.params[x]));
-    const points = xs.map((xv) => meanPoint(xv, mine.filter((r) => r.params[x] === xv), metric, positive)).filter((p): p is Point => !!p);
+    const points = xs
+      .map((xv) =>
+        meanPoint(
+          xv,
+          mine.filter((r) => r.params[x] === xv),
+          metric,
+          positive,
+        ),
+      )
+      .filter((p): p is Point => !!p);
     return { value, points };
   });
 }
@@ -49,17 +64,34 @@ export function seriesPer(runs: readonly RunInfo[], x: 'p' | 'snr', line: 'p' | 
 /** The noise floor: a curve over SNR, or one level per SNR across the p axis (in its SNR line's colour, one legend entry). */
 function floorGuide(snrs: number[], xs: number[], alongSnr: boolean, allSnr: number[] = snrs): Series[] {
   if (alongSnr) {
-    return [{ label: 'noise floor 1/(1+SNR²)', color: 'theme:muted', kind: 'line', dash: [2, 3], guide: true, points: snrs.map((s) => ({ x: s, y: noiseFloor(s) })) }];
+    return [
+      {
+        label: 'noise floor 1/(1+SNR²)',
+        color: 'theme:muted',
+        kind: 'line',
+        dash: [2, 3],
+        guide: true,
+        points: snrs.map((s) => ({ x: s, y: noiseFloor(s) })),
+      },
+    ];
   }
   const lo = Math.min(...xs);
   const hi = Math.max(...xs);
   return snrs.map((s, i) => ({
-    label: snrs.length === 1 ? `noise floor at SNR ${s}: ${noiseFloor(s).toFixed(2)}` : i === 0 ? 'noise floor of each SNR (dotted, same colour)' : '',
+    label:
+      snrs.length === 1
+        ? `noise floor at SNR ${s}: ${noiseFloor(s).toFixed(2)}`
+        : i === 0
+          ? 'noise floor of each SNR (dotted, same colour)'
+          : '',
     color: snrs.length === 1 ? 'theme:muted' : rampColor(s, allSnr),
     kind: 'line' as const,
     dash: [2, 3],
     guide: true,
-    points: [{ x: lo, y: noiseFloor(s) }, { x: hi, y: noiseFloor(s) }],
+    points: [
+      { x: lo, y: noiseFloor(s) },
+      { x: hi, y: noiseFloor(s) },
+    ],
   }));
 }
 
@@ -68,7 +100,9 @@ function noiseSummary(snap: PanelSnapshot, done: RunInfo[], logY: boolean): { fi
   const cases = orderCases(distinct(done.map((r) => r.params.case)));
   const allP = distinct(done.map((r) => r.params.p));
   const allSnr = distinct(done.map((r) => r.params.snr));
-  const yAxis = logY ? { label: 'final test MSE', type: 'log' as const } : { label: 'final test MSE', type: 'linear' as const, min: 0 };
+  const yAxis = logY
+    ? { label: 'final test MSE', type: 'log' as const }
+    : { label: 'final test MSE', type: 'linear' as const, min: 0 };
   for (const c of cases) {
     const runs = done.filter((r) => r.params.case === c);
     const snrs = distinct(runs.map((r) => r.params.snr));
@@ -81,7 +115,13 @@ function noiseSummary(snap: PanelSnapshot, done: RunInfo[], logY: boolean): { fi
         x: { label: 'SNR (signal std / noise std)', type: 'log' },
         y: yAxis,
         series: [
-          ...seriesPer(runs, 'snr', 'p', 'testMSE', logY).map(({ value, points }) => ({ label: `p = ${value}`, color: rampColor(value, allP), kind: 'line' as const, markers: true, points })),
+          ...seriesPer(runs, 'snr', 'p', 'testMSE', logY).map(({ value, points }) => ({
+            label: `p = ${value}`,
+            color: rampColor(value, allP),
+            kind: 'line' as const,
+            markers: true,
+            points,
+          })),
           ...floorGuide(snrs, snrs, true),
         ],
         clickable: true,
@@ -110,11 +150,36 @@ function noiseSummary(snap: PanelSnapshot, done: RunInfo[], logY: boolean): { fi
       legend: true,
     });
   }
-  const table: Table = { columns: ['case', 'p', 'snr', 'runs', 'testMSE_mean', 'testMSE_std', 'bestTestMSE_mean', 'trainMSE_mean', 'noiseFloor', 'run_ids'], rows: [] };
+  const table: Table = {
+    columns: [
+      'case',
+      'p',
+      'snr',
+      'runs',
+      'testMSE_mean',
+      'testMSE_std',
+      'bestTestMSE_mean',
+      'trainMSE_mean',
+      'noiseFloor',
+      'run_ids',
+    ],
+    rows: [],
+  };
   for (const g of groupBy(done, (r) => `${r.params.case}|${r.params.p}|${r.params.snr}`)) {
     const { case: c, p, snr } = g.runs[0].params;
     const t = stat(g.runs.map((r) => r.final.testMSE));
-    table.rows.push([c, p, snr, g.runs.length, t?.mean, t?.std, stat(g.runs.map((r) => r.final.bestTestMSE))?.mean, stat(g.runs.map((r) => r.final.trainMSE))?.mean, snr === undefined ? undefined : noiseFloor(snr), g.runs.map((r) => r.id).join(' ')]);
+    table.rows.push([
+      c,
+      p,
+      snr,
+      g.runs.length,
+      t?.mean,
+      t?.std,
+      stat(g.runs.map((r) => r.final.bestTestMSE))?.mean,
+      stat(g.runs.map((r) => r.final.trainMSE))?.mean,
+      snr === undefined ? undefined : noiseFloor(snr),
+      g.runs.map((r) => r.id).join(' '),
+    ]);
   }
   sortRows(table, snap);
   return { figures, table };
@@ -132,7 +197,14 @@ function transferSummary(done: RunInfo[], logY: boolean): { figures: ChartSpec[]
       ['task2TestMSE', 'Task 2 test MSE', 'theme:orange', [6, 4]],
     ] as const) {
       for (const { value, points } of seriesPer(runs, 'p', 'snr', metric, logY)) {
-        series.push({ label: snrs.length > 1 ? `${label} (SNR ${value})` : label, color, kind: 'line', markers: true, dash: dash ? [...dash] : undefined, points });
+        series.push({
+          label: snrs.length > 1 ? `${label} (SNR ${value})` : label,
+          color,
+          kind: 'line',
+          markers: true,
+          dash: dash ? [...dash] : undefined,
+          points,
+        });
       }
     }
     const seeds = distinct(runs.map((r) => r.params.seed)).length;
@@ -148,12 +220,37 @@ function transferSummary(done: RunInfo[], logY: boolean): { figures: ChartSpec[]
       legend: true,
     });
   }
-  const table: Table = { columns: ['case', 'p', 'snr', 'runs', 'task1TestMSE_mean', 'task1TestMSE_std', 'task2TestMSE_mean', 'task2TestMSE_std', 'task2TrainMSE_mean', 'run_ids'], rows: [] };
+  const table: Table = {
+    columns: [
+      'case',
+      'p',
+      'snr',
+      'runs',
+      'task1TestMSE_mean',
+      'task1TestMSE_std',
+      'task2TestMSE_mean',
+      'task2TestMSE_std',
+      'task2TrainMSE_mean',
+      'run_ids',
+    ],
+    rows: [],
+  };
   for (const g of groupBy(done, (r) => `${r.params.case}|${r.params.p}|${r.params.snr}`)) {
     const { case: c, p, snr } = g.runs[0].params;
     const t1 = stat(g.runs.map((r) => r.final.task1TestMSE));
     const t2 = stat(g.runs.map((r) => r.final.task2TestMSE));
-    table.rows.push([c, p, snr, g.runs.length, t1?.mean, t1?.std, t2?.mean, t2?.std, stat(g.runs.map((r) => r.final.task2TrainMSE))?.mean, g.runs.map((r) => r.id).join(' ')]);
+    table.rows.push([
+      c,
+      p,
+      snr,
+      g.runs.length,
+      t1?.mean,
+      t1?.std,
+      t2?.mean,
+      t2?.std,
+      stat(g.runs.map((r) => r.final.task2TrainMSE))?.mean,
+      g.runs.map((r) => r.id).join(' '),
+    ]);
   }
   return { figures, table };
 }
@@ -174,11 +271,20 @@ export function summaryView(snap: PanelSnapshot, opts: ViewOptions): TabView {
       : 'Noise robustness (paper Figure 1): the final test MSE of each p. Which p wins depends on where the teacher lives in the spectrum.';
   const notes: string[] = [];
   const diverged = snap.runs.filter((r) => r.state === 'diverged').length;
-  if (diverged) notes.push(`${diverged} run${diverged > 1 ? 's' : ''} diverged and ${diverged > 1 ? 'are' : 'is'} left out.`);
+  if (diverged)
+    notes.push(`${diverged} run${diverged > 1 ? 's' : ''} diverged and ${diverged > 1 ? 'are' : 'is'} left out.`);
   const live = snap.runs.filter((r) => r.state === 'running' || r.state === 'queued').length;
   if (live) notes.push(`${live} run${live > 1 ? 's are' : ' is'} still training; points appear as runs finish.`);
   if (!done.length) {
-    return { figures: [], table: { columns: [], rows: [] }, intro, notes, empty: live ? 'No run has finished yet. Watch them train in the Curves tab.' : 'No finished runs to summarise yet. Run the experiment with the button below, or from its row in the Experiments view.' };
+    return {
+      figures: [],
+      table: { columns: [], rows: [] },
+      intro,
+      notes,
+      empty: live
+        ? 'No run has finished yet. Watch them train in the Curves tab.'
+        : 'No finished runs to summarise yet. Run the experiment with the button below, or from its row in the Experiments view.',
+    };
   }
   const { figures, table } = kind === 'transfer' ? transferSummary(done, logY) : noiseSummary(snap, done, logY);
   return { figures, table, intro, notes };

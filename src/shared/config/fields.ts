@@ -157,15 +157,27 @@ export interface AxisSpec {
 }
 
 const SEED_AXIS: AxisSpec = { default: [42], description: 'Seeds of the data and the initial weights (default [42]).' };
-const P_AXIS: AxisSpec = { description: 'Exponents p of the preconditioner P = Sigma^p (AdaHessian: Hessian power k = -p).' };
+const P_AXIS: AxisSpec = {
+  description: 'Exponents p of the preconditioner P = Sigma^p (AdaHessian: Hessian power k = -p).',
+};
 const CASE_AXIS: AxisSpec = {
   description: 'Case High: the teacher direction has the largest covariance eigenvalue; Case Low: the smallest.',
 };
 
 /** The grid axes each kind sweeps, and what an axis left out defaults to. */
 export const KIND_AXES: Record<ExperimentKind, Partial<Record<keyof Grid, AxisSpec>>> = {
-  noise: { case: CASE_AXIS, p: P_AXIS, snr: { default: [1], description: 'Signal-to-noise ratios of the labels (default [1]).' }, seed: SEED_AXIS },
-  transfer: { case: CASE_AXIS, p: P_AXIS, snr: { default: [1], description: 'SNR of Task 1 (the paper uses 1; default [1]).' }, seed: SEED_AXIS },
+  noise: {
+    case: CASE_AXIS,
+    p: P_AXIS,
+    snr: { default: [1], description: 'Signal-to-noise ratios of the labels (default [1]).' },
+    seed: SEED_AXIS,
+  },
+  transfer: {
+    case: CASE_AXIS,
+    p: P_AXIS,
+    snr: { default: [1], description: 'SNR of Task 1 (the paper uses 1; default [1]).' },
+    seed: SEED_AXIS,
+  },
   ood: {
     optimizer: { description: 'The optimizers compared.' },
     p: {

@@ -31,7 +31,13 @@ function settingSchema(spec: SettingSpec): Schema {
       properties: options,
     };
   }
-  return { type: 'object', default: spec.default, description: spec.description, additionalProperties: false, properties };
+  return {
+    type: 'object',
+    default: spec.default,
+    description: spec.description,
+    additionalProperties: false,
+    properties,
+  };
 }
 
 const settingsSchema = (specs: Readonly<Record<string, SettingSpec>>): Schema => ({
@@ -97,7 +103,10 @@ export function experimentSchema(): Schema {
       kind: valueSchema(KIND_SPEC),
       description: str('description'),
       figure: str('figure'),
-      grid: { type: 'object', description: 'Every combination of these values is one run; the axes depend on the kind.' },
+      grid: {
+        type: 'object',
+        description: 'Every combination of these values is one run; the axes depend on the kind.',
+      },
       settings: {
         type: 'object',
         description: "Training settings; those left out take the engine's defaults. Which exist depends on the kind.",

@@ -78,7 +78,8 @@ function principalRows(x: Float32Array, n: number, d: number, k: number): { q: F
   const mean = new Float64Array(d);
   for (let b = 0; b < n; b++) for (let t = 0; t < d; t++) mean[t] += x[b * d + t];
   for (let t = 0; t < d; t++) mean[t] /= n;
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) c[i * d + j] = (c[i * d + j] - n * mean[i] * mean[j]) / (n - 1);
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) c[i * d + j] = (c[i * d + j] - n * mean[i] * mean[j]) / (n - 1);
   const eig = symEig(c, d);
   const q = new Float64Array(k * d);
   for (let j = 0; j < k; j++) for (let i = 0; i < d; i++) q[j * d + i] = eig.vectors[i * d + j];
@@ -96,7 +97,14 @@ function centreRows(rows: Float64Array, m: number, d: number): Float64Array {
 }
 
 /** Class signals of templates (through the clamp) and of digits, centred over classes; see the header. */
-export function classSignals(templates: Float32Array, classes: number, cleanTrain: Float32Array, labels: ArrayLike<number>, n: number, d: number): { template: Float64Array; digit: Float64Array } {
+export function classSignals(
+  templates: Float32Array,
+  classes: number,
+  cleanTrain: Float32Array,
+  labels: ArrayLike<number>,
+  n: number,
+  d: number,
+): { template: Float64Array; digit: Float64Array } {
   const template = new Float64Array(classes * d);
   const digit = new Float64Array(classes * d);
   const counts = new Float64Array(classes);
@@ -123,7 +131,15 @@ export function classSignals(templates: Float32Array, classes: number, cleanTrai
   return { template: centreRows(template, classes, d), digit: centreRows(digit, classes, d) };
 }
 
-export function featureBases(templates: Float32Array, classes: number, cleanTrain: Float32Array, labels: ArrayLike<number>, nTrain: number, d: number, kDigits = 10): FeatureBases {
+export function featureBases(
+  templates: Float32Array,
+  classes: number,
+  cleanTrain: Float32Array,
+  labels: ArrayLike<number>,
+  nTrain: number,
+  d: number,
+  kDigits = 10,
+): FeatureBases {
   const t = orthonormalRows(templates, classes, d);
   const p = principalRows(cleanTrain, nTrain, d, kDigits);
   let overlap = 0;
@@ -169,7 +185,14 @@ export function response(w: Float32Array, h: number, d: number, s: Float64Array,
 }
 
 /** ||W Q^T||_F^2 / ||W||_F^2 for W (h x d, at offset of w; minus `base` when given) and Q (k x d rows). */
-export function subspaceEnergy(w: Float32Array, h: number, d: number, q: Float64Array, k: number, base?: Float32Array): number {
+export function subspaceEnergy(
+  w: Float32Array,
+  h: number,
+  d: number,
+  q: Float64Array,
+  k: number,
+  base?: Float32Array,
+): number {
   let inside = 0;
   let total = 0;
   const row = new Float64Array(d);

@@ -7,7 +7,11 @@ import type { OptimizerConfig } from '../../optim';
 /** Figure 2a runs AdaHessian as standard (k = 1, p = -1) when the grid gives no power. */
 const DEFAULT_OOD_POWER = -1;
 
-export function oodOptimizerConfig(settings: OodSettings, optimizer: OodOptimizer, p: number | undefined): OptimizerConfig {
+export function oodOptimizerConfig(
+  settings: OodSettings,
+  optimizer: OodOptimizer,
+  p: number | undefined,
+): OptimizerConfig {
   const base = { lr: settings.lr, weightDecay: settings.weightDecay };
   const over = settings.optim[optimizer] ?? {};
   switch (optimizer) {
@@ -15,7 +19,13 @@ export function oodOptimizerConfig(settings: OodSettings, optimizer: OodOptimize
     case 'kfac':
       return { kind: optimizer, ...base, momentum: settings.momentum, ...over } as OptimizerConfig;
     case 'adahessian':
-      return { kind: optimizer, ...base, probe: settings.probe, ...over, hessianPower: 0 - (p ?? DEFAULT_OOD_POWER) } as OptimizerConfig;
+      return {
+        kind: optimizer,
+        ...base,
+        probe: settings.probe,
+        ...over,
+        hessianPower: 0 - (p ?? DEFAULT_OOD_POWER),
+      } as OptimizerConfig;
     default:
       return { kind: optimizer, ...base, ...over } as OptimizerConfig;
   }
