@@ -115,20 +115,26 @@ function fullRun(kernel: Kernel, models = 1): { wall: number; busy: number } {
   return { wall: (performance.now() - t0) / 1000, busy };
 }
 
-/** `node dist/bench.js [simd] [js] [tfjs] [optim] [eig] [views]` limits the output to those kernels / tables / timings. */
+/**
+ * `node dist/bench.js [simd] [js] [tfjs] [optim] [eig] [views]` limits the output to those kernels / tables /
+ * timings.
+ */
 async function main(only: string[]): Promise<void> {
   const s = SHAPE;
   const want = (k: string) => only.length === 0 || only.includes(k);
   const relaxedNative = simdAvailable('relaxed-simd');
   enableRelaxedSimd();
   console.log(
-    `shapes: dx ${s.dx}, width ${s.width}, ${s.nTrain} train, ${s.nTest} test; one run = ${s.steps} steps + ${s.steps} test evaluations`,
+    `shapes: dx ${s.dx}, width ${s.width}, ${s.nTrain} train, ${s.nTest} test; one run = ${s.steps} steps + ` +
+      `${s.steps} test evaluations`,
   );
   console.log(
-    `flops per model (2 per multiply-add): step 2*nTrain*width*(2*dx+2) = ${stepFlops() / 1e6} M, eval 2*nTest*width*(dx+1) = ${evalFlops() / 1e6} M`,
+    `flops per model (2 per multiply-add): step 2*nTrain*width*(2*dx+2) = ${stepFlops() / 1e6} M, eval ` +
+      `2*nTest*width*(dx+1) = ${evalFlops() / 1e6} M`,
   );
   console.log(
-    `relaxed SIMD (fused multiply-add): ${relaxedNative ? 'native' : simdAvailable('relaxed-simd') ? 'enabled by enableRelaxedSimd()' : 'unavailable'}`,
+    'relaxed SIMD (fused multiply-add): ' +
+      `${relaxedNative ? 'native' : simdAvailable('relaxed-simd') ? 'enabled by enableRelaxedSimd()' : 'unavailable'}`,
   );
   console.log(
     `times are min(wall, process CPU time); load average at start: ${loadavg()
@@ -136,7 +142,8 @@ async function main(only: string[]): Promise<void> {
       .join(' ')}`,
   );
   console.log(
-    `sweep = fig1-cov, ${SWEEP.runs} runs (10 groups of 5 models) on ${SWEEP.workers} workers, ideal scaling; one core per worker\n`,
+    `sweep = fig1-cov, ${SWEEP.runs} runs (10 groups of 5 models) on ${SWEEP.workers} workers, ideal scaling; one ` +
+      `core per worker\n`,
   );
   const rows: BenchRow[] = [];
   const kernelOf = new Map<BenchRow, Kernel>();
@@ -144,7 +151,8 @@ async function main(only: string[]): Promise<void> {
     rows.push(row);
     kernelOf.set(row, kernel);
     console.log(
-      `  ${row.kernel}/${row.backend} M=${row.models}: step ${row.stepMs.toFixed(3)} ms, eval ${row.evalMs.toFixed(2)} ms`,
+      `  ${row.kernel}/${row.backend} M=${row.models}: step ${row.stepMs.toFixed(3)} ms, eval ` +
+        `${row.evalMs.toFixed(2)} ms`,
     );
   };
   const variants = (['relaxed-simd', 'simd'] as SimdVariant[]).filter((v) => simdAvailable(v));
@@ -174,7 +182,8 @@ async function main(only: string[]): Promise<void> {
   if (runSeconds(best) < 60 && best.kernel !== 'tfjs') {
     const { wall, busy } = fullRun(kernelOf.get(best) as Kernel);
     console.log(
-      `full run, ${best.kernel}/${best.backend}, M=1, ${s.steps} steps with test MSE every step: ${busy.toFixed(1)} s measured (${wall.toFixed(1)} s wall)`,
+      `full run, ${best.kernel}/${best.backend}, M=1, ${s.steps} steps with test MSE every step: ` +
+        `${busy.toFixed(1)} s measured (${wall.toFixed(1)} s wall)`,
     );
   } else {
     console.log(

@@ -81,13 +81,15 @@ export function hostTimings(want: (k: string) => boolean): void {
   if (want('eig')) {
     const { ms, residual } = timeSymEig();
     console.log(
-      `\nsymEig n=785 (K-FAC first-layer factor): ${ms.toFixed(0)} ms, worst relative residual ${residual.toExponential(1)}`,
+      `\nsymEig n=785 (K-FAC first-layer factor): ${ms.toFixed(0)} ms, worst relative residual ` +
+        `${residual.toExponential(1)}`,
     );
   }
   if (want('views')) {
     const v = timePanelViews();
     console.log(
-      `panel views, ${v.runs} runs x 300 records: curves ${v.ms.curves.toFixed(1)} ms, curves with every run ${v.ms.curvesAll.toFixed(1)} ms, summary ${v.ms.summary.toFixed(1)} ms`,
+      `panel views, ${v.runs} runs x 300 records: curves ${v.ms.curves.toFixed(1)} ms, curves with every run ` +
+        `${v.ms.curvesAll.toFixed(1)} ms, summary ${v.ms.summary.toFixed(1)} ms`,
     );
   }
 }

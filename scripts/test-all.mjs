@@ -1,10 +1,11 @@
 // @ts-check
-// `npm test`: build once, then the layers in order (lint, unit, extension host, faults, end to end), with one summary
-// line per layer at the end. The test layers run the same commands as `npm run test:unit|test:exthost|test:faults|test:e2e`,
-// minus the build each of those starts with; the lint layer runs `npm run lint`'s two checks (ESLint, Prettier) as two
-// steps, counted as passed or failed, and needs no build. Every layer runs even when an earlier one failed, so one run
-// shows everything; the exit code is non-zero if any layer failed or could not run (a missing code-server or Chromium
-// is a failure, never a skip). `node scripts/test-all.mjs e2e` runs only the named layers.
+// `npm test`: build once, then the layers in order (lint, unit, extension host, faults, end to end), with one
+// summary line per layer at the end. The test layers run the same commands as
+// `npm run test:unit|test:exthost|test:faults|test:e2e`, minus the build each of those starts with; the lint layer
+// runs `npm run lint`'s two checks (ESLint, Prettier) as two steps, counted as passed or failed, and needs no build.
+// Every layer runs even when an earlier one failed, so one run shows everything; the exit code is non-zero if any
+// layer failed or could not run (a missing code-server or Chromium is a failure, never a skip).
+// `node scripts/test-all.mjs e2e` runs only the named layers.
 import { spawn } from 'node:child_process';
 
 /** @typedef {{ passed: number, failed: number }} Counts */

@@ -129,7 +129,8 @@ async function run(args: ReturnType<typeof parseArgs>, outRoot: string): Promise
   const total = countRuns(config.kind, config.grid);
   if (args.switches.has('dry-run')) {
     process.stdout.write(
-      `${config.name}: valid ${config.kind} experiment, ${total} runs, backend ${backend}, ${workers} worker${workers > 1 ? 's' : ''}; nothing written (--dry-run)\n`,
+      `${config.name}: valid ${config.kind} experiment, ${total} runs, backend ${backend}, ${workers} ` +
+        `worker${workers > 1 ? 's' : ''}; nothing written (--dry-run)\n`,
     );
     return 0;
   }
@@ -141,7 +142,8 @@ async function run(args: ReturnType<typeof parseArgs>, outRoot: string): Promise
     force: args.switches.has('force'),
   });
   process.stderr.write(
-    `${config.name}: ${total} runs, ${workers} worker${workers > 1 ? 's' : ''}, results in ${path.join(outRoot, config.name)}\n`,
+    `${config.name}: ${total} runs, ${workers} worker${workers > 1 ? 's' : ''}, results in ` +
+      `${path.join(outRoot, config.name)}\n`,
   );
   const finish = attachProgress(manager, total);
   // SIGTERM and SIGHUP (a closed terminal) cancel like a first Ctrl-C; a second signal stops at once but still

@@ -40,7 +40,8 @@ function freePort() {
 /**
  * `workspaceTrust: true` starts it with workspace trust on (no `--disable-workspace-trust`, trust enabled, no
  * prompt), so a folder it opens is in Restricted Mode: the extension-host suite's Restricted Mode session.
- * @param {{ port?: number, settings?: Record<string, unknown>, log?: (line: string) => void, readyTimeoutMs?: number, workspaceTrust?: boolean }} [opts]
+ * @param {{ port?: number, settings?: Record<string, unknown>, log?: (line: string) => void,
+ *   readyTimeoutMs?: number, workspaceTrust?: boolean }} [opts]
  */
 export async function startCodeServer(opts = {}) {
   const bin = codeServerBin();

@@ -19,7 +19,10 @@ export function backendProblem(choice: BackendChoice): string | undefined {
   if (choice === 'tfjs-node') {
     const main = resolves('@tensorflow/tfjs-node');
     if (!main)
-      return "cannot load: @tensorflow/tfjs-node is not installed (install it with 'npm install @tensorflow/tfjs-node' on a machine with internet, or use --backend auto)";
+      return (
+        "cannot load: @tensorflow/tfjs-node is not installed (install it with 'npm install " +
+        "@tensorflow/tfjs-node' on a machine with internet, or use --backend auto)"
+      );
     // loading the native library can abort the process on a broken install, so it is tried in a child
     const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(main)})`], {
       encoding: 'utf8',
@@ -29,7 +32,10 @@ export function backendProblem(choice: BackendChoice): string | undefined {
       const why =
         (r.stderr || r.error?.message || `exit ${r.status ?? r.signal}`).split('\n').find((l) => /error/i.test(l)) ??
         `exit ${r.status ?? r.signal}`;
-      return `cannot load: @tensorflow/tfjs-node is installed but does not load (${why.trim().slice(0, 200)}); use --backend auto`;
+      return (
+        `cannot load: @tensorflow/tfjs-node is installed but does not load (${why.trim().slice(0, 200)}); ` +
+        'use --backend auto'
+      );
     }
     return undefined;
   }

@@ -52,11 +52,13 @@ export function attachProgress(
     if (tty) out.write('\n');
     if (counts.damaged)
       out.write(
-        `${counts.damaged} run${counts.damaged > 1 ? 's' : ''} recorded as done had damaged files and ${counts.damaged > 1 ? 'were' : 'was'} trained again.\n`,
+        `${counts.damaged} run${counts.damaged > 1 ? 's' : ''} recorded as done had damaged files and ` +
+          `${counts.damaged > 1 ? 'were' : 'was'} trained again.\n`,
       );
     if (counts.skipped)
       out.write(
-        `${counts.skipped} run${counts.skipped > 1 ? 's' : ''} already done in the store were skipped (--force re-runs them).\n`,
+        `${counts.skipped} run${counts.skipped > 1 ? 's' : ''} already done in the store were skipped (--force ` +
+          `re-runs them).\n`,
       );
   };
 }
@@ -68,7 +70,8 @@ export function heldReport(held: readonly HeldRun[], summary: Summary): string |
   const holders = [...new Set(held.map((h) => describeOwner(h.holder)))];
   const lines = held.map((h) => `  ${h.id}: ${status.get(h.id) ?? 'not recorded yet'}`);
   return [
-    `${held.length} run${held.length > 1 ? 's were' : ' was'} held by another sweep (${holders.join('; ')}) and not trained here; as the store has ${held.length > 1 ? 'them' : 'it'} now:`,
+    `${held.length} run${held.length > 1 ? 's were' : ' was'} held by another sweep (${holders.join('; ')}) and ` +
+      `not trained here; as the store has ${held.length > 1 ? 'them' : 'it'} now:`,
     ...lines,
   ].join('\n');
 }

@@ -13,7 +13,8 @@ export function readInputFile(file: string, limit: number, what: string): string
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new Error(
-      `${what} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`,
+      `${what} ${file}: ` +
+        `${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`,
     );
   }
   if (st.isDirectory()) throw new Error(`${what} ${file}: is a folder, not a file`);

@@ -39,7 +39,10 @@ export interface CommandContract {
     args: [config?: Uri | string | TreeNode, options?: RunOptions];
     result: Summary | undefined;
   };
-  /** a run: stops it (and the runs training in its process); an experiment: its sweep. True when something was cancelled */
+  /**
+   * a run: stops it (and the runs training in its process); an experiment: its sweep. True when something was
+   * cancelled
+   */
   'precondLab.cancelRun': { args: [target?: TargetLike]; result: boolean };
   /** resolves with the number of sweeps cancelled */
   'precondLab.cancelAll': { args: []; result: number };

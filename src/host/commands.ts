@@ -106,7 +106,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
           : await configInEditor();
     if (!uri)
       throw new Error(
-        'open an experiment config (*.precond.json) in the editor, or create one with "New Experiment Config", then run it',
+        'open an experiment config (*.precond.json) in the editor, or create one with "New Experiment Config", ' +
+          'then run it',
       );
     const open = vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === uri.toString());
     const text = open ? open.getText() : await readConfigText(uri);

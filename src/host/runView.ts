@@ -132,7 +132,8 @@ export function runTooltip(r: RunView, experiment: string): string {
   }
   const facts = [
     f?.settings &&
-      `${f.settings.steps} steps, lr ${f.settings.lr}${'width' in f.settings ? `, width ${f.settings.width}, ${f.settings.preconditioner}` : ''}`,
+      `${f.settings.steps} steps, lr ` +
+        `${f.settings.lr}${'width' in f.settings ? `, width ${f.settings.width}, ${f.settings.preconditioner}` : ''}`,
     f?.backend && `backend ${f.backend}${f.kernel ? ` (kernel ${f.kernel})` : ''}`,
     f?.seconds !== undefined && `${f.seconds.toFixed(1)} s`,
     f?.finishedAt && `finished ${f.finishedAt}`,

@@ -22,7 +22,8 @@ export function checkSegment(name: unknown, what: string): string {
   if (typeof name !== 'string' || !name) throw new PathRefused(`${what} must be a non-empty folder name`);
   if (name === '.' || name === '..' || !SEGMENT.test(name)) {
     throw new PathRefused(
-      `${what} ${JSON.stringify(name.slice(0, 80))} is not a folder name (letters, digits, '.', '_' and '-' only; not '.' or '..')`,
+      `${what} ${JSON.stringify(name.slice(0, 80))} is not a folder name (letters, digits, '.', '_' and '-' only; ` +
+        `not '.' or '..')`,
     );
   }
   return name;

@@ -19,8 +19,10 @@ export function createStatusBar(lab: LabRunner, settings: () => LabSettings): vs
     item.tooltip = new vscode.MarkdownString(
       [
         `**Preconditioning Lab**`,
-        `Backend: ${got ? `${got.backend} (kernel ${got.kernel ?? '-'}), from the last finished run` : `${wanted} (setting; runs report the backend they get)`}`,
-        `${running} run${running === 1 ? '' : 's'} running${queued ? `, ${queued} sweep${queued === 1 ? '' : 's'} queued` : ''}`,
+        'Backend: ' +
+          `${got ? `${got.backend} (kernel ${got.kernel ?? '-'}), from the last finished run` : `${wanted} (setting; runs report the backend they get)`}`,
+        `${running} run${running === 1 ? '' : 's'} ` +
+          `running${queued ? `, ${queued} sweep${queued === 1 ? '' : 's'} queued` : ''}`,
         'Click to show the output.',
       ].join('\n\n'),
     );

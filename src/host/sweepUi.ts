@@ -33,7 +33,9 @@ export function startSweep({ lab, reporter }: SweepUiDeps, req: SweepRequest): P
   const onState = (e: string, id: string, state: string, detail?: string): void => {
     if (e !== exp || !mine() || state === 'queued' || state === 'running' || state === 'skipped') return;
     if (state !== 'failed') return reporter.log(`${exp}: ${id} ${state}${detail ? ` (${detail})` : ''}`);
-    const text = `${exp}: run ${id} failed${detail ? `: ${detail}` : ''}. The sweep goes on; re-run the run from the Experiments view.`;
+    const text =
+      `${exp}: run ${id} failed${detail ? `: ${detail}` : ''}. The sweep goes on; re-run the run from ` +
+      'the Experiments view.';
     if (warned) reporter.channel.warn(text);
     else reporter.warn(text);
     warned = true;

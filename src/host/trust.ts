@@ -15,7 +15,9 @@ const RUNNING_COMMANDS: ReadonlySet<CommandId> = new Set<CommandId>([
 ]);
 
 const RESTRICTED_MESSAGE =
-  'This workspace is in Restricted Mode, so Preconditioning Lab does not start runs (they are processes that read this workspace’s configs and settings). Results can still be viewed and exported. Trust the workspace to run experiments.';
+  'This workspace is in Restricted Mode, so Preconditioning Lab does not start runs (they are processes that read ' +
+  'this workspace’s configs and settings). Results can still be viewed and exported. Trust the workspace to run ' +
+  'experiments.';
 
 /** True when `id` may run now; otherwise tells the user why not (with a way to trust the workspace) and false. */
 export function mayRun(id: CommandId, reporter: Reporter): boolean {

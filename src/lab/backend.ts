@@ -62,7 +62,8 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
     tried.push(err);
     if (choice === 'tfjs-node')
       throw new Error(
-        `Backend tfjs-node was requested but ${err}. Install it with 'npm install @tensorflow/tfjs-node' on a machine with internet, or choose auto.`,
+        `Backend tfjs-node was requested but ${err}. Install it with 'npm install @tensorflow/tfjs-node' on a ` +
+          'machine with internet, or choose auto.',
       );
   }
   if (choice === 'auto' || choice === 'wasm') {

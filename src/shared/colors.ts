@@ -95,7 +95,8 @@ export function runIconSvg(color: string): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16">` +
     `<circle cx="8" cy="8" r="6.5" fill="${color}" stroke="#00000040" stroke-width="1"/>` +
-    `<path d="M5 8.2l2 2 4-4.2" fill="none" stroke="#ffffff" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round"/>` +
+    '<path d="M5 8.2l2 2 4-4.2" fill="none" stroke="#ffffff" stroke-width="1.6" stroke-linecap="round" ' +
+    'stroke-linejoin="round"/>' +
     `</svg>\n`
   );
 }

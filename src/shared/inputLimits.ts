@@ -93,7 +93,8 @@ export function scanJson(text: string, maxDepth = MAX_DEPTH): string[] {
       if (stack.length >= maxDepth) {
         const at = pathOf(stack);
         problems.push(
-          `${at ? `${at}: ` : ''}nesting deeper than ${maxDepth} levels of arrays and objects (a config needs at most 4)`,
+          `${at ? `${at}: ` : ''}nesting deeper than ${maxDepth} levels of arrays and objects (a config needs at ` +
+            'most 4)',
         );
         return problems;
       }

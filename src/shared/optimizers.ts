@@ -3,7 +3,8 @@
 // checks settings.optim against it, the schema generator writes it into the editor's schema, each optimizer in
 // src/lab/optim takes its defaults from it, and src/lab/optim/registry.ts maps every name to its
 // constructor. Ranges mirror the constructors' own checks (requireRange, the integer checks; L-BFGS's history
-// length, which its typed arrays check): an option the constructor takes any finite number for has no range here. Order: the paper's (Figure 2a).
+// length, which its typed arrays check): an option the constructor takes any finite number for has no range here.
+// Order: the paper's (Figure 2a).
 import type { EnumSpec, NumberSpec, ValueOf, ValueSpec } from './valueSpec';
 
 /** Hutchinson probe distributions: random signs, standard normals, or the constant vector -1 (see lab hvp.ts). */

@@ -112,7 +112,8 @@ export const PRESETS: Preset[] = [
       name: 'fig2-optimizers',
       figure: 'Figure 2a',
       description:
-        'Experiment 2: GD, SAM, Adam, Sophia-H, AdaHessian (k = 1), K-FAC, L-BFGS; 784-256-10, full batch, 500 steps, reference defaults (GD at lr 0.1).',
+        'Experiment 2: GD, SAM, Adam, Sophia-H, AdaHessian (k = 1), K-FAC, L-BFGS; 784-256-10, full batch, 500 ' +
+        'steps, reference defaults (GD at lr 0.1).',
       grid: { optimizer: [...OOD_OPTIMIZERS], p: [-1], seed: [42] },
       settings: OOD_FULL,
     }),

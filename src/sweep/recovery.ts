@@ -65,7 +65,8 @@ export function refreshExperiment(dir: string): string[] {
     const r = recoverExperiment(store);
     if (r.interrupted.length)
       warnings.push(
-        `${r.interrupted.length} run${r.interrupted.length > 1 ? 's' : ''} left queued or running by a process that ended, now marked interrupted: ${r.interrupted.join(', ')}`,
+        `${r.interrupted.length} run${r.interrupted.length > 1 ? 's' : ''} left queued or running by a process ` +
+          `that ended, now marked interrupted: ${r.interrupted.join(', ')}`,
       );
     const config = store.readConfig();
     if (!config) return warnings;

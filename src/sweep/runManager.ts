@@ -167,12 +167,14 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     if (recovered.temporaries)
       this.emit(
         'log',
-        `removed ${recovered.temporaries} temporary file${recovered.temporaries > 1 ? 's' : ''} left by a process that ended mid-write`,
+        `removed ${recovered.temporaries} temporary file${recovered.temporaries > 1 ? 's' : ''} left by a process ` +
+          'that ended mid-write',
       );
     if (recovered.interrupted.length)
       this.emit(
         'log',
-        `${recovered.interrupted.length} run${recovered.interrupted.length > 1 ? 's were' : ' was'} left unfinished by a process that ended (marked interrupted): ${recovered.interrupted.join(', ')}`,
+        `${recovered.interrupted.length} run${recovered.interrupted.length > 1 ? 's were' : ' was'} left ` +
+          `unfinished by a process that ended (marked interrupted): ${recovered.interrupted.join(', ')}`,
       );
     const specs = expandRuns(config);
     const ids = specs.map((s) => s.id);
@@ -225,7 +227,8 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
       const kept = ids.filter((id) => store.readRun(id)?.status === 'done').length;
       throw Object.assign(
         new Error(
-          `${failure.message}. The sweep stopped; ${kept} of ${ids.length} runs are done and kept. Free some space (or fix the store) and run the same sweep again to finish the rest.`,
+          `${failure.message}. The sweep stopped; ${kept} of ${ids.length} runs are done and kept. Free some space ` +
+            '(or fix the store) and run the same sweep again to finish the rest.',
         ),
         { cause: failure },
       );
@@ -267,7 +270,8 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
             'skipped',
             old.manifest
               ? 'already done'
-              : 'already done (recorded before run.json kept a manifest: its files parse, their content cannot be checked)',
+              : 'already done (recorded before run.json kept a manifest: its files parse, their content cannot ' +
+                  'be checked)',
           );
           continue;
         }
@@ -427,7 +431,8 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
               ? CANCEL_REASON
               : failure
                 ? `the runner failed: ${failure.split('\n')[0]}`
-                : `the runner process exited (${signal ? `signal ${signal}` : `code ${code}`}) before the run finished${errorLine(stderr)}`;
+                : `the runner process exited (${signal ? `signal ${signal}` : `code ${code}`}) before the run ` +
+                  `finished${errorLine(stderr)}`;
           this.finalize(f.id, {
             ...f,
             ...meta,

@@ -477,7 +477,9 @@ export const checks = [
     },
   },
   {
-    name: 'Export PNG and Export CSV write the Summary through the save dialog: a drawn image and one row per grid point',
+    name:
+      'Export PNG and Export CSV write the Summary through the save dialog: a drawn image and one row per ' +
+      'grid point',
     shot: 'panels-export',
     async run({ page, ws }) {
       const frame = panelFrame(page);
@@ -544,7 +546,9 @@ export const checks = [
     },
   },
   {
-    name: `a transfer sweep (${TRANSFER}) opens on Figure 3: Task 1 and Task 2 against p per case, with error bars over seeds`,
+    name:
+      `a transfer sweep (${TRANSFER}) opens on Figure 3: Task 1 and Task 2 against p per case, with error ` +
+      'bars over seeds',
     shot: 'panels-transfer',
     async run({ page, ws }) {
       await prepared;

@@ -53,7 +53,9 @@ async function main() {
       if (error) {
         failed++;
         console.log(
-          `  ✖ ${check.name} (${secs} s)\n      ${String(error.message).split('\n').slice(0, 6).join('\n      ')}\n      screenshot: ${path.relative(repoRoot, shot)}`,
+          `  ✖ ${check.name} (${secs} s)\n      ` +
+            `${String(error.message).split('\n').slice(0, 6).join('\n      ')}\n      screenshot: ` +
+            `${path.relative(repoRoot, shot)}`,
         );
       } else {
         passed++;

@@ -7,7 +7,8 @@ export const CATEGORY = 'Preconditioning Lab';
 /** @typedef {import('playwright-core').Locator} Locator */
 /**
  * A tree row as read from the DOM; `expanded` is null for a leaf.
- * @typedef {{ index: number, level: number, expanded: string | null, label: string, text: string, spinning: boolean }} TreeRow
+ * @typedef {{ index: number, level: number, expanded: string | null, label: string, text: string,
+ *   spinning: boolean }} TreeRow
  */
 
 /** @param {Page} page */

@@ -17,7 +17,8 @@ const distinctP = (/** @type {number} */ n) => range(n, (i) => -3 + (6 * i) / n)
 
 /**
  * @typedef {{ id: string, files?: Record<string, string | { sparse: number }>, argv: (dir: string) => string[],
- *   expect: { refused?: string, accepted?: boolean }, also?: (r: { stdout: string, stderr: string }) => string | undefined }} Case
+ *   expect: { refused?: string, accepted?: boolean },
+ *   also?: (r: { stdout: string, stderr: string }) => string | undefined }} Case
  * @type {Case[]}
  */
 const CASES = [
@@ -48,7 +49,8 @@ const CASES = [
     ],
     expect: {
       refused:
-        'grid: 1000000 runs (case 1 x p 1000 x snr 1000 x seed 1) exceed the limit of 10000 runs per sweep; raise the limit with --max-runs 1000000',
+        'grid: 1000000 runs (case 1 x p 1000 x snr 1000 x seed 1) exceed the limit of 10000 runs per sweep; raise ' +
+        'the limit with --max-runs 1000000',
     },
   },
   {

@@ -65,7 +65,8 @@ export async function run() {
       const skippedDone = Number(/(\d+) runs? already done in the store were skipped/.exec(rb.stderr)?.[1] ?? 0);
       if (mine.size + named.length + skippedDone !== IDS.length)
         why.push(
-          `second sweep: trained ${mine.size}, named ${named.length} as held, skipped ${skippedDone} as done, of ${IDS.length}`,
+          `second sweep: trained ${mine.size}, named ${named.length} as held, skipped ${skippedDone} as done, of ` +
+            `${IDS.length}`,
         );
       if (
         named.length &&

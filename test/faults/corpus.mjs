@@ -2,8 +2,8 @@
 // The committed corpus of malformed configs and flag sets (test/faults/corpus/*.jsonl), each labelled by hand with
 // its expected outcome: refused, naming a field (a text the message must contain), or accepted. Every case runs the
 // built CLI as its own process in a fresh temp folder: configs through `precond-lab validate FILE`, flag sets as
-// written (run cases carry --dry-run), each with --out in its temp folder. A few cases are too big to commit as text; their `rule` builds the text by
-// a fixed recipe here, and the label is still the one in the file.
+// written (run cases carry --dry-run), each with --out in its temp folder. A few cases are too big to commit as
+// text; their `rule` builds the text by a fixed recipe here, and the label is still the one in the file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,7 +87,8 @@ export async function run() {
   flags.forEach((c, i) => tallyOne(`flags ${c.id} (${c.why})`, flagOutcomes[i]));
   const labels = [...configs, ...flags];
   console.log(
-    `  ${configs.length} configs, ${flags.length} flag sets; labelled refused ${labels.filter((c) => c.expect.refused).length}, accepted ${labels.filter((c) => c.expect.accepted).length}`,
+    `  ${configs.length} configs, ${flags.length} flag sets; labelled refused ` +
+      `${labels.filter((c) => c.expect.refused).length}, accepted ${labels.filter((c) => c.expect.accepted).length}`,
   );
   return result;
 }

@@ -81,7 +81,8 @@ export async function run() {
       if (hasStackTrace(full.stderr + full.stdout)) why.push('stack trace in the output');
       if (
         !new RegExp(
-          `cannot write ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\S+: no space left on the device \\(ENOSPC\\); .* free of `,
+          `cannot write ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\S+: no space left on the device ` +
+            `\\(ENOSPC\\); .* free of `,
         ).test(msg)
       )
         why.push(`message does not name the path and the free space: ${msg || full.stderr.slice(-300)}`);

@@ -37,7 +37,8 @@ export const SMALL_RECORDS = 200 / 10 + 1;
 /**
  * Runs the CLI; resolves with its exit code, signal and output (never rejects on a non-zero exit).
  * @param {string[]} args
- * @param {{ env?: Record<string, string>, onSpawn?: (child: import('node:child_process').ChildProcess) => void, timeoutMs?: number }} [opts]
+ * @param {{ env?: Record<string, string>, onSpawn?: (child: import('node:child_process').ChildProcess) => void,
+ *   timeoutMs?: number }} [opts]
  * @returns {Promise<{ code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string }>}
  */
 export function cli(args, opts = {}) {

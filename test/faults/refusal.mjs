@@ -11,7 +11,8 @@ import { CLI, hasStackTrace } from './lib.mjs';
  * Runs the built CLI in `cwd` (so a stray relative write lands in the case's temp folder, where it is seen);
  * output beyond 4 MB is counted, not kept.
  * @param {string[]} args @param {string} cwd
- * @returns {Promise<{ code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string, bytes: number }>}
+ * @returns {Promise<{ code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string,
+ *   bytes: number }>}
  */
 export function cliIn(args, cwd) {
   return new Promise((resolve) => {

@@ -35,7 +35,8 @@ for (const name of CLASSES.filter((c) => wanted.length === 0 || wanted.includes(
   for (const f of r.failures ?? []) console.log(`  NOT HANDLED: ${f}`);
   if (r.handled !== r.tried || r.lost !== 0 || r.tried === 0) ok = false;
   lines.push(
-    `${name.padEnd(11)} tried ${String(r.tried).padStart(4)}  handled as specified ${String(r.handled).padStart(4)}  lost or corrupted runs ${r.lost}  (${Math.round((Date.now() - t) / 1000)} s)`,
+    `${name.padEnd(11)} tried ${String(r.tried).padStart(4)}  handled as specified ` +
+      `${String(r.handled).padStart(4)}  lost or corrupted runs ${r.lost}  (${Math.round((Date.now() - t) / 1000)} s)`,
   );
 }
 console.log(`\n${lines.join('\n')}`);

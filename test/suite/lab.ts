@@ -65,7 +65,8 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline)
       throw new Error(
-        `timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`,
+        `timed out after ${timeoutMs / 1000} s waiting for ` +
+          `${what}${lastError ? `: ${(lastError as Error).message}` : ''}`,
       );
     await new Promise((r) => setTimeout(r, everyMs));
   }
@@ -108,7 +109,8 @@ export async function sweepCommand(command: string, ...args: unknown[]): Promise
   const summary = (await vscode.commands.executeCommand(command, ...args)) as SweepSummary | undefined;
   assert.ok(
     summary && Array.isArray(summary.runs),
-    `${command} resolved with ${JSON.stringify(summary)?.slice(0, 200)}, not a sweep summary; errors shown: ${JSON.stringify(await errorsShown(before))}`,
+    `${command} resolved with ${JSON.stringify(summary)?.slice(0, 200)}, not a sweep summary; errors shown: ` +
+      `${JSON.stringify(await errorsShown(before))}`,
   );
   return summary;
 }

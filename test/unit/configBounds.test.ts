@@ -83,13 +83,15 @@ test('null is not the default, 1e400 is not a finite number, NaN-ish strings are
   assert.deepEqual(
     problems(() => parseConfig(text)),
     [
-      'settings.lr: not a finite number (Infinity; a literal like 1e400 overflows a double); must be a number in (0, 100]',
+      'settings.lr: not a finite number (Infinity; a literal like 1e400 overflows a double); must be a number in ' +
+        '(0, 100]',
     ],
   );
   assert.deepEqual(
     problems(() => parseConfig(JSON.stringify(good).replace('"p":[0]', '"p":[-1e400]'))),
     [
-      'grid.p[0]: not a finite number (-Infinity; a literal like 1e400 overflows a double); must be a number in [-3, 3]',
+      'grid.p[0]: not a finite number (-Infinity; a literal like 1e400 overflows a double); must be a number in ' +
+        '[-3, 3]',
     ],
   );
   assert.deepEqual(
@@ -138,7 +140,8 @@ test('run count is computed from axis lengths and capped before expansion', () =
   assert.deepEqual(
     problems(() => validateConfig(raw)),
     [
-      'grid: 20000 runs (case 1 x p 1000 x snr 20 x seed 1) exceed the limit of 10000 runs per sweep; raise the limit with --max-runs 20000 (CLI) or the precondLab.maxRuns setting (editor)',
+      'grid: 20000 runs (case 1 x p 1000 x snr 20 x seed 1) exceed the limit of 10000 runs per sweep; raise the ' +
+        'limit with --max-runs 20000 (CLI) or the precondLab.maxRuns setting (editor)',
     ],
   );
   assert.equal(validateConfig(raw, { maxRuns: 20000 }).grid.p.length, 1000);
@@ -150,7 +153,8 @@ test('an axis of 10^6 values is refused on its length, not value by value', () =
   const msgs = problems(() => validateConfig({ ...good, grid: { ...good.grid, p } }));
   assert.deepEqual(msgs, [
     'grid.p: 1000000 values, more than the 10000 one axis may have',
-    'grid: 1000000 runs (case 1 x p 1000000 x snr 1 x seed 1) exceed the limit of 10000 runs per sweep; raise the limit with --max-runs 1000000 (CLI) or the precondLab.maxRuns setting (editor)',
+    'grid: 1000000 runs (case 1 x p 1000000 x snr 1 x seed 1) exceed the limit of 10000 runs per sweep; raise the ' +
+      'limit with --max-runs 1000000 (CLI) or the precondLab.maxRuns setting (editor)',
   ]);
 });
 

@@ -60,7 +60,8 @@ test('a preset with overrides; the evalEvery setting applies unless the override
 });
 
 test('the CLI and the commands resolve overrides through one resolver: same result for the same changes', () => {
-  // the quick OOD preset sets gd.lr 0.1 and lbfgs.maxIter 5; an override of lbfgs.lr keeps both (merged option by option)
+  // the quick OOD preset sets gd.lr 0.1 and lbfgs.maxIter 5; an override of lbfgs.lr keeps both (merged option by
+  // option)
   const base = presetBase('fig2-optimizers', true);
   const fromFlags = applyOverrides(
     base,

@@ -153,7 +153,8 @@ test('a runner that crashes fails its runs with the reason, and the sweep goes o
   const crashing = path.join(root, 'crashing-runner.js');
   fs.writeFileSync(
     crashing,
-    `process.on('message', (m) => { if (m.type === 'start' && m.job.common.seed === 6) process.exit(3); });\nrequire(${JSON.stringify(runnerPath)});\n`,
+    `process.on('message', (m) => { if (m.type === 'start' && m.job.common.seed === 6) process.exit(3); ` +
+      `});\nrequire(${JSON.stringify(runnerPath)});\n`,
   );
   const l = lab(crashing, 1);
   const failures: string[] = [];

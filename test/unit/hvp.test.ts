@@ -173,7 +173,8 @@ for (const [shape, mode] of shapes.flatMap((s) => (['sparse', 'dense'] as const)
     // Float32 rounding of theta +- e32 v and of the gradients bounds this check at ~1e-4.
     assert.ok(relErr(hv, fd32) < 2e-4, `HVP vs FD(Mlp2 grad) rel err ${relErr(hv, fd32)}`);
     console.log(
-      `${tag}: HVP rel err vs float64 FD ${relErr(hv, fd).toExponential(1)}, vs float32 FD ${relErr(hv, fd32).toExponential(1)}`,
+      `${tag}: HVP rel err vs float64 FD ${relErr(hv, fd).toExponential(1)}, vs float32 FD ` +
+        `${relErr(hv, fd32).toExponential(1)}`,
     );
   });
 

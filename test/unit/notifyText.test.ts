@@ -9,7 +9,8 @@ const VSCODE_LINK = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)(?: ([
 const links = (text: string): string[] => [...text.matchAll(VSCODE_LINK)].map((m) => m[0]);
 
 const HOSTILE = [
-  'my-exp.json is invalid: [Fix it](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%20-rf%20~%5Cn%22%7D)',
+  'my-exp.json is invalid: [Fix ' +
+    'it](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%20-rf%20~%5Cn%22%7D)',
   '[click](https://evil.example/x)',
   '[open](file:///etc/passwd)',
   '[a](command:x) and [b](COMMAND:y "title")',

@@ -89,12 +89,14 @@ test('insideResults: inside as written and after following links, or refused nam
     refused(() => insideResults(s.results, '/', 'folder'), /folder \/ is not inside/);
     refused(() => insideResults(s.results, '/home', 'folder'), /folder \/home is not inside/);
     refused(() => insideResults(s.results, s.outside, 'folder'), /is not inside/);
-    refused(() => insideResults(s.results, `${s.results}-evil/exp1`, 'folder'), /is not inside/); // a sibling sharing the prefix
+    // a sibling sharing the prefix
+    refused(() => insideResults(s.results, `${s.results}-evil/exp1`, 'folder'), /is not inside/);
     refused(() => insideResults(s.results, s.results, 'folder'), /is not inside/); // strictly inside by default
     assert.equal(insideResults(s.results, s.results, 'root', false), s.results);
     refused(() => insideResults(s.results, 'escape', 'folder'), /symbolic link, outside the results folder/);
     refused(() => insideResults(s.results, 'escape/victim', 'folder'), /symbolic link/);
-    refused(() => insideResults(s.results, 'escape/victim/new', 'folder'), /symbolic link/); // below a link, not yet existing
+    // below a link, not yet existing
+    refused(() => insideResults(s.results, 'escape/victim/new', 'folder'), /symbolic link/);
     refused(() => insideResults(s.results, 'exp1/runs/r2', 'folder'), /symbolic link/);
     refused(() => insideResults(s.results, 'a\0b', 'folder'), /NUL/);
     refused(() => insideResults(s.results, '', 'folder'), /non-empty path/);

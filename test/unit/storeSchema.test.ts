@@ -105,7 +105,8 @@ test('summary.json: wrong shapes are named, down to the run and field', () => {
     'summary.json.runs: must be an array, got "all"',
   ]);
   assert.deepEqual(problemsOf(checkSummary({ ...good, runs: [{ ...good.runs[0], status: 'finished' }] })), [
-    'summary.json.runs[0].status: must be one of queued, running, done, failed, diverged, cancelled, interrupted, got "finished"',
+    'summary.json.runs[0].status: must be one of queued, running, done, failed, diverged, cancelled, interrupted, ' +
+      'got "finished"',
   ]);
   assert.deepEqual(problemsOf(checkSummary({ ...good, runs: [good.runs[0], good.runs[0]] })), [
     'summary.json.runs[1].id: "x" is listed twice',
@@ -213,7 +214,8 @@ test('a folder that is no experiment, and report targets, get messages with the 
       () => loadSummary(store.dir),
       (e: Error) =>
         e.message.startsWith(
-          `${store.dir} is not a readable experiment folder: summary.json is missing, and experiment.json: name: must be`,
+          `${store.dir} is not a readable experiment folder: summary.json is missing, and experiment.json: name: ` +
+            'must be',
         ),
     );
 
@@ -229,7 +231,9 @@ test('a folder that is no experiment, and report targets, get messages with the 
     });
     const cwd = process.cwd();
     assert.throws(() => findExperimentDir('nope', root), {
-      message: `no experiment folder "nope": ${path.join(cwd, 'nope')} does not exist; ${path.join(root, 'nope')} does not exist`,
+      message:
+        `no experiment folder "nope": ${path.join(cwd, 'nope')} does not exist; ` +
+        `${path.join(root, 'nope')} does not exist`,
     });
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

@@ -110,7 +110,7 @@ export interface OodContext {
   bases: FeatureBases;
 }
 
-/** The last data set and bases built in this process (the PCA costs 1-3 s; a caller that repeats a spec reuses them). */
+/** The last data set and bases built in this process (the PCA is costly; a caller that repeats a spec reuses them). */
 let lastBuilt: { key: string; data: OodData; bases: FeatureBases } | undefined;
 
 export function oodContext(

@@ -9,7 +9,10 @@ import type { ChartSpec, Point, Series, TabView, Table } from './spec';
 /** Most runs drawn by default; more can be picked, the chart stays usable up to a few dozen. */
 export const DEFAULT_CURVES = 12;
 
-/** The runs the curves show when the user has not picked: every p of the first case, SNR and seed, else the first runs. */
+/**
+ * The runs the curves show when the user has not picked: every p of the first case, SNR and seed, else the first
+ * runs.
+ */
 export function defaultSelection(runs: readonly RunInfo[]): string[] {
   const withData = runs.filter((r) => r.state !== 'queued');
   const pool = withData.length ? withData : runs;
@@ -120,7 +123,8 @@ export function curvesView(snap: PanelSnapshot, opts: ViewOptions): TabView {
         id: 'loss',
         title: 'Train loss (cross-entropy)',
         caption:
-          'Every optimizer should fit the training set; how fast differs. What each one learned shows in the Accuracy tab.',
+          'Every optimizer should fit the training set; how fast differs. What each one learned shows in the ' +
+          'Accuracy tab.',
         x: steps,
         y: { label: 'train loss', type: logY ? 'log' : 'linear' },
         series: lines(runs, snap.curves, [{ key: 'trainLoss', suffix: '' }], weight, logY, axes),
@@ -131,7 +135,8 @@ export function curvesView(snap: PanelSnapshot, opts: ViewOptions): TabView {
         id: 'accuracy',
         title: 'Accuracy: ID validation (solid), OOD left (dashed), OOD right (dotted)',
         caption:
-          'ID validation climbs for every optimizer; the OOD lines split: reading the digit lifts the left setting, reading the noise template lifts the right.',
+          'ID validation climbs for every optimizer; the OOD lines split: reading the digit lifts the left ' +
+          'setting, reading the noise template lifts the right.',
         x: steps,
         y: { label: 'accuracy', type: 'linear', min: 0, max: 1, percent: true },
         series: [
@@ -186,7 +191,8 @@ export function curvesView(snap: PanelSnapshot, opts: ViewOptions): TabView {
       id: 'test',
       title: 'Test MSE over training',
       caption:
-        'Dotted: the noise floor 1/(1+SNR²), the best test MSE any model can reach on these noisy labels. A curve that turns up again after its minimum is fitting the noise.',
+        'Dotted: the noise floor 1/(1+SNR²), the best test MSE any model can reach on these noisy labels. A curve ' +
+        'that turns up again after its minimum is fitting the noise.',
       x: steps,
       y: logY ? { label: 'test MSE', type: 'log' } : { label: 'test MSE', type: 'linear', min: 0 },
       series: [...lines(runs, snap.curves, [{ key: 'testMSE', suffix: '' }], weight, logY, axes), ...floors()],
@@ -197,7 +203,8 @@ export function curvesView(snap: PanelSnapshot, opts: ViewOptions): TabView {
       id: 'train',
       title: 'Train MSE over training',
       caption:
-        'Train MSE below the floor means the network is memorising label noise; the runs that do so most end worst on test.',
+        'Train MSE below the floor means the network is memorising label noise; the runs that do so most end worst ' +
+        'on test.',
       x: steps,
       y: logY ? { label: 'train MSE', type: 'log' } : { label: 'train MSE', type: 'linear', min: 0 },
       series: [...lines(runs, snap.curves, [{ key: 'trainMSE', suffix: '' }], weight, logY, axes), ...floors()],
@@ -208,7 +215,8 @@ export function curvesView(snap: PanelSnapshot, opts: ViewOptions): TabView {
     figures,
     table: table(runs, snap.curves, ['trainMSE', 'testMSE', 'alignment']),
     intro:
-      'Train and test MSE of the selected runs as they train (live while a sweep runs). Colours match the runs in the Experiments view.',
+      'Train and test MSE of the selected runs as they train (live while a sweep runs). Colours match the runs in ' +
+      'the Experiments view.',
     notes,
     empty,
   };

@@ -15,8 +15,10 @@ type Acc = keyof typeof ACC_LABELS;
 const NO_PREFERENCE = 10 / 784;
 
 const OOD_INTRO =
-  'Noisy MNIST (paper Figure 2): every training digit carries a faint noise template tied to its label, so a network can read the digit (high variance) or the template (low variance). ' +
-  'Left setting: true digits with another class’s template; a network that reads the digit scores high. Right setting: random labels with their templates; a network that reads the template scores high.';
+  'Noisy MNIST (paper Figure 2): every training digit carries a faint noise template tied to its label, so a ' +
+  'network can read the digit (high variance) or the template (low variance). ' +
+  'Left setting: true digits with another class’s template; a network that reads the digit scores high. Right ' +
+  'setting: random labels with their templates; a network that reads the template scores high.';
 
 interface Category {
   label: string;
@@ -90,7 +92,10 @@ export function oodAccuracyView(snap: PanelSnapshot, _opts: ViewOptions): TabVie
       kind: 'chart',
       id: 'left',
       title: 'Left setting: invariant digit, spurious noise',
-      caption: `Grey: ID validation, near the ceiling for every optimizer once trained. Blue: a high OOD-left bar means the optimizer learned the digit (the high-variance feature); near 0 means it learned the template.${spread} Click a bar for its curves.`,
+      caption:
+        'Grey: ID validation, near the ceiling for every optimizer once trained. Blue: a high OOD-left ' +
+        'bar means the optimizer learned the digit (the high-variance feature); near 0 means it learned the ' +
+        `template.${spread} Click a bar for its curves.`,
       x: category,
       y: acc,
       series: [barSeries(cats, 'valAcc'), barSeries(cats, 'oodLeftAcc'), chanceLine(labels)],
@@ -101,7 +106,10 @@ export function oodAccuracyView(snap: PanelSnapshot, _opts: ViewOptions): TabVie
       kind: 'chart',
       id: 'right',
       title: 'Right setting: invariant noise, spurious digit',
-      caption: `Orange: a high OOD-right bar means the optimizer learned the faint template (the low-variance feature); about 10% means it reads the digit. The ranking of the optimizers should reverse against the left chart.${spread}`,
+      caption:
+        'Orange: a high OOD-right bar means the optimizer learned the faint template (the low-variance ' +
+        'feature); about 10% means it reads the digit. The ranking of the optimizers should reverse against the ' +
+        `left chart.${spread}`,
       x: category,
       y: acc,
       series: [barSeries(cats, 'valAcc'), barSeries(cats, 'oodRightAcc'), chanceLine(labels)],
@@ -171,7 +179,9 @@ function powerChart(done: RunInfo[]): ChartSpec {
     id: 'power',
     title: 'AdaHessian with Hessian power k = −p',
     caption:
-      'p = −1 is standard AdaHessian (k = 1, dividing by the curvature: low-variance features grow). Raising p towards plain gradient geometry should move accuracy from the right setting to the left: the same reversal as across optimizers.',
+      'p = −1 is standard AdaHessian (k = 1, dividing by the curvature: low-variance features grow). Raising p ' +
+      'towards plain gradient geometry should move accuracy from the right setting to the left: the same reversal ' +
+      'as across optimizers.',
     x: { label: 'p = −k', type: 'linear' },
     y: { label: 'accuracy', type: 'linear', min: 0, max: 1, percent: true },
     series: ps.length > 1 ? [...series, chanceLine([Math.min(...ps), Math.max(...ps)])] : [],
@@ -180,7 +190,8 @@ function powerChart(done: RunInfo[]): ChartSpec {
     empty:
       ps.length > 1
         ? undefined
-        : 'This experiment runs AdaHessian at one power. Run the “fig2-adahessian-power” preset to see accuracy against p.',
+        : 'This experiment runs AdaHessian at one power. Run the “fig2-adahessian-power” preset to see ' +
+          'accuracy against p.',
   };
 }
 
@@ -194,7 +205,9 @@ export function templateRatio(template: number | null | undefined, digit: number
 export function oodFeaturesView(snap: PanelSnapshot, opts: ViewOptions): TabView {
   const done = snap.runs.filter((r) => isDone(r) && Number.isFinite(r.final.templateEnergyDelta));
   const intro =
-    'What the first layer learned: the share of its change W1 − W1₀ inside the 10-dimensional digit subspace (top principal components of clean digits) and inside the 10-dimensional span of the noise templates. ' +
+    'What the first layer learned: the share of its change W1 − W1₀ inside the 10-dimensional digit subspace ' +
+    '(top ' +
+    'principal components of clean digits) and inside the 10-dimensional span of the noise templates. ' +
     `A layer with no preference puts ${(100 * NO_PREFERENCE).toFixed(1)}% in each.`;
   if (!done.length)
     return {
@@ -233,7 +246,8 @@ export function oodFeaturesView(snap: PanelSnapshot, opts: ViewOptions): TabView
       id: 'shares',
       title: 'Digit vs template share of the first layer’s learned change',
       caption:
-        'Blue: share in the digit subspace; orange: share in the template subspace. Optimizers with more template than digit should win the right setting and lose the left.',
+        'Blue: share in the digit subspace; orange: share in the template subspace. Optimizers with more template ' +
+        'than digit should win the right setting and lose the left.',
       x: {
         label: done.every((r) => r.params.optimizer === 'adahessian')
           ? 'AdaHessian, Hessian power k = −p'
@@ -262,7 +276,8 @@ export function oodFeaturesView(snap: PanelSnapshot, opts: ViewOptions): TabView
       id: 'ratio',
       title: 'Template ÷ digit share over training',
       caption:
-        'Above 1 the layer is writing more noise template than digit into its weights. Curvature-inverting optimizers (AdaHessian, K-FAC, L-BFGS) should climb; gradient-like ones (GD, SAM) stay low.',
+        'Above 1 the layer is writing more noise template than digit into its weights. Curvature-inverting ' +
+        'optimizers (AdaHessian, K-FAC, L-BFGS) should climb; gradient-like ones (GD, SAM) stay low.',
       x: { label: 'training step', type: 'linear' },
       y: { label: 'template share / digit share', type: 'log' },
       series: steps.length
@@ -289,7 +304,8 @@ export function oodFeaturesView(snap: PanelSnapshot, opts: ViewOptions): TabView
       id: 'response',
       title: 'Feature preference against OOD accuracy',
       caption:
-        'Each run twice: its OOD-left (blue) and OOD-right (orange) accuracy against its template ÷ digit ratio. Reading the template (right of 1) should lift the orange points and sink the blue ones.',
+        'Each run twice: its OOD-left (blue) and OOD-right (orange) accuracy against its template ÷ digit ratio. ' +
+        'Reading the template (right of 1) should lift the orange points and sink the blue ones.',
       x: { label: 'template share / digit share (final)', type: 'log' },
       y: { label: 'OOD accuracy', type: 'linear', min: 0, max: 1, percent: true },
       series: (['oodLeftAcc', 'oodRightAcc'] as const).map((m) => ({

@@ -7,9 +7,14 @@ import { fmt } from '../format';
 import type { ChartSpec, Figure, HeatmapSpec, Series, TabView, Table } from './spec';
 
 const SPECTRA_INTRO =
-  'A preconditioner P = Σ^p reweights the input’s eigen-directions: direction i enters the Gram matrix G_P = XᵀPX with weight λ_i^(p+1). ' +
-  'p = −1 whitens (every direction counts the same), p > −1 favours high-variance directions, p < −1 low-variance ones. ' +
-  'Learning is fast and robust to noise when the favoured directions are where the teacher lives (marked “teacher”).';
+  'A preconditioner P = Σ^p reweights the input’s eigen-directions: direction i enters the Gram matrix G_P = ' +
+  'XᵀPX ' +
+  'with weight λ_i^(p+1). ' +
+  'p = −1 whitens (every direction counts the same), p > −1 favours high-variance directions, p < −1 ' +
+  'low-variance ' +
+  'ones. ' +
+  'Learning is fast and robust to noise when the favoured directions are where the teacher lives (marked ' +
+  '“teacher”).';
 
 /** Most heatmaps side by side. */
 const MAX_HEATMAPS = 8;
@@ -90,7 +95,10 @@ export function spectraView(snap: PanelSnapshot, opts: ViewOptions, focusRun?: s
       kind: 'chart',
       id: 'sigma',
       title: `Eigenvalues of Σ and of P = Σ^p (${where})`,
-      caption: `The thick line is the input covariance (largest / smallest eigenvalue: ${fmt(Math.max(...first.sigma) / Math.min(...first.sigma))}). Σ^p stretches that gap (p > 0), removes it (p = 0: P = I) or flips it (p < 0).`,
+      caption:
+        'The thick line is the input covariance (largest / smallest eigenvalue: ' +
+        `${fmt(Math.max(...first.sigma) / Math.min(...first.sigma))}). Σ^p stretches that gap (p > 0), removes it ` +
+        '(p = 0: P = I) or flips it (p < 0).',
       x: category,
       y: { label: 'eigenvalue (log)', type: 'log' },
       series: [
@@ -112,7 +120,8 @@ export function spectraView(snap: PanelSnapshot, opts: ViewOptions, focusRun?: s
       id: 'weights',
       title: 'Weight of each direction in G_P: λ_i^(p+1)',
       caption:
-        'How much each direction counts in what the network can learn. Where the teacher’s direction sits high, that p learns the teacher first and ignores the noisy rest.',
+        'How much each direction counts in what the network can learn. Where the teacher’s direction sits high, ' +
+        'that p learns the teacher first and ignores the noisy rest.',
       x: category,
       y: { label: 'λ^(p+1) (log)', type: 'log' },
       series: perRun('weights'),
@@ -125,7 +134,8 @@ export function spectraView(snap: PanelSnapshot, opts: ViewOptions, focusRun?: s
       id: 'gram',
       title: 'Spectrum of G_P = XᵀPX on the training inputs',
       caption:
-        'Nonzero eigenvalues, largest first. A steep drop means G_P is dominated by a few directions; a flat spectrum (p = −1) treats all alike.',
+        'Nonzero eigenvalues, largest first. A steep drop means G_P is dominated by a few directions; a flat ' +
+        'spectrum (p = −1) treats all alike.',
       x: { label: 'rank', type: 'category', categories: first.gram.map((_, i) => String(i + 1)) },
       y: { label: 'eigenvalue (log)', type: 'log' },
       series: runs.map((r) => ({
@@ -170,7 +180,8 @@ function alignmentChart(snap: PanelSnapshot, runs: RunInfo[], dx: number): Chart
     id: 'alignment',
     title: 'Teacher’s share of the first layer’s energy',
     caption:
-      'Feature learning in one number: ||W1 u_teacher||² / ||W1||², how much of the first layer points along the teacher’s direction as training goes on. The p whose weights favour the teacher gets there first.',
+      'Feature learning in one number: ||W1 u_teacher||² / ||W1||², how much of the first layer points along the ' +
+      'teacher’s direction as training goes on. The p whose weights favour the teacher gets there first.',
     x: { label: 'training step', type: 'linear' },
     y: { label: 'share', type: 'linear', min: 0, max: 1, percent: true },
     series,
@@ -188,7 +199,8 @@ function heatmap(snap: PanelSnapshot, r: RunInfo): HeatmapSpec {
     id: `energy-${r.id}`,
     title: `p = ${r.params.p}: first-layer energy per direction`,
     caption:
-      'Rows are eigen-directions (the teacher’s outlined), columns training steps; the stronger the colour, the larger that direction’s share of ||W1||² (log scale, 0.01% to 100%).',
+      'Rows are eigen-directions (the teacher’s outlined), columns training steps; the stronger the colour, the ' +
+      'larger that direction’s share of ||W1||² (log scale, 0.01% to 100%).',
     color: r.color,
     rowLabel: 'direction',
     colLabel: 'step',

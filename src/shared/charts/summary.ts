@@ -8,13 +8,22 @@ import { errorBar, noiseFloor, stat } from './series';
 import type { ChartSpec, Point, Series, TabView, Table } from './spec';
 
 const CASE_HINTS: Record<string, string> = {
-  high: 'The teacher lives on the largest-variance direction, so a larger p (which favours high-variance directions) should give a lower test MSE and resist fitting the noise.',
-  low: 'The teacher lives on the smallest-variance direction, so a smaller p (which favours low-variance directions) should win here: the opposite of Case High.',
+  high:
+    'The teacher lives on the largest-variance direction, so a larger p (which favours high-variance ' +
+    'directions) should give a lower test MSE and resist fitting the noise.',
+  low:
+    'The teacher lives on the smallest-variance direction, so a smaller p (which favours low-variance ' +
+    'directions) should win here: the opposite of Case High.',
 };
 
 const TRANSFER_HINTS: Record<string, string> = {
-  high: 'Task 1 behaves as in Figure 1. Task 2 keeps the first layer and refits only the output layer for a teacher on a small-variance direction: features tuned to the large direction (large p) serve it badly; p = −1 keeps every direction and tends to transfer best.',
-  low: 'Task 1 behaves as in Figure 1. Task 2 moves the teacher to a large-variance direction: features tuned to the small direction (small p) serve it badly; p = −1 keeps every direction and tends to transfer best.',
+  high:
+    'Task 1 behaves as in Figure 1. Task 2 keeps the first layer and refits only the output layer for a ' +
+    'teacher on a small-variance direction: features tuned to the large direction (large p) serve it badly; p = ' +
+    '−1 keeps every direction and tends to transfer best.',
+  low:
+    'Task 1 behaves as in Figure 1. Task 2 moves the teacher to a large-variance direction: features tuned to ' +
+    'the small direction (small p) serve it badly; p = −1 keeps every direction and tends to transfer best.',
 };
 
 interface Group {
@@ -61,7 +70,10 @@ export function seriesPer(
   });
 }
 
-/** The noise floor: a curve over SNR, or one level per SNR across the p axis (in its SNR line's colour, one legend entry). */
+/**
+ * The noise floor: a curve over SNR, or one level per SNR across the p axis (in its SNR line's colour, one legend
+ * entry).
+ */
 function floorGuide(snrs: number[], xs: number[], alongSnr: boolean, allSnr: number[] = snrs): Series[] {
   if (alongSnr) {
     return [
@@ -111,7 +123,9 @@ function noiseSummary(snap: PanelSnapshot, done: RunInfo[], logY: boolean): { fi
         kind: 'chart',
         id: `vs-snr-${c}`,
         title: `${caseName(c)}: final test MSE vs SNR, one line per p`,
-        caption: `${CASE_HINTS[c] ?? ''} Blue = small p, red = large p; dotted = the noise floor, the best any model can do.`,
+        caption:
+          `${CASE_HINTS[c] ?? ''} Blue = small p, red = large p; dotted = the noise floor, the best any ` +
+          'model can do.',
         x: { label: 'SNR (signal std / noise std)', type: 'log' },
         y: yAxis,
         series: [
@@ -133,7 +147,9 @@ function noiseSummary(snap: PanelSnapshot, done: RunInfo[], logY: boolean): { fi
       kind: 'chart',
       id: `vs-p-${c}`,
       title: `${caseName(c)}: final test MSE vs p${snrs.length > 1 ? ', one line per SNR' : ` (SNR ${snrs[0]})`}`,
-      caption: `${snrs.length >= 2 ? '' : `${CASE_HINTS[c] ?? ''} `}Lower is better; dotted = noise floor. Click a point for its training curves.`,
+      caption:
+        `${snrs.length >= 2 ? '' : `${CASE_HINTS[c] ?? ''} `}Lower is better; dotted = noise floor. Click ` +
+        'a point for its training curves.',
       x: { label: 'p (preconditioner P = Σ^p)', type: 'linear' },
       y: yAxis,
       series: [
@@ -212,7 +228,9 @@ function transferSummary(done: RunInfo[], logY: boolean): { figures: ChartSpec[]
       kind: 'chart',
       id: `transfer-${c}`,
       title: `${caseName(c)}: Task 1 and Task 2 test MSE vs p`,
-      caption: `${TRANSFER_HINTS[c] ?? ''} ${seeds > 1 ? `Mean over ${seeds} seeds, bars ± one standard deviation.` : 'One seed: run more seeds for error bars.'} Click a point for its curves.`,
+      caption:
+        `${TRANSFER_HINTS[c] ?? ''} ` +
+        `${seeds > 1 ? `Mean over ${seeds} seeds, bars ± one standard deviation.` : 'One seed: run more seeds for error bars.'} Click a point for its curves.`,
       x: { label: 'p (Task 1 preconditioner P = Σ^p)', type: 'linear' },
       y: logY ? { label: 'test MSE', type: 'log' } : { label: 'test MSE', type: 'linear', min: 0 },
       series,
@@ -267,8 +285,10 @@ export function summaryView(snap: PanelSnapshot, opts: ViewOptions): TabView {
   const logY = opts.log?.summary ?? false;
   const intro =
     kind === 'transfer'
-      ? 'Forward transfer (paper Figure 3): does a first layer trained with P = Σ^p on one teacher serve a second teacher at the other end of the spectrum?'
-      : 'Noise robustness (paper Figure 1): the final test MSE of each p. Which p wins depends on where the teacher lives in the spectrum.';
+      ? 'Forward transfer (paper Figure 3): does a first layer trained with P = Σ^p on one teacher serve a ' +
+        'second teacher at the other end of the spectrum?'
+      : 'Noise robustness (paper Figure 1): the final test MSE of each p. Which p wins depends on where the ' +
+        'teacher lives in the spectrum.';
   const notes: string[] = [];
   const diverged = snap.runs.filter((r) => r.state === 'diverged').length;
   if (diverged)
@@ -283,7 +303,8 @@ export function summaryView(snap: PanelSnapshot, opts: ViewOptions): TabView {
       notes,
       empty: live
         ? 'No run has finished yet. Watch them train in the Curves tab.'
-        : 'No finished runs to summarise yet. Run the experiment with the button below, or from its row in the Experiments view.',
+        : 'No finished runs to summarise yet. Run the experiment with the button below, or from its row in the ' +
+          'Experiments view.',
     };
   }
   const { figures, table } = kind === 'transfer' ? transferSummary(done, logY) : noiseSummary(snap, done, logY);

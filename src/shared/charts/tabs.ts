@@ -20,7 +20,9 @@ export function buildTab(tab: Tab, snap: PanelSnapshot, opts: ViewOptions, focus
       table: { columns: [], rows: [] },
       intro: '',
       notes: [],
-      empty: `No experiment results in ${snap.dir}. Run an experiment first: a quick paper preset takes about a minute.`,
+      empty:
+        `No experiment results in ${snap.dir}. Run an experiment first: a quick paper preset takes about a ` +
+        'minute.',
     };
   }
   if (!tabsFor(snap.experiment.kind).includes(tab)) tab = tabsFor(snap.experiment.kind)[0];

@@ -133,7 +133,8 @@ export const OOD_SETTING_SPECS: SpecTable<OodSettings> = {
     kind: 'optimizerOptions',
     default: {},
     description:
-      'Per-optimizer overrides of the settings above and of the optimizer\'s own options, e.g. { "lbfgs": { "lr": 0.5 } }. AdaHessian\'s power is the grid\'s -p.',
+      'Per-optimizer overrides of the settings above and of the optimizer\'s own options, e.g. { "lbfgs": { "lr": ' +
+      "0.5 } }. AdaHessian's power is the grid's -p.",
   },
 };
 

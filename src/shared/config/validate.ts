@@ -57,7 +57,10 @@ function checkOptimizerOptions(v: unknown): string | undefined {
       const spec = allowed.get(k);
       if (spec === undefined) {
         const fixed = fixedOption(name as OptimizerName, k);
-        return `.${name}.${keyName(k)} is not an option of ${name}${fixed ? ` (${fixed})` : ''} (allowed: ${[...allowed.keys()].join(', ')})`;
+        return (
+          `.${name}.${keyName(k)} is not an option of ${name}${fixed ? ` (${fixed})` : ''} (allowed: ` +
+          `${[...allowed.keys()].join(', ')})`
+        );
       }
       const p = checkValue(spec, x);
       if (p) return `.${name}.${k} ${p.startsWith('not ') ? `is ${p}` : p}`;
@@ -100,7 +103,8 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Exp
   const name = own(raw, 'name');
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     problems.push(
-      `name: must be 1-80 characters of letters, digits, '.', '_' or '-' (it names the results folder), got ${show(name)}`,
+      `name: must be 1-80 characters of letters, digits, '.', '_' or '-' (it names the results folder), got ` +
+        `${show(name)}`,
     );
   }
   const kindProblem = checkValue(KIND_SPEC, own(raw, 'kind'));
@@ -169,7 +173,8 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Exp
     const rest = MNIST_DIGITS - settings.nTrain - settings.nVal;
     if (rest < 1)
       problems.push(
-        `settings.nTrain: nTrain + nVal = ${settings.nTrain + settings.nVal} leaves no OOD pool of the ${MNIST_DIGITS} digits`,
+        `settings.nTrain: nTrain + nVal = ${settings.nTrain + settings.nVal} leaves no OOD pool of the ` +
+          `${MNIST_DIGITS} digits`,
       );
     else if (settings.pool > rest)
       problems.push(
@@ -182,7 +187,8 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Exp
   const nTrain = Math.round(settings.n * settings.trainFraction);
   if (nTrain < 2 || nTrain >= settings.n)
     problems.push(
-      `settings.trainFraction: gives ${nTrain} train samples of ${settings.n}; need at least 2 and at least one test sample`,
+      `settings.trainFraction: gives ${nTrain} train samples of ${settings.n}; need at least 2 and at least one ` +
+        'test sample',
     );
   if (problems.length) throw new ConfigError(problems);
   return { ...(raw as object), grid: grid as Grid, settings } as RegressionConfig;
