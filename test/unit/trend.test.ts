@@ -1,5 +1,6 @@
 // The quick Figure 1 presets (exact covariance and AdaHessian with k = -p) show the paper's direction: in Case High
-// the final test MSE falls as p rises, in Case Low it rises. Runs each preset exactly as `precond-lab run <preset> --quick` does.
+// the final test MSE falls as p rises, in Case Low it rises. Runs each preset exactly as
+// `precond-lab run <preset> --quick` does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
