@@ -16,15 +16,16 @@ import { findExperimentDir, report, table } from './sweep/report';
 import { teacherFor } from './lab/experiments/noise';
 import { paramsFromJson, paramsToJson, type ParamsJson } from './lab/models/regressor';
 import { BACKEND_CHOICES, type BackendChoice } from './shared/protocol';
+import { OPTIMIZER_NAMES } from './shared/optimizers';
 
 const USAGE = `precond-lab - how preconditioning steers feature learning (Yoshida & Nitanda 2025)
 
   precond-lab presets
-  precond-lab run <preset|config.json> [--quick] [--out DIR] [--workers N] [--backend auto|tfjs-node|wasm|cpu]
+  precond-lab run <preset|config.json> [--quick] [--out DIR] [--workers N] [--backend ${BACKEND_CHOICES.join('|')}]
                   [--case high,low] [--p -2,0,2] [--snr 1] [--seeds 42,43] [--steps N] [--eval-every K]
                   [--preconditioner exact-cov|adahessian] [--probe rademacher|gaussian|constant] [--lr X]
                   [--weight-decay X] [--width N] [--init weights.json] [--name NAME] [--force]
-                  OOD: [--optimizer gd,sam,adam,sophia-h,adahessian,kfac,lbfgs] [--pool N] [--template-scale X]
+                  OOD: [--optimizer ${OPTIMIZER_NAMES.join(',')}] [--pool N] [--template-scale X]
                        [--random-left-labels] [--optim gd.lr=0.1,lbfgs.maxIter=5]
                   [--max-runs N] (default 10000 runs per sweep) [--dry-run] (check everything, write nothing)
   precond-lab validate <preset|config.json> [the same overrides] [--max-runs N]   (prints the run count)

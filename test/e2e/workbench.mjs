@@ -1,6 +1,6 @@
 // @ts-check
 // Page helpers for the VS Code workbench served by code-server. Selectors are the ones seen working with
-// code-server 4.100.3 (see shared/spec/testing-in-vscode.md).
+// code-server 4.100.3 (docs/extension.md, "Testing", says how the suites drive it).
 export const CATEGORY = 'Preconditioning Lab';
 
 /** @typedef {import('playwright-core').Page} Page */
