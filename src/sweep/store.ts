@@ -3,56 +3,19 @@
 // rebuilt, so a corrupt summary loses nothing.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ExperimentConfig, RunParams } from '../shared/config';
-import type { FinalMetrics, MetricRecord, ParamsJson, RunStatus, StaticSpectra } from '../shared/records';
+import type { ExperimentConfig } from '../shared/config';
+import type { FinalMetrics, MetricRecord, ParamsJson } from '../shared/records';
 import { guardWrite, readJson, writeJsonAtomic, writeTextAtomic } from './files';
 import { listProblems } from '../shared/inputLimits';
 import { checkExperimentConfig, checkRecord, checkRunFile, checkSummary, checkWeights } from './storeSchema';
-import { checkManifest, checkWithoutManifest, digestOf, type FileDigest, type Manifest } from './integrity';
+import { checkManifest, checkWithoutManifest, digestOf, type FileDigest } from './integrity';
 
 export const ENGINE_VERSION = '0.1.0';
 
 export type { RunStatus } from '../shared/records';
 
-export interface RunFile {
-  id: string;
-  experiment: string;
-  kind: ExperimentConfig['kind'];
-  params: RunParams;
-  settings: ExperimentConfig['settings'];
-  /** identifies the full run (skip on resume); weightsKey identifies what determines the trained weights */
-  key: string;
-  weightsKey: string;
-  status: RunStatus;
-  reason?: string;
-  engineVersion: string;
-  backend?: string;
-  kernel?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  seconds?: number;
-  final: FinalMetrics;
-  spectra?: StaticSpectra;
-  reusedTask1?: string;
-  /** what the finished run's files hold, checked before the run is skipped as done (integrity.ts) */
-  manifest?: Manifest;
-}
-
-export interface SummaryRun {
-  id: string;
-  params: RunParams;
-  status: RunStatus;
-  final: FinalMetrics;
-  backend?: string;
-  seconds?: number;
-  reason?: string;
-}
-
-export interface Summary {
-  experiment: ExperimentConfig;
-  runs: SummaryRun[];
-  updatedAt: string;
-}
+export type { RunFile, Summary, SummaryRun } from './storeTypes';
+import type { RunFile, Summary, SummaryRun } from './storeTypes';
 
 export class ExperimentStore {
   readonly dir: string;

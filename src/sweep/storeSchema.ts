@@ -20,7 +20,8 @@ import {
 import { isObject, own, verifiedAs } from '../shared/guards';
 import { MAX_RUNS_CEILING, keyName, show } from '../shared/inputLimits';
 import type { FinalMetrics, MetricRecord, ParamsJson } from '../shared/records';
-import type { RunFile, RunStatus, Summary, SummaryRun } from './store';
+import type { RunStatus } from '../shared/records';
+import type { RunFile, Summary, SummaryRun } from './storeTypes';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 

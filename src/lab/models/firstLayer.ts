@@ -10,19 +10,8 @@ import { activeScratch, csrGramWithBias, csrTimesDenseT, maskedRowsTimesX, toCsr
 import type { ActiveScratch, Csr } from '../dense/sparse';
 import { WasmFirstLayer } from './wasmFirstLayer';
 
-export type FirstLayerMode = 'auto' | 'sparse' | 'dense' | 'wasm';
-
-export interface FirstLayer {
-  readonly mode: 'sparse' | 'dense';
-  /** Who computes the products: the float64 JS kernels, or tfjs' wasm backend. */
-  readonly kernel?: 'js' | 'tfjs-wasm';
-  /** zT (h x n) = W X^T + b, with W [h, d] at offset 0 and b at bOffset of p. */
-  forward(p: Float32Array, bOffset: number, zT: Float64Array): void;
-  /** out[j, :] = sum_b coefT[j, b] x[b, :] into offset 0 of out (W's slot); a second set is fused when given. */
-  weightGrad(coefT: Float64Array, out: Float32Array, coef2T: Float64Array | null, out2: Float32Array | null): void;
-  /** sum_b [x_b; 1][x_b; 1]^T, (d + 1)^2 row-major; X is fixed, so this is computed once. */
-  moment(): Float64Array;
-}
+export type { FirstLayer, FirstLayerMode } from './objective';
+import type { FirstLayer, FirstLayerMode } from './objective';
 
 export function createFirstLayer(mode: FirstLayerMode, x: Float32Array, n: number, d: number, h: number): FirstLayer {
   if (mode === 'wasm') {

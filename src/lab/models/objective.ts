@@ -63,3 +63,18 @@ export function makeLayout(specs: readonly { name: string; shape: readonly numbe
   });
   return { tensors, size: offset };
 }
+
+/** How the first layer's two big products are computed (firstLayer.ts picks and builds them). */
+export type FirstLayerMode = 'auto' | 'sparse' | 'dense' | 'wasm';
+
+export interface FirstLayer {
+  readonly mode: 'sparse' | 'dense';
+  /** Who computes the products: the float64 JS kernels, or tfjs' wasm backend. */
+  readonly kernel?: 'js' | 'tfjs-wasm';
+  /** zT (h x n) = W X^T + b, with W [h, d] at offset 0 and b at bOffset of p. */
+  forward(p: Float32Array, bOffset: number, zT: Float64Array): void;
+  /** out[j, :] = sum_b coefT[j, b] x[b, :] into offset 0 of out (W's slot); a second set is fused when given. */
+  weightGrad(coefT: Float64Array, out: Float32Array, coef2T: Float64Array | null, out2: Float32Array | null): void;
+  /** sum_b [x_b; 1][x_b; 1]^T, (d + 1)^2 row-major; X is fixed, so this is computed once. */
+  moment(): Float64Array;
+}

@@ -5,7 +5,7 @@
 // transposes are explicit and done once. Results agree with the float64 kernels to float32 rounding of sums of
 // d = 784 (forward) or n (gradient) terms. Timings against the sparse JS kernel: docs/engine-notes.md.
 import * as tf from '@tensorflow/tfjs-core';
-import type { FirstLayer } from './firstLayer';
+import type { FirstLayer } from './objective';
 
 function wasmBackendActive(): boolean {
   try {
