@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendChoice } from '../shared/protocol';
+import { loadNative } from '../lab/native/addon';
 
 const resolves = (id: string): string | undefined => {
   try {
@@ -16,6 +17,11 @@ const resolves = (id: string): string | undefined => {
 
 /** Why `choice` cannot load on this machine, or undefined when it can. */
 export function backendProblem(choice: BackendChoice): string | undefined {
+  if (choice === 'native') {
+    // a .node that cannot load (a missing libopenblas) throws rather than aborts, so it is tried in this process
+    const { problem } = loadNative();
+    return problem ? `cannot load: ${problem}; use --backend auto` : undefined;
+  }
   if (choice === 'tfjs-node') {
     const main = resolves('@tensorflow/tfjs-node');
     if (!main)

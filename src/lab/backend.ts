@@ -1,10 +1,11 @@
-// Picks the numeric backend: tfjs-node (native TensorFlow) if it loads, else WebAssembly SIMD, else plain
-// JavaScript. tfjs-node is an optional dependency whose install downloads libtensorflow, so it is absent on
+// Picks the numeric backend: the lab's native module (C kernels over OpenBLAS, src/lab/native/addon.ts) if it loads,
+// else tfjs-node (native TensorFlow) if it loads, else WebAssembly SIMD, else plain JavaScript. tfjs-node is an optional dependency whose install downloads libtensorflow, so it is absent on
 // offline machines; probing it must swallow every kind of error (a half-installed copy throws without a code).
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
 
 import type { BackendChoice, BackendName } from '../shared/protocol';
+import { loadNative, nativeDescription } from './native/addon';
 
 export type { BackendChoice, BackendName };
 export { BACKEND_CHOICES } from '../shared/protocol';
@@ -13,6 +14,8 @@ export interface BackendInfo {
   name: BackendName;
   /** Human-readable account of what was tried, for logs and run records. */
   note: string;
+  /** The BLAS that computes (native only): library, version, core type, threads, the C kernels' vector ISA. */
+  blas?: string;
 }
 
 let active: BackendInfo | undefined;
@@ -56,6 +59,17 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
   if (active && (choice === 'auto' || choice === active.name)) return active;
   tf.enableProdMode();
   const tried: string[] = [];
+  if (choice === 'auto' || choice === 'native') {
+    const { addon, problem } = loadNative();
+    if (addon) {
+      // tfjs is not on the native path; its plain-JS backend is set so that nothing finds it uninitialised
+      await useCpu();
+      const blas = nativeDescription(addon);
+      return (active = { name: 'native', note: `native C kernels over ${blas}`, blas });
+    }
+    tried.push(`native unavailable (${problem})`);
+    if (choice === 'native') throw new Error(`Backend native was requested but ${problem}; use --backend auto.`);
+  }
   if (choice === 'auto' || choice === 'tfjs-node') {
     const err = await tryNode();
     if (!err) return (active = { name: 'tfjs-node', note: 'native TensorFlow (tfjs-node)' });

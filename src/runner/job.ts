@@ -3,6 +3,7 @@
 // batched records leave.
 import type { FromRunner, Job } from '../shared/protocol';
 import { initBackend } from '../lab/backend';
+import { applyThreadBudget } from '../lab/native/threads';
 import { pickKernel } from '../lab/kernels';
 import { simdVariant } from '../lab/kernels/simdKernel';
 import { paramsFromJson } from '../lab/models/regressor';
@@ -23,9 +24,16 @@ export async function executeJob(
 ): Promise<void> {
   const backend = await initBackend(job.backend);
   const kernel = pickKernel(backend.name);
+  // the native backend's record names its BLAS, core type and thread count (set from the job's budget first)
+  const blas = backend.name === 'native' ? applyThreadBudget(job.threads) : undefined;
   // fused (relaxed) and plain SIMD differ at float32 rounding, so the record says which one ran
-  const kernelName =
-    job.kind === 'ood' ? 'optim' : kernel.name === 'simd' ? `simd (${simdVariant() ?? 'simd'})` : kernel.name;
+  const kernelName = blas
+    ? `${job.kind === 'ood' ? 'optim, first layer sgemm' : 'native'} (${blas})`
+    : job.kind === 'ood'
+      ? 'optim'
+      : kernel.name === 'simd'
+        ? `simd (${simdVariant() ?? 'simd'})`
+        : kernel.name;
   await send({ type: 'started', backend: backend.name, kernel: kernelName, note: backend.note });
   const started = Date.now();
   const pending = new Map<string, MetricRecord[]>();

@@ -2,9 +2,9 @@
 import type { CaseName, OodOptimizer, OodSettings, Settings } from './config';
 import type { MetricRecord, ParamsJson, RunOutcome } from './records';
 
-export type BackendName = 'tfjs-node' | 'wasm' | 'cpu';
+export type BackendName = 'native' | 'tfjs-node' | 'wasm' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tfjs-node', 'wasm', 'cpu'];
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'native', 'tfjs-node', 'wasm', 'cpu'];
 
 export interface JobRun {
   id: string;
@@ -22,8 +22,17 @@ export type Job =
       common: { case: CaseName; snr: number; seed: number };
       runs: JobRun[];
       backend: BackendChoice;
+      /** BLAS threads for this job (native backend), from the executor's budget (shared/threadBudget.ts) */
+      threads?: number;
     }
-  | { kind: 'ood'; settings: OodSettings; common: { seed: number }; runs: JobRun[]; backend: BackendChoice };
+  | {
+      kind: 'ood';
+      settings: OodSettings;
+      common: { seed: number };
+      runs: JobRun[];
+      backend: BackendChoice;
+      threads?: number;
+    };
 
 /** cancel without runIds stops the whole job; with runIds only those runs (the others train on). */
 export type ToRunner = { type: 'start'; job: Job } | { type: 'cancel'; runIds?: string[] };

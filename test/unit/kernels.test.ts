@@ -8,6 +8,7 @@ import { KERNELS, pickKernel } from '../../src/lab/kernels';
 import { enableRelaxedSimd, simdAvailable, simdKernelFor } from '../../src/lab/kernels/simdKernel';
 import type { BatchSpec, Kernel, MlpParams, RegressionData } from '../../src/lab/kernels/types';
 import { RandomState } from '../../src/lab/rng';
+import { loadNative } from '../../src/lab/native/addon';
 
 function problem(
   seed: number,
@@ -111,6 +112,8 @@ const available = (): [string, Kernel][] => [
     .map((v): [string, Kernel] => [v, simdKernelFor(v)]),
   ['js', KERNELS.js],
   ['tfjs', KERNELS.tfjs],
+  // the native C kernel where the module is built (test/unit/native.test.ts fails in CI when it is not)
+  ...(loadNative().addon ? [['native', KERNELS.native] as [string, Kernel]] : []),
 ];
 
 before(async () => {
@@ -341,6 +344,7 @@ describe('pickKernel', () => {
     assert.equal(pickKernel('tfjs-node').name, 'tfjs');
     assert.equal(pickKernel('wasm').name, simdAvailable() ? 'simd' : 'js');
     assert.equal(pickKernel('cpu').name, 'js');
+    assert.equal(pickKernel('native').name, 'native');
   });
   it('compiles both SIMD variants on Node 20', () => assert.ok(simdAvailable('simd') && simdAvailable('relaxed-simd')));
 });

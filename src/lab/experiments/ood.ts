@@ -25,9 +25,10 @@ import { DivergenceCheck, finiteRecord } from './divergence';
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** The first-layer kernels for the active backend: tfjs' wasm matMuls when it runs, else the JS kernels. */
+/** The first-layer kernels for the active backend: OpenBLAS sgemm on native, tfjs' wasm matMuls on wasm, else JS. */
 function oodFirstLayer(): FirstLayerMode {
-  return activeBackend()?.name === 'wasm' ? 'wasm' : 'auto';
+  const name = activeBackend()?.name;
+  return name === 'native' ? 'native' : name === 'wasm' ? 'wasm' : 'auto';
 }
 
 function oodShape(settings: Pick<OodSettings, 'hidden'>): Mlp2Shape {

@@ -51,7 +51,7 @@ export interface BatchedRegressor {
   dispose(): void;
 }
 
-export type KernelName = 'simd' | 'js' | 'tfjs';
+export type KernelName = 'simd' | 'js' | 'tfjs' | 'native';
 
 export interface Kernel {
   readonly name: KernelName;

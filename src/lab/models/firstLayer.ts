@@ -4,10 +4,12 @@
 // sparse path there because each CSR row is too short to amortise its passes over the hidden units.
 // 'wasm' (wasmFirstLayer.ts) runs both products as float32 matMuls on tfjs' WebAssembly backend, faster than the
 // sparse path on the OOD shape (docs/engine-notes.md); it needs that backend active and is only chosen by name.
+// 'native' (nativeFirstLayer.ts) runs them on OpenBLAS sgemm through the native module; also chosen by name only.
 
 import { gemmABt, gramWithBias, transposeInto } from '../dense/products';
 import { activeScratch, csrGramWithBias, csrTimesDenseT, maskedRowsTimesX, toCsr } from '../dense/sparse';
 import type { ActiveScratch, Csr } from '../dense/sparse';
+import { NativeFirstLayer } from './nativeFirstLayer';
 import { WasmFirstLayer } from './wasmFirstLayer';
 
 export type { FirstLayer, FirstLayerMode } from './objective';
@@ -18,6 +20,10 @@ export function createFirstLayer(mode: FirstLayerMode, x: Float32Array, n: numbe
     // K-FAC's input moment stays float64: a JS layer over the same data computes it on first use.
     let js: FirstLayer | undefined;
     return new WasmFirstLayer(x, n, d, h, () => (js ??= createFirstLayer('auto', x, n, d, h)).moment());
+  }
+  if (mode === 'native') {
+    let js: FirstLayer | undefined;
+    return new NativeFirstLayer(x, n, d, h, () => (js ??= createFirstLayer('auto', x, n, d, h)).moment());
   }
   let resolved = mode;
   if (mode === 'auto') {

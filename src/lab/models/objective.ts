@@ -65,12 +65,12 @@ export function makeLayout(specs: readonly { name: string; shape: readonly numbe
 }
 
 /** How the first layer's two big products are computed (firstLayer.ts picks and builds them). */
-export type FirstLayerMode = 'auto' | 'sparse' | 'dense' | 'wasm';
+export type FirstLayerMode = 'auto' | 'sparse' | 'dense' | 'wasm' | 'native';
 
 export interface FirstLayer {
   readonly mode: 'sparse' | 'dense';
   /** Who computes the products: the float64 JS kernels, or tfjs' wasm backend. */
-  readonly kernel?: 'js' | 'tfjs-wasm';
+  readonly kernel?: 'js' | 'tfjs-wasm' | 'native';
   /** zT (h x n) = W X^T + b, with W [h, d] at offset 0 and b at bOffset of p. */
   forward(p: Float32Array, bOffset: number, zT: Float64Array): void;
   /** out[j, :] = sum_b coefT[j, b] x[b, :] into offset 0 of out (W's slot); a second set is fused when given. */

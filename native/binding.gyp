@@ -1,0 +1,13 @@
+{
+  "targets": [
+    {
+      "target_name": "precond_native",
+      "sources": ["src/precond_native.c"],
+      "cflags": ["-O3", "-std=gnu11", "-fno-strict-aliasing", "-ffp-contract=fast", "-Wno-psabi"],
+      "cflags!": ["-O2"],
+      "defines": ["NAPI_VERSION=8"],
+      "libraries": ["-lopenblas"],
+      "xcode_settings": { "OTHER_CFLAGS": ["-O3"] }
+    }
+  ]
+}

@@ -1,0 +1,48 @@
+// The first layer's products on the native module's OpenBLAS sgemm (src/lab/native/addon.ts): Z^T = W X^T + b and
+// dL/dW = dZ^T X as float32 products, with the fixed data kept as X^T (d x n, for the forward) and X (n x d, the
+// caller's array, for the gradient). The float64 <-> float32 conversions around each product happen inside the C
+// call, so no JavaScript loop touches the h x n buffers. Results agree with the float64 kernels to float32 rounding
+// of sums of d = 784 (forward) or n (gradient) terms, as the wasm strategy does.
+import { requireNative, type NativeAddon } from '../native/addon';
+import type { FirstLayer } from './objective';
+
+export class NativeFirstLayer implements FirstLayer {
+  readonly mode = 'dense';
+  readonly kernel = 'native';
+  private readonly addon: NativeAddon;
+  private readonly xT: Float32Array;
+  private readonly scratch: Float32Array;
+
+  /** moment: the float64 X~^T X~ of a JS first layer over the same data (K-FAC reads it once). */
+  constructor(
+    private readonly x: Float32Array,
+    private readonly n: number,
+    private readonly d: number,
+    private readonly h: number,
+    private readonly momentOf: () => Float64Array,
+  ) {
+    this.addon = requireNative();
+    const t = new Float32Array(d * n);
+    for (let b = 0; b < n; b++) {
+      const r = b * d;
+      for (let k = 0; k < d; k++) t[k * n + b] = x[r + k];
+    }
+    this.xT = t;
+    this.scratch = new Float32Array(h * n);
+  }
+
+  forward(p: Float32Array, bOffset: number, zT: Float64Array): void {
+    const { n, d, h } = this;
+    this.addon.firstForward(p, p.subarray(bOffset, bOffset + h), this.xT, zT, this.scratch, h, d, n);
+  }
+
+  weightGrad(coefT: Float64Array, out: Float32Array, coef2T: Float64Array | null, out2: Float32Array | null): void {
+    const { n, d, h } = this;
+    this.addon.firstWeightGrad(coefT, this.x, out, this.scratch, h, n, d);
+    if (coef2T && out2) this.addon.firstWeightGrad(coef2T, this.x, out2, this.scratch, h, n, d);
+  }
+
+  moment(): Float64Array {
+    return this.momentOf();
+  }
+}

@@ -1,0 +1,147 @@
+// Loader for the native kernel module (native/: Node-API C over OpenBLAS), in the manner of node-gyp-build: a
+// prebuilt binary for this platform (native/prebuilds/<platform>-<arch>/precond_native.node) when one ships, else
+// the one `npm run build` compiled (native/build/Release/precond_native.node), else none. It is found from this
+// bundle's folder upwards (dist/, dist/test/unit/, the extension's install folder), or at PRECOND_LAB_NATIVE;
+// PRECOND_LAB_NO_NATIVE=1 hides it (the lab then behaves as on a machine without it).
+// process.dlopen loads it the way require does for a .node file, without a bundler rewriting the require.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The module's exports (native/src/precond_native.c states each function's contract). */
+export interface NativeAddon {
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    lda: number,
+    b: Float32Array,
+    ldb: number,
+    beta: number,
+    c: Float32Array,
+    ldc: number,
+  ): void;
+  /** zT (h x n) = W (h x d) xT (d x n) + b; scratch holds h x n floats. */
+  firstForward(
+    w: Float32Array,
+    b: Float32Array,
+    xT: Float32Array,
+    zT: Float64Array,
+    scratch: Float32Array,
+    h: number,
+    d: number,
+    n: number,
+  ): void;
+  /** out (h x d) = coefT (h x n) x (n x d); scratch holds h x n floats. */
+  firstWeightGrad(
+    coefT: Float64Array,
+    x: Float32Array,
+    out: Float32Array,
+    scratch: Float32Array,
+    h: number,
+    n: number,
+    d: number,
+  ): void;
+  /** Sum of squared errors of the regressor over n samples packed 16 to a block (nativeKernel.ts). */
+  regSSE(
+    xp: Float32Array,
+    y: Float32Array,
+    n: number,
+    d: number,
+    h: number,
+    w1: Float32Array,
+    b1: Float32Array,
+    w2: Float32Array,
+    b2: Float32Array,
+  ): number;
+  /** One GD step in place; returns the SSE before it. */
+  regStep(
+    xp: Float32Array,
+    y: Float32Array,
+    n: number,
+    d: number,
+    h: number,
+    w1: Float32Array,
+    b1: Float32Array,
+    w2: Float32Array,
+    b2: Float32Array,
+    prec: Float32Array,
+    lr: number,
+    l2: number,
+    e: Float32Array,
+    g: Float64Array,
+  ): number;
+  info(): { blasConfig: string; coreType: string; isa: string; threads: number };
+  /** OpenBLAS's thread count from now on; returns the count it took. */
+  setThreads(n: number): number;
+}
+
+const FILE = 'precond_native.node';
+
+/** Where the module would be loaded from, in order of preference (existing files only). */
+export function nativeCandidates(): string[] {
+  const found: string[] = [];
+  const env = process.env.PRECOND_LAB_NATIVE;
+  if (env) found.push(path.resolve(env));
+  let dir = __dirname;
+  for (let up = 0; up < 5; up++) {
+    found.push(path.join(dir, 'native', 'prebuilds', `${process.platform}-${process.arch}`, FILE));
+    found.push(path.join(dir, 'native', 'build', 'Release', FILE));
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return found.filter((f) => fs.existsSync(f));
+}
+
+let cached: { addon?: NativeAddon; problem?: string; file?: string } | undefined;
+
+/** The loaded module, or why there is none (a message for users, never a stack trace). */
+export function loadNative(): { addon?: NativeAddon; problem?: string; file?: string } {
+  if (cached) return cached;
+  if (process.env.PRECOND_LAB_NO_NATIVE === '1')
+    return (cached = { problem: 'it is switched off (PRECOND_LAB_NO_NATIVE=1)' });
+  const files = nativeCandidates();
+  if (!files.length) {
+    return (cached = {
+      problem:
+        'the native module is not built (npm run build compiles it where a C compiler and libopenblas-dev exist; ' +
+        `no ${FILE} under native/build/Release or native/prebuilds/${process.platform}-${process.arch})`,
+    });
+  }
+  const errors: string[] = [];
+  for (const file of files) {
+    try {
+      const mod = { exports: {} as NativeAddon };
+      process.dlopen(mod, file);
+      if (typeof mod.exports.sgemm !== 'function' || typeof mod.exports.regStep !== 'function')
+        throw new Error('not the lab module (missing exports)');
+      return (cached = { addon: mod.exports, file });
+    } catch (e) {
+      errors.push(`${file}: ${((e as Error)?.message ?? String(e)).split('\n')[0]}`);
+    }
+  }
+  return (cached = { problem: `the native module does not load (${errors.join('; ')})` });
+}
+
+/** The module, or an Error saying why it is absent. */
+export function requireNative(): NativeAddon {
+  const { addon, problem } = loadNative();
+  if (!addon) throw new Error(`native backend unavailable: ${problem}`);
+  return addon;
+}
+
+/**
+ * How the native backend computes, for run records: BLAS library and version, the core type OpenBLAS runs
+ * (OPENBLAS_CORETYPE when the environment sets it: the lab honours it and never changes it), the vector ISA the C
+ * kernels dispatched to, and the thread count.
+ */
+export function nativeDescription(addon: NativeAddon = requireNative()): string {
+  const i = addon.info();
+  const version = /OpenBLAS\s+\S+/.exec(i.blasConfig)?.[0] ?? i.blasConfig.split(' ')[0];
+  const forced = process.env.OPENBLAS_CORETYPE ? ` (OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE})` : '';
+  return `${version} core ${i.coreType}${forced}, ${i.threads} thread${i.threads === 1 ? '' : 's'}, C kernels ${i.isa}`;
+}
