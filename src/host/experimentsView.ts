@@ -3,6 +3,7 @@
 // manager's events.
 import * as vscode from 'vscode';
 import { readStore } from './storeReader';
+import { LateBands } from './lateBands';
 import { buildTree, type ConfigFileEntry, type TreeSnapshot } from './treeModel';
 import { ExperimentsTreeProvider } from './treeProvider';
 import { CONFIG_GLOB, findConfigFiles } from './configFiles';
@@ -22,9 +23,11 @@ export interface ExperimentsView extends vscode.Disposable {
 
 export function createExperimentsView(lab: LabRunner, settings: () => LabSettings): ExperimentsView {
   let configs: ConfigFileEntry[] = [];
+  // late windows are streamed off the critical path; a redraw follows when one is read
+  const bands = new LateBands(() => provider.scheduleRefresh());
   const build = (): TreeSnapshot => {
     const root = settings().resultsRoot;
-    return buildTree({ experiments: readStore(root), configs, live: lab.live(root) });
+    return buildTree({ experiments: readStore(root, bands), configs, live: lab.live(root) });
   };
   const provider = new ExperimentsTreeProvider(build);
   const treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });

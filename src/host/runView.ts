@@ -4,6 +4,7 @@ import type { RunParams } from '../shared/config';
 import type { RunStatus } from '../shared/records';
 import type { RunFile } from '../sweep/store';
 import { fmtFixed as fmt, fmtPercent } from '../shared/format';
+import type { LateWindow } from '../shared/charts/lateWindow';
 
 export type RunState = RunStatus;
 export type ParamValue = string | number;
@@ -33,6 +34,8 @@ export interface RunView {
   state: RunState;
   file?: RunFile;
   live?: LiveRun;
+  /** the late window of its records, once read (lateBands.ts) */
+  late?: LateWindow;
 }
 
 export interface Icon {
@@ -60,15 +63,30 @@ export function runView(id: string, file: RunFile | undefined, live: LiveRun | u
   return { id, params, state, file, live };
 }
 
-/** The number a run is judged by: final test MSE for the regression kinds, OOD accuracy for the OOD kind. */
+/**
+ * The number a run is judged by, named for what it is: Task 2 test MSE for transfer runs (Figure 3 is about Task 2;
+ * Task 1's is in the tooltip), test MSE for noise runs, the OOD accuracy of both settings for OOD runs.
+ */
 export function headline(
   final: Readonly<Record<string, number>> | undefined,
 ): { name: string; value: number; text: string } | undefined {
   if (!final) return undefined;
   const ok = (k: string | undefined): k is string => k !== undefined && Number.isFinite(final[k]);
+  if (ok('task2TestMSE')) return { name: 'Task 2 test MSE', value: final.task2TestMSE, text: fmt(final.task2TestMSE) };
   if (ok('testMSE')) return { name: 'test MSE', value: final.testMSE, text: fmt(final.testMSE) };
+  if (ok('oodLeftAcc') && ok('oodRightAcc'))
+    return {
+      name: 'OOD acc',
+      value: final.oodLeftAcc,
+      text: `left ${fmtPercent(final.oodLeftAcc)} · right ${fmtPercent(final.oodRightAcc)}`,
+    };
   const acc = Object.keys(final).find((k) => /^ood.*acc/i.test(k));
-  if (ok(acc)) return { name: 'OOD acc', value: final[acc], text: fmtPercent(final[acc]) };
+  if (ok(acc))
+    return {
+      name: `OOD ${/right/i.test(acc) ? 'right' : 'left'} acc`,
+      value: final[acc],
+      text: fmtPercent(final[acc]),
+    };
   const test = Object.keys(final).find((k) => /test/i.test(k));
   return ok(test) ? { name: test, value: final[test], text: fmt(final[test]) } : undefined;
 }
@@ -87,7 +105,7 @@ export function runDescription(r: RunView): string {
       return p === undefined ? 'running' : `running ${Math.floor(p * 100)}%`;
     }
     case 'done':
-      return metric || 'done';
+      return [metric || 'done', r.late?.unstable ? 'unstable' : ''].filter(Boolean).join(' · ');
     case 'diverged':
       return (r.file?.reason ?? 'diverged').split(':')[0];
     case 'cancelled':
@@ -130,6 +148,12 @@ export function runTooltip(r: RunView, experiment: string): string {
     lines.push('', '| final metric | value |', '|---|---|');
     for (const [k, v] of final) lines.push(`| ${md(k)} | ${Number.isInteger(v) ? v : fmt(v)} |`);
   }
+  if (r.late)
+    lines.push(
+      '',
+      `Late window (last ${r.late.n} evaluations): ${fmt(r.late.min)} to ${fmt(r.late.max)}, mean ${fmt(r.late.mean)}` +
+        (r.late.unstable ? ' — **unstable**: the band is wider than 20% of its mean' : ''),
+    );
   const facts = [
     f?.settings &&
       `${f.settings.steps} steps, lr ` +

@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import type { ExperimentConfig } from '../shared/config';
 import { ExperimentStore, type RunFile } from '../sweep/store';
 import { interruptIfOrphaned } from '../sweep/recovery';
+import type { LateWindow } from '../shared/charts/lateWindow';
+import { metricsSource, type LateBands } from './lateBands';
 
 export interface StoredExperiment {
   name: string;
@@ -14,6 +16,8 @@ export interface StoredExperiment {
   runs: RunFile[];
   /** what could not be read, for the tooltip and the output channel */
   warnings: string[];
+  /** run id -> the late window of its records, for the runs whose records have been read (lateBands.ts) */
+  late: Map<string, LateWindow>;
 }
 
 const isDir = (p: string): boolean => {
@@ -29,7 +33,7 @@ export function isExperimentDir(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'experiment.json')) || isDir(path.join(dir, 'runs'));
 }
 
-function readExperiment(dir: string): StoredExperiment {
+function readExperiment(dir: string, bands?: LateBands): StoredExperiment {
   const abs = path.resolve(dir);
   const store = new ExperimentStore(path.dirname(abs), path.basename(abs));
   const warnings: string[] = [];
@@ -43,7 +47,14 @@ function readExperiment(dir: string): StoredExperiment {
     // A run folder without a readable run.json is a run that was being created when the process died.
     else warnings.push(`runs/${id}/run.json is missing or unreadable`);
   }
-  return { name: path.basename(abs), dir: abs, config, runs, warnings };
+  const late = new Map<string, LateWindow>();
+  if (bands)
+    for (const r of runs) {
+      if (r.status !== 'done' && r.status !== 'cancelled') continue;
+      const band = bands.get(metricsSource(path.dirname(abs), store.runDir(r.id), r), r.kind ?? config?.kind);
+      if (band) late.set(r.id, band);
+    }
+  return { name: path.basename(abs), dir: abs, config, runs, warnings, late };
 }
 
 function orphanCheck(store: ExperimentStore, run: RunFile, warnings: string[]): RunFile {
@@ -56,8 +67,11 @@ function orphanCheck(store: ExperimentStore, run: RunFile, warnings: string[]): 
   }
 }
 
-/** Every experiment under `root`, sorted by name; an absent root is an empty store. */
-export function readStore(root: string): StoredExperiment[] {
+/**
+ * Every experiment under `root`, sorted by name; an absent root is an empty store. With `bands`, each finished run's
+ * late window once it has been read (asynchronously: never on this call).
+ */
+export function readStore(root: string, bands?: LateBands): StoredExperiment[] {
   let names: string[];
   try {
     names = fs.readdirSync(root);
@@ -67,6 +81,6 @@ export function readStore(root: string): StoredExperiment[] {
   return names
     .map((n) => path.join(root, n))
     .filter((d) => isDir(d) && isExperimentDir(d))
-    .map(readExperiment)
+    .map((d) => readExperiment(d, bands))
     .sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -157,7 +157,11 @@ function experimentNode(
 ): TreeNode {
   const files = new Map((stored?.runs ?? []).map((f) => [f.id, f]));
   const ids = [...new Set([...files.keys(), ...(live?.keys() ?? [])])];
-  const runs = ids.map((id) => runView(id, files.get(id), live?.get(id)));
+  const runs = ids.map((id) => {
+    const v = runView(id, files.get(id), live?.get(id));
+    const late = stored?.late?.get(id);
+    return late ? { ...v, late } : v;
+  });
   const { leaf, groups, showSeed } = axesOf(runs);
   const dir = stored?.dir;
   const config = stored?.config ?? cfg?.config;

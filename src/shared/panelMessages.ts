@@ -6,6 +6,7 @@
 import type { RunParams } from './config';
 import { isObject } from './guards';
 import type { FinalMetrics, RunStatus, StaticSpectra } from './records';
+import type { LateWindow } from './charts/lateWindow';
 
 export const PANEL_VIEW_TYPE = 'precondLab.results';
 export const PANEL_STATE_VERSION = 1;
@@ -42,6 +43,10 @@ export interface RunInfo {
   /** 0..1 while running */
   progress?: number;
   spectra?: StaticSpectra;
+  /** the late window of the headline metric (src/shared/charts/lateWindow.ts): min-max band, unstable flag */
+  late?: LateWindow;
+  /** a transfer run whose Task 1 was reused: the run its curves are read from; `missing` when that run is gone */
+  reused?: { from: string; missing?: boolean };
 }
 
 /**

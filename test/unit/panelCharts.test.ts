@@ -241,8 +241,12 @@ test('noise summary with one SNR (the quick preset): a chart vs p per case and s
   assert.equal(v.table.rows.length, 6);
   const csv = tableToCsv(v.table).trimEnd().split('\r\n');
   assert.equal(csv.length, 7);
-  assert.equal(csv[0], 'case,p,snr,runs,testMSE_mean,testMSE_std,bestTestMSE_mean,trainMSE_mean,noiseFloor,run_ids');
-  assert.match(csv[1], /^high,-2,1,1,1,0,,,0.5,high_p-2_snr1_s42$/);
+  assert.equal(
+    csv[0],
+    'case,p,snr,runs,testMSE_mean,testMSE_std,bestTestMSE_mean,trainMSE_mean,noiseFloor,late_min,late_max,' +
+      'unstable_runs,run_ids',
+  );
+  assert.match(csv[1], /^high,-2,1,1,1,0,,,0.5,,,,high_p-2_snr1_s42$/);
 });
 
 test('transfer summary (Figure 3): Task 1 and Task 2 against p per case, mean and spread over seeds', () => {

@@ -171,10 +171,15 @@ test('long runs are decimated to the point budget; removed runs and a missing fo
     Array.from({ length: 10_001 }, (_, i) => rec(i, 1 / (1 + i))),
   );
   const model = new PanelModel(path.join(root, 'long'));
+  // a sync reads at most READ_CHUNK bytes (the host never stalls on a long file); the panel syncs until done
+  let syncs = 0;
+  model.sync();
+  while (model.pending && ++syncs < 100) model.sync();
   const snap = model.snapshot();
   assert.equal(snap.pointBudget, MAX_POINTS);
   const c = snap.curves[id];
-  assert.ok(c.step.length <= MAX_POINTS, `${c.step.length} points`);
+  // read in chunks, a curve is thinned again whenever it outgrows twice the budget
+  assert.ok(c.step.length <= 2 * MAX_POINTS, `${c.step.length} points`);
   assert.equal(c.step[0], 0);
   assert.equal(c.step[c.step.length - 1], 10_000);
   assert.equal(pointBudget(600), 200);

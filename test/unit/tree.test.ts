@@ -150,7 +150,8 @@ test('a grid with one case is not grouped; varying seeds label the runs', () => 
     exp.children.map((c) => c.label),
     ['p = -1 · seed 42', 'p = -1 · seed 43', 'p = 1 · seed 42', 'p = 1 · seed 43'],
   );
-  assert.equal(exp.children[0].description, 'task1TestMSE 0.3000');
+  // Figure 3 is about Task 2: the transfer headline is named for it (issue 14, defect 3)
+  assert.equal(exp.children[0].description, 'Task 2 test MSE 0.4000');
   assert.match(exp.description!, /^transfer · 4 done$/);
 });
 
@@ -245,5 +246,6 @@ test('OOD runs: grouped by optimizer, AdaHessian labelled by p, the others by se
     exp.children[1].children.map((c) => c.label),
     ['seed 1', 'seed 2'],
   );
-  assert.equal(exp.children[1].children[0].description, 'OOD acc 50.0%');
+  // both OOD settings, named (issue 14: "OOD acc" alone showed only the left one)
+  assert.match(exp.children[1].children[0].description!, /^OOD acc left 50\.0% · right /);
 });

@@ -12,6 +12,13 @@ import type { CurveData, ExperimentInfo, ExperimentKind, PanelSnapshot, RunInfo 
 import { ExperimentStore, type RunFile } from '../../sweep/store';
 import { runView, type LiveRun } from '../runView';
 import { isExperimentDir } from '../storeReader';
+import { lateMetric, lateWindow } from '../../shared/charts/lateWindow';
+
+/**
+ * Most bytes one sync reads from one metrics file (and from all files together): the host thread never reads or
+ * parses more than this at once while sweeps run; the rest is read by the next sync (`pending` says one is due).
+ */
+export const READ_CHUNK = 256 * 1024;
 
 /** Points per run across all runs of a panel; each run keeps between the bounds below. */
 const TOTAL_POINTS = 120_000;
@@ -72,7 +79,13 @@ interface RunCache {
   sig: string;
   /** bytes of metrics.jsonl consumed (up to the last complete line) */
   offset: number;
+  /** the metrics file read: the run's own, or the one of the run it reused (read through, never copied) */
+  source?: string;
   curve: CurveData;
+  /** bytes the last readMetrics read */
+  lastRead?: number;
+  /** every evaluation of the late-window metric, in step order (not thinned: the band needs each one) */
+  evals: number[];
 }
 
 const mtimeOf = (file: string): number => {
@@ -87,6 +100,10 @@ export class PanelModel {
   private cache = new Map<string, RunCache>();
   private info: ExperimentInfo | undefined;
   private warnings: string[] = [];
+  /** bytes the last sync left unread (READ_CHUNK reached); the owner syncs again soon */
+  pending = false;
+  /** bytes read per call, for the responsiveness test (the largest single read the model made) */
+  static largestRead = 0;
 
   constructor(
     readonly dir: string,
@@ -136,6 +153,8 @@ export class PanelModel {
     let kind: ExperimentKind | undefined = config?.kind;
 
     const next = new Map<string, RunCache>();
+    let left = READ_CHUNK;
+    this.pending = false;
     for (const id of ids) {
       const runJson = path.join(store.runDir(id), 'run.json');
       const mtime = mtimeOf(runJson);
@@ -145,6 +164,7 @@ export class PanelModel {
         sig: '',
         offset: 0,
         curve: emptyCurve(),
+        evals: [],
       };
       if (c.runMtime !== mtime) {
         c.runMtime = mtime;
@@ -155,6 +175,7 @@ export class PanelModel {
       kind ??= c.file?.kind;
       const l = live.get(id);
       const view = runView(id, c.file, l);
+      const reused = this.reusedSource(store, id, c.file);
       c.info = {
         id,
         params: { ...(c.file?.params ?? l?.params ?? {}) },
@@ -166,8 +187,18 @@ export class PanelModel {
           ? { progress: Math.min(1, l.step / l.steps) }
           : {}),
         ...(c.file?.spectra ? { spectra: c.file.spectra } : {}),
+        ...(reused ? { reused: { from: reused.from, ...(reused.file ? {} : { missing: true }) } } : {}),
       };
-      const grown = this.readMetrics(store, id, c, kind ?? 'noise', budget);
+      const grown = this.readMetrics(
+        reused?.file ?? path.join(store.runDir(id), 'metrics.jsonl'),
+        c,
+        kind ?? 'noise',
+        budget,
+        left,
+      );
+      left = Math.max(0, left - (c.lastRead ?? 0));
+      const late = lateWindow(c.evals);
+      if (late) c.info.late = late;
       if (grown === 'reset') changes.replace.push({ runId: id, curve: c.curve });
       else if (grown) {
         if (c.curve.step.length > 2 * budget) {
@@ -175,7 +206,15 @@ export class PanelModel {
           changes.replace.push({ runId: id, curve: c.curve });
         } else changes.append.push({ runId: id, curve: grown });
       }
-      const sig = JSON.stringify([c.info.state, c.info.progress, c.runMtime, c.info.color, c.info.params]);
+      const sig = JSON.stringify([
+        c.info.state,
+        c.info.progress,
+        c.runMtime,
+        c.info.color,
+        c.info.params,
+        c.info.late,
+        c.info.reused,
+      ]);
       if (sig !== c.sig) {
         c.sig = sig;
         changes.runs.push(c.info);
@@ -190,15 +229,47 @@ export class PanelModel {
     return changes;
   }
 
-  /** Reads the new complete lines of a run's metrics.jsonl; 'reset' when the curve starts over (first read, re-run). */
-  private readMetrics(
+  /**
+   * A transfer run whose Task 1 was reused from an earlier run has an empty metrics.jsonl of its own: its curves and
+   * energy records are those of the run it reused (`reusedTask1` = "<experiment>/<run id>" in the same store root).
+   * `file` is undefined when that run has been deleted.
+   */
+  private reusedSource(
     store: ExperimentStore,
     id: string,
+    file: RunFile | undefined,
+  ): { from: string; file?: string } | undefined {
+    const from = file?.reusedTask1;
+    if (!from) return undefined;
+    const own = path.join(store.runDir(id), 'metrics.jsonl');
+    let ownSize = 0;
+    try {
+      ownSize = fs.statSync(own).size;
+    } catch {
+      ownSize = 0;
+    }
+    if (ownSize > 0) return undefined;
+    const [exp, run] = from.split('/');
+    const root = path.dirname(this.dir);
+    const src = exp && run ? path.join(root, exp, 'runs', run, 'metrics.jsonl') : '';
+    // only a path inside the store root, never one a crafted run.json points elsewhere with
+    const inside =
+      src && path.relative(root, src).split(path.sep)[0] !== '..' && !path.isAbsolute(path.relative(root, src));
+    return inside && fs.existsSync(src) ? { from, file: src } : { from };
+  }
+
+  /**
+   * Reads the new complete lines of a metrics file, at most `limit` bytes; 'reset' when the curve starts over (first
+   * read, re-run, another source).
+   */
+  private readMetrics(
+    file: string,
     c: RunCache,
     kind: ExperimentKind,
     budget: number,
+    limit: number,
   ): CurveData | 'reset' | undefined {
-    const file = path.join(store.runDir(id), 'metrics.jsonl');
+    c.lastRead = 0;
     let size = 0;
     try {
       size = fs.statSync(file).size;
@@ -206,22 +277,37 @@ export class PanelModel {
       size = 0;
     }
     let reset = false;
-    if (size < c.offset) {
-      // the file was truncated: a re-run started over
+    if (size < c.offset || c.source !== file) {
+      // the file was truncated (a re-run started over) or the run now reads another file
       c.offset = 0;
       c.curve = emptyCurve();
+      c.evals = [];
+      c.source = file;
       reset = true;
     }
     if (size === c.offset) return reset ? 'reset' : undefined;
-    const buf = Buffer.alloc(size - c.offset);
+    const want = Math.min(size - c.offset, limit);
+    if (want <= 0) {
+      this.pending = true;
+      return reset ? 'reset' : undefined;
+    }
+    const buf = Buffer.alloc(want);
     const fd = fs.openSync(file, 'r');
+    let got = 0;
     try {
-      fs.readSync(fd, buf, 0, buf.length, c.offset);
+      got = fs.readSync(fd, buf, 0, want, c.offset);
     } finally {
       fs.closeSync(fd);
     }
-    const end = buf.lastIndexOf(0x0a);
-    if (end < 0) return reset ? 'reset' : undefined;
+    PanelModel.largestRead = Math.max(PanelModel.largestRead, got);
+    c.lastRead = got;
+    if (c.offset + got < size) this.pending = true;
+    const end = buf.subarray(0, got).lastIndexOf(0x0a);
+    if (end < 0) {
+      // one line longer than the whole budget cannot be a metrics record: skip it rather than stall on it
+      if (got === limit && limit === READ_CHUNK) c.offset += got;
+      return reset ? 'reset' : undefined;
+    }
     c.offset += end + 1;
     const records: MetricRecord[] = [];
     for (const line of buf.subarray(0, end).toString('utf8').split('\n')) {
@@ -231,6 +317,11 @@ export class PanelModel {
       } catch {
         /* a torn line is skipped, as the store does */
       }
+    }
+    const metric = lateMetric(kind);
+    for (const r of records) {
+      const v = (r as unknown as Record<string, unknown>)[metric];
+      if (typeof v === 'number' && Number.isFinite(v)) c.evals.push(v);
     }
     const chunk = recordsToCurve(records, kind);
     const first = c.curve.step.length === 0;

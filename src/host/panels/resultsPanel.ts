@@ -158,6 +158,7 @@ export class ResultsPanel implements vscode.Disposable {
           snapshot: this.model.snapshot(this.host.presets()),
           ...(focus ? { focus } : {}),
         });
+        if (this.model.pending) this.poke();
         for (const w of this.readyWaiters.splice(0)) w();
         return;
       }
@@ -200,6 +201,8 @@ export class ResultsPanel implements vscode.Disposable {
     this.dirty = false;
     // Not ready (loading or hidden): the snapshot it gets on `ready` holds everything; only keep the cache fresh.
     const changes: ModelChanges = this.model.sync();
+    // a sync reads at most READ_CHUNK bytes of records; the rest follows in the next one, so the host never stalls
+    if (this.model.pending) this.poke();
     if (!this.ready) return;
     if (!changes.runs.length && !changes.append.length && !changes.replace.length && !changes.removed.length) return;
     this.post({ type: 'update', ...changes });

@@ -2,7 +2,7 @@
 // test and train MSE with the noise floor. OOD: train loss and the three accuracies. Smoothing is for the eye only;
 // the CSV holds the recorded values.
 import type { CurveData, PanelSnapshot, RunInfo, ViewOptions } from '../panelMessages';
-import { distinct, runLabel, varyingAxes } from './labels';
+import { distinct, reusedNote, runLabel, varyingAxes } from './labels';
 import { noiseFloor, smooth } from './series';
 import type { ChartSpec, Point, Series, TabView, Table } from './spec';
 
@@ -97,6 +97,10 @@ export function curvesView(snap: PanelSnapshot, opts: ViewOptions): TabView {
   if (runs.length < snap.runs.length)
     notes.push(`Showing ${runs.length} of ${snap.runs.length} runs; pick others in the run list.`);
   if (weight > 0) notes.push(`Smoothed (weight ${weight}); the CSV holds the recorded values.`);
+  for (const r of runs) {
+    const note = reusedNote(r);
+    if (note) notes.push(note);
+  }
   const hasData = runs.some((r) => (snap.curves[r.id]?.step.length ?? 0) > 0);
   const training = snap.runs.some((r) => r.state === 'running' || r.state === 'queued');
   const empty = !runs.length

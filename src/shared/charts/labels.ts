@@ -68,3 +68,15 @@ export function orderCases(cases: readonly string[]): string[] {
   const rank = (c: string): number => (c === 'high' ? 0 : c === 'low' ? 1 : 2);
   return [...cases].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
+
+/**
+ * What a transfer run whose Task 1 was reused says about its curves: they are those of the run it reused (read
+ * through from that run's records), or that run has been deleted and there is nothing to draw.
+ */
+export function reusedNote(r: { id: string; reused?: { from: string; missing?: boolean } }): string | undefined {
+  if (!r.reused) return undefined;
+  return r.reused.missing
+    ? `${r.id} reused Task 1 from ${r.reused.from}, which has been deleted: its curves and energy records are gone ` +
+        '(re-run it to record its own).'
+    : `${r.id} reused Task 1 from ${r.reused.from}: its curves and energy records are those of that run.`;
+}

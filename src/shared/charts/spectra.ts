@@ -2,13 +2,13 @@
 // Sigma and of Sigma^p, the weights lambda^(p+1) each eigen-direction gets in G_P (teacher marked), the spectrum of
 // G_P, and where the first layer puts its energy while it trains (teacher share over steps, a heatmap per run).
 import type { PanelSnapshot, RunInfo, ViewOptions } from '../panelMessages';
-import { caseName, distinct, orderCases } from './labels';
+import { caseName, distinct, orderCases, reusedNote } from './labels';
 import { fmt } from '../format';
 import type { ChartSpec, Figure, HeatmapSpec, Series, TabView, Table } from './spec';
 
 const SPECTRA_INTRO =
   'A preconditioner P = Σ^p reweights the input’s eigen-directions: direction i enters the Gram matrix G_P = ' +
-  'XᵀPX ' +
+  'XPXᵀ ' +
   'with weight λ_i^(p+1). ' +
   'p = −1 whitens (every direction counts the same), p > −1 favours high-variance directions, p < −1 ' +
   'low-variance ' +
@@ -132,7 +132,7 @@ export function spectraView(snap: PanelSnapshot, opts: ViewOptions, focusRun?: s
     {
       kind: 'chart',
       id: 'gram',
-      title: 'Spectrum of G_P = XᵀPX on the training inputs',
+      title: 'Spectrum of G_P = XPXᵀ on the training inputs',
       caption:
         'Nonzero eigenvalues, largest first. A steep drop means G_P is dominated by a few directions; a flat ' +
         'spectrum (p = −1) treats all alike.',
@@ -208,7 +208,11 @@ function heatmap(snap: PanelSnapshot, r: RunInfo): HeatmapSpec {
     cols: c?.energyStep ?? [],
     values,
     highlightRow: r.spectra!.teacherIndex,
-    empty: values.length ? undefined : 'No energy records yet.',
+    empty: values.length
+      ? undefined
+      : r.reused?.missing
+        ? `No energy records: ${reusedNote(r)}`
+        : 'No energy records yet.',
   };
 }
 

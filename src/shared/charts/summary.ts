@@ -6,6 +6,47 @@ import type { PanelSnapshot, RunInfo, ViewOptions } from '../panelMessages';
 import { caseName, distinct, isDone, orderCases } from './labels';
 import { errorBar, noiseFloor, stat } from './series';
 import type { ChartSpec, Point, Series, TabView, Table } from './spec';
+import { LATE_MIN_EVALS, UNSTABLE_SPREAD } from './lateWindow';
+
+/**
+ * The late-window band of each point of `lines` (the runs behind it): from the lowest to the highest value any of
+ * them took in its last 10% of evaluations, drawn at the final value; and the points with an unstable run, marked.
+ */
+export function lateBands(
+  runs: readonly RunInfo[],
+  lines: { value: number; points: Point[] }[],
+  what = 'late window',
+): Series[] {
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  const band: Point[] = [];
+  const unstable: Point[] = [];
+  for (const { points } of lines)
+    for (const pt of points) {
+      const late = (pt.runIds ?? []).map((id) => byId.get(id)?.late).filter((l) => l !== undefined);
+      if (!late.length || pt.y === null) continue;
+      const lo = Math.min(...late.map((l) => l.min));
+      const hi = Math.max(...late.map((l) => l.max));
+      band.push({ x: pt.x, y: pt.y, lo, hi, runIds: pt.runIds });
+      if (late.some((l) => l.unstable)) unstable.push({ x: pt.x, y: pt.y, runIds: pt.runIds });
+    }
+  const out: Series[] = [];
+  if (band.length)
+    out.push({
+      label: `${what}: min–max of the last 10% of evaluations (≥ ${LATE_MIN_EVALS})`,
+      color: 'theme:muted',
+      kind: 'points',
+      width: 1,
+      points: band,
+    });
+  if (unstable.length)
+    out.push({
+      label: `unstable: late band wider than ${UNSTABLE_SPREAD * 100}% of its mean`,
+      color: '#d62728',
+      kind: 'points',
+      points: unstable,
+    });
+  return out;
+}
 
 const CASE_HINTS: Record<string, string> = {
   high:
@@ -160,6 +201,7 @@ function noiseSummary(snap: PanelSnapshot, done: RunInfo[], logY: boolean): { fi
           markers: true,
           points,
         })),
+        ...lateBands(runs, seriesPer(runs, 'p', 'snr', 'testMSE', logY)),
         ...floorGuide(snrs, ps, false, allSnr),
       ],
       clickable: true,
@@ -177,6 +219,9 @@ function noiseSummary(snap: PanelSnapshot, done: RunInfo[], logY: boolean): { fi
       'bestTestMSE_mean',
       'trainMSE_mean',
       'noiseFloor',
+      'late_min',
+      'late_max',
+      'unstable_runs',
       'run_ids',
     ],
     rows: [],
@@ -194,6 +239,7 @@ function noiseSummary(snap: PanelSnapshot, done: RunInfo[], logY: boolean): { fi
       stat(g.runs.map((r) => r.final.bestTestMSE))?.mean,
       stat(g.runs.map((r) => r.final.trainMSE))?.mean,
       snr === undefined ? undefined : noiseFloor(snr),
+      ...lateCells(g.runs),
       g.runs.map((r) => r.id).join(' '),
     ]);
   }
@@ -223,6 +269,7 @@ function transferSummary(done: RunInfo[], logY: boolean): { figures: ChartSpec[]
         });
       }
     }
+    series.push(...lateBands(runs, seriesPer(runs, 'p', 'snr', 'task1TestMSE', logY), 'Task 1 late window'));
     const seeds = distinct(runs.map((r) => r.params.seed)).length;
     figures.push({
       kind: 'chart',
@@ -249,6 +296,9 @@ function transferSummary(done: RunInfo[], logY: boolean): { figures: ChartSpec[]
       'task2TestMSE_mean',
       'task2TestMSE_std',
       'task2TrainMSE_mean',
+      'task1_late_min',
+      'task1_late_max',
+      'unstable_runs',
       'run_ids',
     ],
     rows: [],
@@ -267,10 +317,25 @@ function transferSummary(done: RunInfo[], logY: boolean): { figures: ChartSpec[]
       t2?.mean,
       t2?.std,
       stat(g.runs.map((r) => r.final.task2TrainMSE))?.mean,
+      ...lateCells(g.runs),
       g.runs.map((r) => r.id).join(' '),
     ]);
   }
   return { figures, table };
+}
+
+/** late_min, late_max and the unstable runs of one grid point, for the table and its CSV */
+function lateCells(runs: readonly RunInfo[]): (number | string | undefined)[] {
+  const late = runs.map((r) => r.late).filter((l) => l !== undefined);
+  if (!late.length) return [undefined, undefined, ''];
+  return [
+    Math.min(...late.map((l) => l.min)),
+    Math.max(...late.map((l) => l.max)),
+    runs
+      .filter((r) => r.late?.unstable)
+      .map((r) => r.id)
+      .join(' '),
+  ];
 }
 
 function sortRows(table: Table, _snap: PanelSnapshot): void {
