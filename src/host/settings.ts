@@ -17,10 +17,13 @@ export interface LabSettings {
 }
 
 export function readSettings(fallbackRoot: string): LabSettings {
-  const c = vscode.workspace.getConfiguration('precondLab');
+  // resultsFolder is resource-scoped: read with the folder it applies to (no "resource scoped configuration without a
+  // resource" warning, and a folder-level setting in a multi-root workspace is honoured)
+  const first = vscode.workspace.workspaceFolders?.[0];
+  const c = vscode.workspace.getConfiguration('precondLab', first?.uri ?? null);
   const folder = c.get<string>('resultsFolder', '.precond-lab') || '.precond-lab';
   // Relative to the first workspace folder; with no folder open, the extension's own storage keeps results.
-  const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? fallbackRoot;
+  const base = first?.uri.fsPath ?? fallbackRoot;
   const resultsRoot = path.isAbsolute(folder) ? folder : path.join(base, folder);
   const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
   const wanted = c.get<number>('maxParallelRuns', 0);
