@@ -3,17 +3,34 @@
 import { toCsv } from '../shared/format';
 import type { Summary } from '../sweep/store';
 import { paramsByAxis } from './runView';
+import type { LateWindow } from '../shared/charts/lateWindow';
 
 const union = (lists: string[][]): string[] => [...new Set(lists.flat())];
 
-export function summaryToCsv(summary: Summary): string {
+/**
+ * `late`: each run's late window (last 10% of evaluations, at least 5): its min, max and an unstable flag follow the
+ * final metrics; the final value stays the headline.
+ */
+export function summaryToCsv(summary: Summary, late: ReadonlyMap<string, LateWindow> = new Map()): string {
   const runs = summary.runs;
   const params = union(runs.map((r) => Object.keys(r.params)));
   // test MSE first: it is the headline metric, and a spreadsheet user looks at the first metric column first
   const metrics = union(runs.map((r) => Object.keys(r.final))).sort((a, b) =>
     a === 'testMSE' ? -1 : b === 'testMSE' ? 1 : a.localeCompare(b),
   );
-  const header = ['experiment', 'run', 'status', ...params, ...metrics, 'backend', 'seconds', 'reason'];
+  const header = [
+    'experiment',
+    'run',
+    'status',
+    ...params,
+    ...metrics,
+    'late_min',
+    'late_max',
+    'unstable',
+    'backend',
+    'seconds',
+    'reason',
+  ];
   const rows = runs.map((r) => {
     const byAxis = paramsByAxis(r.params);
     return [
@@ -22,6 +39,9 @@ export function summaryToCsv(summary: Summary): string {
       r.status,
       ...params.map((k) => byAxis[k]),
       ...metrics.map((k) => r.final[k]),
+      late.get(r.id)?.min,
+      late.get(r.id)?.max,
+      late.has(r.id) ? String(late.get(r.id)!.unstable) : undefined,
       r.backend,
       r.seconds,
       r.reason,

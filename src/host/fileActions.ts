@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { expandRuns } from '../shared/config';
 import { ExperimentStore, loadSummary } from '../sweep/store';
 import { summaryToCsv } from './csv';
+import { lateWindowsOf as lateWindows } from './lateBands';
 import { configTemplate, presetBase } from './configs';
 import { plainText } from './notifyText';
 import { insideResults } from './safePaths';
@@ -74,7 +75,7 @@ export async function exportCsv(t: Target, file: string | undefined): Promise<st
     file = uri.fsPath;
   }
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, summaryToCsv(summary));
+  fs.writeFileSync(file, summaryToCsv(summary, await lateWindows(t.dir, summary)));
   return file;
 }
 

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lateMetric, lateWindow, type LateWindow } from '../shared/charts/lateWindow';
-import type { RunFile } from '../sweep/store';
+import { ExperimentStore, type RunFile } from '../sweep/store';
 
 interface Entry {
   size: number;
@@ -93,4 +93,24 @@ export class LateBands {
       return undefined;
     }
   }
+}
+
+/** The late window of every run of a summary, read (streamed) now, for the CSV export. */
+export async function lateWindowsOf(
+  dir: string,
+  summary: { experiment?: { kind?: string }; runs: { id: string }[] },
+): Promise<Map<string, LateWindow>> {
+  const out = new Map<string, LateWindow>();
+  const store = new ExperimentStore(path.dirname(dir), path.basename(dir));
+  for (const r of summary.runs) {
+    const run = store.readRun(r.id);
+    const file = metricsSource(path.dirname(dir), store.runDir(r.id), run);
+    try {
+      const band = await readLateWindow(file, lateMetric(run?.kind ?? summary.experiment?.kind));
+      if (band) out.set(r.id, band);
+    } catch {
+      /* no records: no band */
+    }
+  }
+  return out;
 }

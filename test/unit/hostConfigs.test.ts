@@ -205,9 +205,14 @@ test('CSV: one row per run with params and final metrics, test MSE first, quoted
       },
     ],
   } as Summary;
-  const lines = summaryToCsv(summary).split('\r\n');
-  assert.equal(lines[0], 'experiment,run,status,case,p,snr,seed,testMSE,trainMSE,backend,seconds,reason');
-  assert.equal(lines[1], 'fig1-cov-quick,high_p0_snr1_s42,done,high,0,1,42,0.5,0.1,wasm,2,');
-  assert.equal(lines[2], 'fig1-cov-quick,low_p0_snr1_s42,failed,low,0,1,42,,,,,"exited, ""code 3"""');
+  // the late window of the done run (issue 14: min, max and unstable after the final metrics)
+  const late = new Map([['high_p0_snr1_s42', { n: 5, min: 0.4, max: 0.6, mean: 0.5, unstable: true }]]);
+  const lines = summaryToCsv(summary, late).split('\r\n');
+  assert.equal(
+    lines[0],
+    'experiment,run,status,case,p,snr,seed,testMSE,trainMSE,late_min,late_max,unstable,backend,seconds,reason',
+  );
+  assert.equal(lines[1], 'fig1-cov-quick,high_p0_snr1_s42,done,high,0,1,42,0.5,0.1,0.4,0.6,true,wasm,2,');
+  assert.equal(lines[2], 'fig1-cov-quick,low_p0_snr1_s42,failed,low,0,1,42,,,,,,,,"exited, ""code 3"""');
   assert.equal(lines.length, 4);
 });

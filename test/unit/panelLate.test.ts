@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import type { MetricRecord } from '../../src/shared/records';
 import { PanelModel, READ_CHUNK } from '../../src/host/panels/panelModel';
-import { LateBands, readLateWindow } from '../../src/host/lateBands';
+import { LateBands, lateWindowsOf, readLateWindow } from '../../src/host/lateBands';
+import { summaryToCsv } from '../../src/host/csv';
 import { readStore } from '../../src/host/storeReader';
 import { buildTree, flatten } from '../../src/host/treeModel';
 import { headline } from '../../src/host/runView';
@@ -20,7 +21,7 @@ import { curvesView } from '../../src/shared/charts/curves';
 import { spectraView } from '../../src/shared/charts/spectra';
 import type { ChartSpec } from '../../src/shared/charts/spec';
 import { expandRuns, validateConfig, type ExperimentConfig } from '../../src/shared/config';
-import { ENGINE_VERSION, ExperimentStore, type RunFile } from '../../src/sweep/store';
+import { ENGINE_VERSION, ExperimentStore, type RunFile, type Summary } from '../../src/sweep/store';
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-late-'));
 
@@ -220,4 +221,29 @@ test('the panel model never reads more than 256 KB at once; the rest follows on 
   } finally {
     nodeFs.readSync = orig;
   }
+});
+
+test('the CSV export reads each run’s late window from its records (the reused run’s for a reused one)', async () => {
+  const root = tmp();
+  const c = cfg('osc', 'noise', [2]);
+  const store = write(root, c, 100, (_p, i) => (i >= 90 ? (i % 2 ? 2.9 : 1.5) : 2));
+  const [id] = store.listRunIds();
+  const bands = await lateWindowsOf(path.join(root, 'osc'), { runs: [{ id }] });
+  assert.deepEqual(
+    bands.get(id),
+    lateWindow([...Array(90).fill(2), ...Array.from({ length: 10 }, (_, k) => (k % 2 ? 2.9 : 1.5))]),
+  );
+  const csv = summaryToCsv(
+    {
+      experiment: c,
+      runs: [{ id, params: { case: 'low', p: 2, snr: 1, seed: 42 }, status: 'done', final: { testMSE: 2.9 } }],
+    } as unknown as Summary,
+    bands,
+  ).split('\r\n');
+  const head = csv[0].split(',');
+  const row = csv[1].split(',');
+  assert.equal(row[head.indexOf('late_min')], '1.5');
+  assert.equal(row[head.indexOf('late_max')], '2.9');
+  assert.equal(row[head.indexOf('unstable')], 'true');
+  assert.equal(row[head.indexOf('testMSE')], '2.9');
 });
