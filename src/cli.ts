@@ -1,4 +1,4 @@
-// precond-lab: the lab engine from a terminal. `presets`, `run`, `report`, `data`.
+// precond-lab: the lab engine from a terminal. `presets`, `run`, `report`, `reproduce`, `data`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, countRuns, expandRuns } from './shared/config';
@@ -17,6 +17,8 @@ import { teacherFor } from './lab/experiments/noise';
 import { paramsFromJson, paramsToJson, type ParamsJson } from './lab/models/regressor';
 import { BACKEND_CHOICES, type BackendChoice } from './shared/protocol';
 import { OPTIMIZER_NAMES } from './shared/optimizers';
+import { reproduce } from './cli/reproduce';
+import { bullmqExecutor, redisWorkerCommand } from './cli/bullmqCli';
 
 const USAGE = `precond-lab - how preconditioning steers feature learning (Yoshida & Nitanda 2025)
 
@@ -30,6 +32,9 @@ const USAGE = `precond-lab - how preconditioning steers feature learning (Yoshid
                   [--max-runs N] (default 10000 runs per sweep) [--dry-run] (check everything, write nothing)
   precond-lab validate <preset|config.json> [the same overrides] [--max-runs N]   (prints the run count)
   precond-lab report <experiment folder | name> [--out DIR]
+  precond-lab reproduce [--quick] [--setting paper|corrected|both] [--out DIR] [--workers N] [--backend ...]
+                  [--report-only] (write the report from the store, train nothing) [--markdown FILE] (a copy of
+                  report.md) [--reference FILE] (more reference points, media/reference-points.json's shape)
   precond-lab data <preset|config.json> --case high --snr 1 --seed 42 --out FILE
 
 Results go to --out (default ./.precond-lab), one folder per experiment.`;
@@ -57,8 +62,16 @@ const VALUED = [
   'init',
   'name',
   'max-runs',
+  'setting',
+  'markdown',
+  'reference',
+  'executor',
+  'redis',
+  'queue',
+  'jobs',
+  'max-jobs',
 ] as const;
-const SWITCHES = ['quick', 'force', 'help', 'random-left-labels', 'dry-run'] as const;
+const SWITCHES = ['quick', 'force', 'help', 'random-left-labels', 'dry-run', 'report-only'] as const;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -87,6 +100,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'data':
       return data(args);
+    case 'reproduce':
+      return reproduceCommand(args, outRoot);
+    case 'worker':
+      if (args.flags.has('redis') || process.env.PRECOND_LAB_REDIS_URL) return redisWorkerCommand(args, __dirname);
+      throw new Error('worker needs --redis URL');
     case undefined:
     case 'help':
     case '--help':
@@ -141,6 +159,7 @@ async function run(args: ReturnType<typeof parseArgs>, outRoot: string): Promise
     backend,
     init,
     force: args.switches.has('force'),
+    ...(args.flags.get('executor') === 'bullmq' ? { executor: bullmqExecutor(args, 'precond-lab run') } : {}),
   });
   process.stderr.write(
     `${config.name}: ${total} runs, ${workers} worker${workers > 1 ? 's' : ''}, results in ` +
@@ -173,6 +192,31 @@ async function run(args: ReturnType<typeof parseArgs>, outRoot: string): Promise
   // runs another sweep holds are reported above, not judged here: that sweep reports them
   const heldIds = new Set(manager.held.map((h) => h.id));
   return summary.runs.every((r) => r.status === 'done' || heldIds.has(r.id)) ? 0 : manager.isCancelled ? 130 : 1;
+}
+
+/** `precond-lab reproduce`: every figure under the chosen settings, then the report (src/cli/reproduce.ts). */
+async function reproduceCommand(args: ReturnType<typeof parseArgs>, outRoot: string): Promise<number> {
+  if (args.positional.length) throw new Error(`reproduce takes no preset or file (got '${args.positional[0]}')`);
+  const backend = (args.flags.get('backend') ?? 'auto') as BackendChoice;
+  if (!BACKEND_CHOICES.includes(backend)) throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+  const workers = args.flags.has('workers') ? Number(args.flags.get('workers')) : undefined;
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1))
+    throw new Error('--workers must be a positive integer');
+  const reportOnly = args.switches.has('report-only');
+  const unavailable = reportOnly ? undefined : backendProblem(backend);
+  if (unavailable) throw new Error(`--backend ${backend}: ${unavailable}`);
+  const { code } = await reproduce({
+    outRoot,
+    quick: args.switches.has('quick'),
+    setting: args.flags.get('setting') ?? 'both',
+    workers,
+    backend,
+    runnerPath: path.join(__dirname, 'runner.js'),
+    reportOnly,
+    markdownCopy: args.flags.get('markdown'),
+    referenceFile: args.flags.get('reference'),
+  });
+  return code;
 }
 
 /** Reads and checks --init weights before anything starts, so a bad file is reported at once. */

@@ -20,11 +20,15 @@ export function hashOf(value: unknown): string {
 }
 
 /** Settings that change what is recorded or what happens after training, never the trained weights. */
-const NOT_TRAINING = new Set(['evalEvery', 'spectraEvery', 'ridge', 'task2Snr', 'task2SeedOffset']);
+const NOT_TRAINING = new Set(['evalEvery', 'spectraEvery', 'ridge', 'task2Snr', 'task2SeedOffset', 'task2Stream']);
 
 /** The settings a run depends on: an OOD run only on its own optimizer's overrides, not the others'. */
 function runSettings(config: ExperimentConfig, params: RunParams): Record<string, unknown> {
-  if (config.kind !== 'ood') return { ...config.settings };
+  if (config.kind !== 'ood') {
+    // task2Stream enters only when it departs from its default, so runs stored before it existed keep their keys
+    const { task2Stream, ...rest } = config.settings;
+    return task2Stream === 'fresh' ? rest : { ...rest, task2Stream };
+  }
   const { optim, ...rest } = config.settings;
   return { ...rest, optim: params.optimizer ? (optim[params.optimizer] ?? {}) : {} };
 }

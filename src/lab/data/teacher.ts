@@ -70,8 +70,23 @@ function std(a: ArrayLike<number>, ddof: number): number {
 }
 
 export function generateTeacher(spec: TeacherSpec): TeacherData {
+  return drawTeacher(new RandomState(spec.seed), spec);
+}
+
+/**
+ * The authors' Task 2 (both transfer scripts): `np.random.seed(seed)`, Task 1's data, then Task 2's data with the
+ * same three draws and permutation straight after, on the same stream (training draws nothing from numpy). The
+ * seed is task1's; task2's own seed is not used.
+ */
+export function continuedTeacher(task1: TeacherSpec, task2: Omit<TeacherSpec, 'seed'>): TeacherData {
+  const rng = new RandomState(task1.seed);
+  drawTeacher(rng, task1);
+  return drawTeacher(rng, { ...task2, seed: task1.seed });
+}
+
+/** Draws one data set from `rng` in the reference's order (c, inputs, noise, permutation). */
+function drawTeacher(rng: RandomState, spec: TeacherSpec): TeacherData {
   const { n, dx } = spec;
-  const rng = new RandomState(spec.seed);
   const lambda = caseEigenvalues(spec.case, dx, spec.scale);
   const teacherIndex = spec.teacherIndex ?? defaultTeacherIndex(spec.case, dx);
   const c = rng.normal();

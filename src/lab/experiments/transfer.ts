@@ -5,7 +5,7 @@ import type { Settings } from '../../shared/config';
 import type { Kernel, MlpParams } from '../kernels/types';
 import { hiddenFeatures, paramsToJson } from '../models/regressor';
 import { headMSE, ridgeHead } from '../ridge';
-import { gather } from '../data/teacher';
+import { continuedTeacher, gather, type TeacherData } from '../data/teacher';
 import { staticSpectra, type StaticSpectra } from '../spectra';
 import { teacherFor, trainNoiseGroup, type GroupCommon, type GroupRun } from './noise';
 import type { ExperimentEvents, RunOutcome } from './records';
@@ -21,6 +21,25 @@ export function task2TeacherIndex(kind: 'high' | 'low', dx: number): number {
   return kind === 'high' ? 1 : dx - 2;
 }
 
+/**
+ * Task 2's data: a new stream (seed + task2SeedOffset, the lab's default) or, with task2Stream 'continue', Task 1's
+ * numpy stream continued as the authors' code does.
+ */
+export function task2Data(settings: Settings, common: GroupCommon): TeacherData {
+  const teacherIndex = task2TeacherIndex(common.case, settings.dx);
+  if (settings.task2Stream !== 'continue')
+    return teacherFor(
+      settings,
+      { ...common, snr: settings.task2Snr, seed: common.seed + settings.task2SeedOffset },
+      teacherIndex,
+    );
+  const shape = { n: settings.n, dx: settings.dx, trainFraction: settings.trainFraction, scale: settings.scale };
+  return continuedTeacher(
+    { ...shape, case: common.case, snr: common.snr, seed: common.seed },
+    { ...shape, case: common.case, snr: settings.task2Snr, teacherIndex },
+  );
+}
+
 export async function runTransferGroup(
   settings: Settings,
   common: GroupCommon,
@@ -32,11 +51,7 @@ export async function runTransferGroup(
   const trained = toTrain.length ? await trainNoiseGroup(settings, common, toTrain, kernel, ev) : undefined;
   if (ev.shouldStop()) return runs.map((r) => ({ id: r.id, status: 'cancelled', final: {} }));
 
-  const task2 = teacherFor(
-    settings,
-    { ...common, snr: settings.task2Snr, seed: common.seed + settings.task2SeedOffset },
-    task2TeacherIndex(common.case, settings.dx),
-  );
+  const task2 = task2Data(settings, common);
   const tr = gather(task2, task2.trainIdx);
   const te = gather(task2, task2.testIdx);
   const nTr = task2.trainIdx.length;

@@ -11,6 +11,7 @@ import {
   PRECONDITIONERS,
   PROBES,
   P_RANGE,
+  TASK2_STREAMS,
   type ExperimentKind,
   type Grid,
   type OodSettings,
@@ -107,6 +108,16 @@ export const SETTING_SPECS: SpecTable<Settings> = {
   ridge: positive(1e6, 1e-3, 'Transfer: ridge penalty of the refitted head.'),
   task2Snr: positive(1e6, 1, 'Transfer: SNR of Task 2.'),
   task2SeedOffset: int(0, 2 ** 31, 10007, "Transfer: seed offset of Task 2's data."),
+  task2Stream: {
+    kind: 'enum',
+    values: TASK2_STREAMS,
+    default: 'fresh',
+    description: "Transfer: where Task 2's data come from.",
+    valueDescriptions: [
+      "A new stream seeded with seed + task2SeedOffset (the lab's choice: Task 2 independent of Task 1's draws).",
+      "Task 1's stream continued straight after its permutation, as the authors' code does (the paper setting).",
+    ],
+  },
   probe,
   weightDecay: inRange(0, 1, 1e-6, 'AdaHessian: decoupled weight decay (no L2 in the loss then).'),
 };

@@ -8,6 +8,8 @@ export const CASES = ['high', 'low'] as const;
 export const KINDS = ['noise', 'transfer', 'ood'] as const;
 /** How the regression experiments (noise, transfer) precondition: P = Sigma^p exactly, or AdaHessian with k = -p. */
 export const PRECONDITIONERS = ['exact-cov', 'adahessian'] as const;
+/** Transfer: Task 2's data from a new stream (seed + task2SeedOffset) or by continuing Task 1's (the authors' code). */
+export const TASK2_STREAMS = ['fresh', 'continue'] as const;
 /** The OOD experiment (paper Figure 2a) compares every optimizer of the catalogue, in the paper's order. */
 export const OOD_OPTIMIZERS: readonly OptimizerName[] = OPTIMIZER_NAMES;
 export const P_RANGE: readonly [number, number] = [-3, 3];
@@ -19,6 +21,7 @@ export type ExperimentKind = (typeof KINDS)[number];
 export type Preconditioner = (typeof PRECONDITIONERS)[number];
 export type OodOptimizer = OptimizerName;
 export type Probe = (typeof PROBES)[number];
+export type Task2Stream = (typeof TASK2_STREAMS)[number];
 
 export interface Grid {
   case: CaseName[];
@@ -50,6 +53,8 @@ export interface Settings {
   ridge: number;
   task2Snr: number;
   task2SeedOffset: number;
+  /** 'continue' draws Task 2 straight after Task 1 on the same numpy stream (task2SeedOffset unused then) */
+  task2Stream: Task2Stream;
   /** AdaHessian only: Hutchinson probe and decoupled weight decay (no L2 in the loss then) */
   probe: Probe;
   weightDecay: number;
