@@ -46,14 +46,18 @@ async function askList(
   field: string,
   value: number[],
   toChanges: (v: number[]) => ConfigChanges,
+  /** one number (the steps), not a list */
+  single = false,
 ): Promise<number[] | undefined> {
   const text = await vscode.window.showInputBox({
     title,
     value: value.join(', '),
-    prompt: `Comma-separated values for ${field}`,
+    prompt: single ? `One whole number for ${field}` : `Comma-separated values for ${field}`,
     validateInput: (t) => {
       const v = parseList(t, field);
-      return typeof v === 'string' ? v : fieldProblem(base, toChanges(v), field);
+      if (typeof v === 'string') return v;
+      if (single && v.length !== 1) return `${field} takes one number, not a list`;
+      return fieldProblem(base, toChanges(v), field);
     },
   });
   if (text === undefined) return undefined;
@@ -90,6 +94,7 @@ export async function askSweep(): Promise<SweepArgs | undefined> {
     'settings.steps',
     [base.settings.steps],
     (v) => ({ overrides: { steps: v[0] } }),
+    true,
   );
   if (!steps) return undefined;
   Object.assign(args, { p, snr, preconditioner: pc, seeds, steps: steps[0] });
