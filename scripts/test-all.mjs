@@ -62,6 +62,13 @@ const LAYERS = [
     },
   },
   {
+    // the executors against real engines (Redis, Slurm) started on loopback by the tests; a missing engine fails
+    // under PRECOND_LAB_CI=1 (.ci/run) and skips with a reason elsewhere
+    name: 'services',
+    steps: [['node', '--test', '--test-concurrency=1', 'test/services/']],
+    parse: (out) => counts(out, /^(?:ℹ|#) pass (\d+)/m, /^(?:ℹ|#) fail (\d+)/m),
+  },
+  {
     name: 'e2e',
     steps: [['node', 'test/e2e/run.mjs']],
     parse: (out) => counts(out, /^e2e: (\d+) passed/m, /^e2e: \d+ passed, (\d+) failed/m),
