@@ -5,9 +5,12 @@
 // (same host and that process no longer exists, or a different process now has its pid), and a stale lock is
 // broken under a short guard file so that two sweeps breaking it at once cannot both take it.
 //
-// The owner is described, not assumed: today every owner is a local process (the CLI or the extension host, which
-// write the store; runner children write nothing). A run handed to another machine would be owned by the
-// executor's job record, a new `kind` here with its own liveness test.
+// The owner is described, not assumed: a local process (the CLI or the extension host, which write the store;
+// runner children write nothing), or, for a run handed to an engine (Slurm), the engine's job record (`kind:
+// 'job'`, `job` naming it: 'slurm:1234_5'), presumed alive while the submitter watches it and released by the
+// submitter when the job ends. The worker that trains the run takes the lock where it runs by adopting it: a lock
+// whose `job` is the worker's own job (the submission's record, or an earlier attempt of the same task that the
+// engine requeued after its node failed) is taken over, not respected (takeLock's `adopt`).
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,7 +18,7 @@ import * as path from 'node:path';
 import { guardWrite } from './files';
 
 export interface LockOwner {
-  kind: 'process';
+  kind: 'process' | 'job';
   pid: number;
   host: string;
   /** the process's start time as the kernel counts it (Linux /proc/<pid>/stat), to tell a reused pid apart */
@@ -26,6 +29,8 @@ export interface LockOwner {
   since: string;
   /** unique per lock taken, so a release never removes someone else's lock */
   token: string;
+  /** the engine job that owns the run ('slurm:1234_5'): on a 'job' lock, and on the lock its worker adopts */
+  job?: string;
 }
 
 /** Start time of a local process, or undefined where /proc is not available. */
@@ -77,7 +82,8 @@ export function ownerAlive(o: LockOwner): boolean {
 }
 
 export function describeOwner(o: LockOwner): string {
-  return `${o.label} (pid ${o.pid} on ${o.host}, since ${o.since})`;
+  if (o.kind === 'job') return `${o.label} (${o.job}, submitted from ${o.host}, since ${o.since})`;
+  return `${o.label} (pid ${o.pid} on ${o.host}${o.job ? `, ${o.job}` : ''}, since ${o.since})`;
 }
 
 /** The lock's owner; `undefined` when there is no lock; 'unreadable' for a lock file that does not parse. */
@@ -114,17 +120,30 @@ export class Lock {
   }
 }
 
+/** Hands a lock we hold to a new owner (a run handed to an engine: the owner becomes the engine's job record), in
+ *  one atomic rename, so the run is never unlocked in between. Returns the new lock, or undefined when the lock
+ *  is no longer ours (then nothing is written). */
+export function handOverLock(lock: Lock, owner: LockOwner): Lock | undefined {
+  const now = readLock(lock.file);
+  if (!now || now === 'unreadable' || now.token !== lock.owner.token) return undefined;
+  const tmp = `${lock.file}.${process.pid}.${owner.token}.tmp`;
+  guardWrite(tmp, () => fs.writeFileSync(tmp, JSON.stringify(owner) + '\n'));
+  guardWrite(lock.file, () => fs.renameSync(tmp, lock.file));
+  return new Lock(lock.file, owner);
+}
+
 const GUARD_STALE_MS = 10_000;
 
-/** Takes the lock at `file` for `owner`, breaking it if its holder is gone. Throws only on I/O errors. */
-export function takeLock(file: string, owner: LockOwner): TakeResult {
+/** Takes the lock at `file` for `owner`, breaking it if its holder is gone, or if `adopt` says the holder is this
+ *  owner's own engine job (see the header). Throws only on I/O errors. */
+export function takeLock(file: string, owner: LockOwner, adopt?: (holder: LockOwner) => boolean): TakeResult {
   guardWrite(file, () => fs.mkdirSync(path.dirname(file), { recursive: true }));
   for (let attempt = 0; attempt < 50; attempt++) {
     if (attempt > 0) sleep(10);
     if (link(file, owner)) return { ok: true, lock: new Lock(file, owner) };
     const holder = readLock(file);
     if (holder === undefined) continue; // released between our link and our read: try again
-    if (holder !== 'unreadable' && ownerAlive(holder)) return { ok: false, holder };
+    if (holder !== 'unreadable' && ownerAlive(holder) && !adopt?.(holder)) return { ok: false, holder };
     // A lock is never seen half-written (it appears by link), so an unreadable one was damaged: as good as stale.
     if (breakStale(file, holder)) {
       if (link(file, owner)) return { ok: true, lock: new Lock(file, owner), broke: holder };

@@ -1,7 +1,8 @@
 // Runs a sweep: expands the config, skips runs already done with the same key, groups the rest into jobs of
-// runs that share data, executes each job in a runner child process (at most `workers` at once), writes every
-// record and outcome to the store as it arrives, and reports progress to listeners. A child that dies marks its
-// unfinished runs failed and the sweep goes on; cancel is graceful first, then a kill.
+// runs that share data (planning.ts), hands the jobs to an executor (executors/: `local` runs each job in a runner
+// child process, at most `workers` at once; `slurm` submits a job array), writes every record and outcome to the
+// store as it arrives (or reads what a remote worker wrote), and reports progress to listeners. A job that dies
+// marks its unfinished runs failed and the sweep goes on; cancel is graceful first, then a kill.
 //
 // Two sweeps may share a store (two terminals, the editor and a terminal): each run is trained under its lock
 // (lock.ts), taken before the run is queued and released once its final run.json is written, so a run held by
@@ -11,16 +12,18 @@
 // killed, unfinished runs are marked failed with the reason, locks are released, and runSweep rejects with a
 // message naming the path and the free space.
 import { EventEmitter } from 'node:events';
-import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { expandRuns, type ExperimentConfig, type RegressionParams, type RunSpec } from '../shared/config';
-import type { BackendChoice, FromRunner, Job, JobRun } from '../shared/protocol';
+import { expandRuns, type ExperimentConfig, type RunSpec } from '../shared/config';
+import type { BackendChoice, FromRunner } from '../shared/protocol';
 import type { MetricRecord, ParamsJson } from '../shared/records';
 import { ExperimentStore, ENGINE_VERSION, findWeights, type RunFile, type RunStatus, type Summary } from './store';
 import { hashOf, runKey, weightsKey } from './keys';
-import { describeOwner, selfOwner, takeLock, type Lock, type LockOwner } from './lock';
+import { describeOwner, handOverLock, selfOwner, takeLock, type Lock, type LockOwner } from './lock';
+import { groupJobs, type DueRun } from './planning';
+import { LocalExecutor } from './executors/local';
+import type { EngineState, Executor, JobSink, PlannedJob } from './executors/types';
 import { MetricsTally } from './integrity';
 import { recoverExperiment } from './recovery';
 import { faultPoint } from './faultHook';
@@ -37,6 +40,13 @@ export interface RunManagerOptions {
   graceSeconds?: number;
   /** who this sweep is, in the lock files other sweeps read: 'precond-lab run', 'VS Code' */
   owner?: string;
+  /** where the jobs train; default: the local executor with `workers` child processes */
+  executor?: Executor;
+  /** only these runs of the config (a worker's slice); default all */
+  only?: string[];
+  /** a lock held by this owner is taken over rather than respected: a worker adopting the lock its engine's job
+   *  record holds for it (lock.ts) */
+  adopt?: (holder: LockOwner) => boolean;
 }
 
 /** What a sweep reports about a run: its stored status, or 'skipped' (done and verified), 'locked' (another live
@@ -54,33 +64,19 @@ export interface RunManagerEvents {
   state: [runId: string, status: RunEvent, detail?: string];
   progress: [runId: string, step: number, steps: number];
   records: [runId: string, records: MetricRecord[]];
+  /** where a run stands on a remote engine (pending, running, requeued), before its store status changes */
+  engine: [runId: string, state: EngineState, detail?: string];
   job: [pid: number, runIds: string[]];
   log: [line: string];
 }
 
 export const defaultWorkers = (): number => Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 
-/** The most telling line of a dead child's stderr: the first error message, else the last line. */
-function errorLine(stderr: string): string {
-  const lines = stderr
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  const line = lines.find((l) => /^\w*Error\b|^Error:/.test(l)) ?? lines.filter((l) => !/^Node\.js v/.test(l)).pop();
-  return line ? `: ${line}` : '';
-}
-
-interface Active {
-  child: ChildProcess;
-  runIds: string[];
-  killTimer?: NodeJS.Timeout;
-}
-
 const CANCEL_REASON = 'cancelled by the user';
 
 export class RunManager extends EventEmitter<RunManagerEvents> {
   private cancelled = false;
-  private readonly active = new Set<Active>();
+  readonly executor: Executor;
   /** runs cancelled one by one: queued ones never start, running ones stop while their job goes on */
   private readonly cancelledRuns = new Set<string>();
   /** locks held by this sweep, by run id: from queued until the run's final run.json is written */
@@ -93,29 +89,33 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
 
   constructor(private readonly opts: RunManagerOptions) {
     super();
+    this.executor =
+      opts.executor ??
+      new LocalExecutor({
+        runnerPath: opts.runnerPath,
+        workers: opts.workers ?? defaultWorkers(),
+        graceSeconds: opts.graceSeconds,
+        onChild: (pid, runIds) => this.emit('job', pid, runIds),
+      });
   }
 
   /** Stops the sweep: queued jobs never start, running children get a cancel message, then a kill. */
   cancel(): void {
     this.cancelled = true;
-    for (const a of this.active) this.stop(a);
+    this.executor.cancel();
   }
 
   /** Cancels single runs. A job whose every run is cancelled stops (gracefully, then a kill) like a sweep. */
   cancelRuns(runIds: string[]): void {
     runIds.forEach((id) => this.cancelledRuns.add(id));
-    for (const a of this.active) {
-      const mine = a.runIds.filter((id) => this.cancelledRuns.has(id));
-      if (!mine.length) continue;
-      this.stop(a, mine.length === a.runIds.length ? undefined : mine);
-    }
+    this.executor.cancel(runIds);
   }
 
   /** Stops at once (a second Ctrl-C): kills the children and records every run still owned as cancelled, so
    *  none is left 'running'. Synchronous, for a process about to exit. */
   abandon(reason = 'the sweep was stopped at once, before the run finished'): void {
     this.cancelled = true;
-    for (const a of this.active) a.child.kill('SIGKILL');
+    this.executor.abandon();
     for (const id of [...this.locks.keys()]) {
       const run = this.store?.readRun(id);
       if (run && (run.status === 'queued' || run.status === 'running'))
@@ -147,13 +147,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
   private fail(e: unknown): void {
     this.failure ??= e instanceof Error ? e : new Error(String(e));
     this.cancelled = true;
-    for (const a of this.active) a.child.kill('SIGKILL');
-  }
-
-  /** Asks a child to stop its job (or only `runIds`); a whole job is killed if it has not exited after the grace. */
-  private stop(a: Active, runIds?: string[]): void {
-    a.child.send?.({ type: 'cancel', runIds }, () => undefined);
-    if (!runIds) a.killTimer ??= setTimeout(() => a.child.kill('SIGKILL'), (this.opts.graceSeconds ?? 3) * 1000);
+    this.executor.abandon();
   }
 
   get isCancelled(): boolean {
@@ -176,30 +170,35 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
         `${recovered.interrupted.length} run${recovered.interrupted.length > 1 ? 's were' : ' was'} left ` +
           `unfinished by a process that ended (marked interrupted): ${recovered.interrupted.join(', ')}`,
       );
-    const specs = expandRuns(config);
-    const ids = specs.map((s) => s.id);
-    const todo: { spec: RunSpec; file: RunFile }[] = [];
+    const all = expandRuns(config);
+    const only = this.opts.only ? new Set(this.opts.only) : undefined;
+    const specs = only ? all.filter((s) => only.has(s.id)) : all;
+    const ids = all.map((s) => s.id);
+    const todo: DueRun[] = [];
     const owner = selfOwner(this.opts.owner ?? 'precond-lab run');
     try {
       this.queueRuns(config, store, specs, owner, todo);
       store.writeSummary(config, ids);
-      const jobs = this.groupJobs(config, root, todo);
-      const workers = Math.max(1, Math.min(this.opts.workers ?? defaultWorkers(), jobs.length || 1));
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < jobs.length && !this.cancelled) {
-          const job = jobs[next++];
-          const files = job.files.filter((f) => !this.cancelledRuns.has(f.id));
-          if (!files.length) continue;
-          await this.runJob(
-            store,
-            { ...job.job, runs: job.job.runs.filter((r) => !this.cancelledRuns.has(r.id)) } as Job,
-            files,
-          );
+      const jobs = groupJobs(config, todo, this.opts.backend ?? 'auto', this.opts.init, (key) =>
+        findWeights(root, key),
+      );
+      await this.executor.execute(jobs, {
+        storeDir: store.dir,
+        root,
+        experiment: config.name,
+        open: (job) => this.openJob(store, job),
+        isCancelled: () => this.cancelled,
+        isRunCancelled: (id) => this.cancelledRuns.has(id),
+        jobEnded: () => {
           if (!this.failure) store.writeSummary(config, ids);
-        }
-      };
-      await Promise.all(Array.from({ length: workers }, worker));
+        },
+        log: (line) => this.emit('log', line),
+        handOver: (runId, job, label) => {
+          const lock = this.locks.get(runId);
+          const moved = lock && handOverLock(lock, { ...selfOwner(label), kind: 'job', job });
+          if (moved) this.locks.set(runId, moved);
+        },
+      });
     } catch (e) {
       this.fail(e);
     }
@@ -242,13 +241,13 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     store: ExperimentStore,
     specs: RunSpec[],
     owner: LockOwner,
-    todo: { spec: RunSpec; file: RunFile }[],
+    todo: DueRun[],
   ): void {
     const initHash = this.opts.init ? hashOf(this.opts.init) : undefined;
     for (const spec of specs) {
       const key = runKey(config, spec.params, initHash);
       // the lock first, then the status: a run finished by another sweep after we looked would be trained twice
-      const taken = takeLock(store.lockPath(spec.id), { ...owner });
+      const taken = takeLock(store.lockPath(spec.id), { ...owner }, this.opts.adopt);
       if (!taken.ok) {
         this.held.push({ id: spec.id, holder: taken.holder });
         this.emit('state', spec.id, 'locked', `held by ${describeOwner(taken.holder)}`);
@@ -295,159 +294,134 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     }
   }
 
-  private groupJobs(
-    config: ExperimentConfig,
-    root: string,
-    todo: { spec: RunSpec; file: RunFile }[],
-  ): { job: Job; files: RunFile[] }[] {
-    const backend = this.opts.backend ?? 'auto';
-    if (config.kind === 'ood') {
-      // one run per child: OOD runs are long and share nothing worth batching
-      return todo.map(({ spec, file }) => ({
-        job: {
-          kind: 'ood',
-          settings: config.settings,
-          common: { seed: spec.params.seed },
-          runs: [{ id: spec.id, p: spec.params.p, optimizer: spec.params.optimizer }],
-          backend,
-        },
-        files: [file],
-      }));
-    }
-    const groups = new Map<string, { job: Job; files: RunFile[] }>();
-    for (const { spec, file } of todo) {
-      const { case: c, snr, seed } = spec.params as RegressionParams;
-      const gk = `${c}|${snr}|${seed}`;
-      let g = groups.get(gk);
-      if (!g) {
-        g = {
-          job: { kind: config.kind, settings: config.settings, common: { case: c, snr, seed }, runs: [], backend },
-          files: [],
-        };
-        groups.set(gk, g);
-      }
-      const run: JobRun = { id: spec.id, p: spec.params.p, init: this.opts.init };
-      if (config.kind === 'transfer') {
-        const found = findWeights(root, file.weightsKey);
-        if (found) run.task1 = { params: found.weights, from: found.from, final: found.final };
-      }
-      g.job.runs.push(run);
-      g.files.push(file);
-    }
-    return [...groups.values()];
-  }
-
-  private runJob(store: ExperimentStore, job: Job, files: RunFile[]): Promise<void> {
-    return new Promise((resolve) => {
-      const byId = new Map(files.map((f) => [f.id, f]));
-      const finished = new Set<string>();
-      const tallies = new Map(files.map((f) => [f.id, new MetricsTally()]));
-      const started = new Date().toISOString();
-      let meta = { backend: '', kernel: '' };
-      let failure: string | undefined;
-      let stderr = '';
-      try {
-        for (const f of files) {
-          store.resetMetrics(f.id);
-          store.writeRun({ ...f, status: 'running', startedAt: started });
-          this.emit('state', f.id, 'running');
-        }
-      } catch (e) {
-        this.fail(e);
-        return resolve();
-      }
-      const child = fork(this.opts.runnerPath, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-      const active: Active = { child, runIds: files.map((f) => f.id) };
-      this.active.add(active);
-      child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-      this.emit('job', child.pid ?? -1, active.runIds);
-      const onMessage = (msg: FromRunner): void => {
-        switch (msg.type) {
-          case 'started':
-            meta = { backend: msg.backend, kernel: msg.kernel };
-            this.emit(
-              'log',
-              `job ${files.map((f) => f.id).join(', ')}: backend ${msg.backend} (${msg.note}), kernel ${msg.kernel}`,
-            );
-            break;
-          case 'progress':
-            this.emit('progress', msg.runId, msg.step, msg.steps);
-            break;
-          case 'records': {
-            if (!byId.has(msg.runId) || finished.has(msg.runId)) break;
-            tallies.get(msg.runId)!.add(store.appendMetrics(msg.runId, msg.records), msg.records.length);
-            faultPoint('cli-records');
-            this.emit('records', msg.runId, msg.records);
-            break;
-          }
-          case 'outcome': {
-            const f = byId.get(msg.outcome.id);
-            if (!f || finished.has(f.id)) break;
-            const o = msg.outcome;
-            finished.add(o.id);
-            const weights = o.weights ? store.writeWeights(o.id, o.weights) : undefined;
-            faultPoint('cli-weights');
-            this.finalize(o.id, {
-              ...f,
-              ...meta,
-              status: o.status,
-              reason: o.status === 'cancelled' ? CANCEL_REASON : o.reason,
-              startedAt: started,
-              finishedAt: new Date().toISOString(),
-              seconds: msg.seconds,
-              final: o.final,
-              spectra: o.spectra,
-              reusedTask1: o.reusedTask1,
-              manifest: { metrics: tallies.get(o.id)!.digest(), ...(weights ? { weights } : {}) },
-            });
-            this.emit('state', o.id, o.status, o.reason);
-            break;
-          }
-          case 'failed':
-            failure = msg.reason;
-            break;
-        }
-      };
-      // a write that fails here (a full disk) must not throw out of the handler: it stops the sweep instead
-      child.on('message', (msg: FromRunner) => {
+  /** The sink for one job: writes its runs running, their records and final run.json, and releases their locks. */
+  private openJob(store: ExperimentStore, job: PlannedJob): JobSink {
+    const files = job.files;
+    const byId = new Map(files.map((f) => [f.id, f]));
+    const finished = new Set<string>();
+    const tallies = new Map(files.map((f) => [f.id, new MetricsTally()]));
+    let started = new Date().toISOString();
+    let meta = { backend: '', kernel: '' };
+    // a write that fails here (a full disk) must not throw out of the handler: it stops the sweep instead
+    const guarded =
+      <A extends unknown[]>(f: (...a: A) => void) =>
+      (...a: A): void => {
         if (this.failure) return;
         try {
-          onMessage(msg);
+          f(...a);
         } catch (e) {
           this.fail(e);
         }
-      });
-      // 'close', not 'exit': 'exit' can fire while the child's last IPC messages (its outcomes) are still in flight
-      child.on('close', (code, signal) => {
-        if (active.killTimer) clearTimeout(active.killTimer);
-        this.active.delete(active);
+      };
+    const onMessage = (msg: FromRunner): void => {
+      switch (msg.type) {
+        case 'started':
+          meta = { backend: msg.backend, kernel: msg.kernel };
+          this.emit(
+            'log',
+            `job ${files.map((f) => f.id).join(', ')}: backend ${msg.backend} (${msg.note}), kernel ${msg.kernel}`,
+          );
+          break;
+        case 'progress':
+          this.emit('progress', msg.runId, msg.step, msg.steps);
+          break;
+        case 'records': {
+          if (!byId.has(msg.runId) || finished.has(msg.runId)) break;
+          tallies.get(msg.runId)!.add(store.appendMetrics(msg.runId, msg.records), msg.records.length);
+          faultPoint('cli-records');
+          this.emit('records', msg.runId, msg.records);
+          break;
+        }
+        case 'outcome': {
+          const f = byId.get(msg.outcome.id);
+          if (!f || finished.has(f.id)) break;
+          const o = msg.outcome;
+          finished.add(o.id);
+          const weights = o.weights ? store.writeWeights(o.id, o.weights) : undefined;
+          faultPoint('cli-weights');
+          this.finalize(o.id, {
+            ...f,
+            ...meta,
+            status: o.status,
+            reason: o.status === 'cancelled' ? CANCEL_REASON : o.reason,
+            startedAt: started,
+            finishedAt: new Date().toISOString(),
+            seconds: msg.seconds,
+            final: o.final,
+            spectra: o.spectra,
+            reusedTask1: o.reusedTask1,
+            manifest: { metrics: tallies.get(o.id)!.digest(), ...(weights ? { weights } : {}) },
+          });
+          this.emit('state', o.id, o.status, o.reason);
+          break;
+        }
+      }
+    };
+    return {
+      runIds: files.map((f) => f.id),
+      start: () => {
+        started = new Date().toISOString();
+        try {
+          // called again when an engine starts the job over (a bullmq retry after its worker died): the runs
+          // already finished keep their files, the others start from empty metrics
+          for (const f of files) {
+            if (finished.has(f.id)) continue;
+            store.resetMetrics(f.id);
+            tallies.set(f.id, new MetricsTally());
+            store.writeRun({ ...f, status: 'running', startedAt: started });
+            this.emit('state', f.id, 'running');
+          }
+          return true;
+        } catch (e) {
+          this.fail(e);
+          return false;
+        }
+      },
+      message: guarded(onMessage),
+      engine: (runId, state, detail) => {
+        if (!finished.has(runId)) this.emit('engine', runId, state, detail);
+      },
+      tailed: (runId, records) => {
+        if (byId.has(runId) && !finished.has(runId)) this.emit('records', runId, records);
+      },
+      stored: guarded((runId: string) => {
+        if (!byId.has(runId) || finished.has(runId)) return;
+        const run = store.readRun(runId);
+        if (!run || run.status === 'queued' || run.status === 'running') return;
+        finished.add(runId);
+        this.release(runId);
+        this.emit('state', runId, run.status, run.reason);
+      }),
+      end: (detail) => {
         for (const f of files) {
           if (finished.has(f.id)) continue;
+          // a worker elsewhere may have written the run's end just before its task ended
+          const now = store.readRun(f.id);
+          if (now && now.status !== 'queued' && now.status !== 'running' && now.key === f.key) {
+            finished.add(f.id);
+            this.release(f.id);
+            this.emit('state', f.id, now.status, now.reason);
+            continue;
+          }
+          finished.add(f.id);
           const byUser = !this.failure && (this.cancelled || this.cancelledRuns.has(f.id));
           const status: RunStatus = byUser ? 'cancelled' : 'failed';
           const reason = this.failure
             ? `the sweep stopped before the run finished: ${this.failure.message}`
             : byUser
               ? CANCEL_REASON
-              : failure
-                ? `the runner failed: ${failure.split('\n')[0]}`
-                : `the runner process exited (${signal ? `signal ${signal}` : `code ${code}`}) before the run ` +
-                  `finished${errorLine(stderr)}`;
+              : detail;
           this.finalize(f.id, {
             ...f,
             ...meta,
             status,
             reason,
-            startedAt: started,
+            startedAt: now?.startedAt ?? started,
             finishedAt: new Date().toISOString(),
           });
           this.emit('state', f.id, status, reason);
         }
-        resolve();
-      });
-      child.send({ type: 'start', job });
-      if (this.cancelled) this.cancel();
-      else if (files.some((f) => this.cancelledRuns.has(f.id))) this.cancelRuns([]);
-    });
+      },
+    };
   }
 }
