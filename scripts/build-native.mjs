@@ -5,7 +5,7 @@
 // on wasm. Skips when the module is newer than its sources (--force rebuilds). PRECOND_LAB_NO_NATIVE=1 skips it.
 // Usage: node scripts/build-native.mjs [--force]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -57,11 +57,41 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 
-const r = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, '--loglevel=warn'], {
-  cwd: DIR,
-  encoding: 'utf8',
-  env: { ...process.env, npm_config_nodedir: nodedir },
-});
+// two builds at once (two terminals) would delete each other's objects: one builds, the other waits for it
+const LOCK = join(DIR, '.build-lock');
+/** @param {number} ms */
+const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+for (let waited = 0; ; waited += 500) {
+  try {
+    mkdirSync(LOCK);
+    break;
+  } catch {
+    if (waited > 180_000 || Date.now() - mtime(LOCK) > 300_000) {
+      rmSync(LOCK, { recursive: true, force: true }); // a build that died holding it
+      continue;
+    }
+    sleep(500);
+  }
+}
+/** @param {string[]} args */
+const gypRun = (args) =>
+  spawnSync(process.execPath, [gyp, ...args, `--nodedir=${nodedir}`, '--loglevel=warn'], {
+    cwd: DIR,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_nodedir: nodedir },
+  });
+let r;
+try {
+  if (!force && mtime(OUT) > Math.max(...sources.map(mtime)))
+    r = undefined; // built while this one waited
+  else {
+    r = gypRun(['configure']);
+    if (r.status === 0) r = gypRun(['build']);
+  }
+} finally {
+  rmSync(LOCK, { recursive: true, force: true });
+}
+if (!r) process.exit(0);
 if (r.status !== 0 || !existsSync(OUT)) {
   const err = `${r.stderr || ''}${r.stdout || ''}`.split('\n').find((l) => /error/i.test(l)) ?? `exit ${r.status}`;
   unavailable(`node-gyp failed: ${err.trim().slice(0, 300)}`);

@@ -145,6 +145,61 @@ static napi_value num(napi_env env, double d) {
 #define MAXDIM 1000000000LL
 
 // ---------------------------------------------------------------------------------------------------------------
+// Threads. OpenBLAS itself runs single-threaded: its own threading picks different kernels for different thread
+// counts, which changes the last bits. Instead each product is cut into fixed blocks of ROWBLK rows of C (the same
+// blocks at any thread count), each block one single-threaded sgemm, and the blocks are shared out over g_threads
+// pthreads. So results are bit-identical at any thread count (test/unit/native.test.ts checks 1 vs 2).
+
+#include <pthread.h>
+#define ROWBLK 64
+static int g_threads = 1;
+
+typedef struct {
+  int ta, tb, m, n, k, lda, ldb, ldc;
+  float alpha, beta;
+  const float *A, *B;
+  float *C;
+  int next; // next block, shared (taken under the lock)
+  pthread_mutex_t lock;
+} gemm_task;
+
+static void gemm_block(gemm_task *t, int blk) {
+  const int r0 = blk * ROWBLK, rows = t->m - r0 < ROWBLK ? t->m - r0 : ROWBLK;
+  // rows r0.. of op(A): row offset in A when not transposed, column offset when transposed
+  const float *a = t->ta ? t->A + r0 : t->A + (size_t)r0 * t->lda;
+  cblas_sgemm(RowMajor, t->ta ? Trans : NoTrans, t->tb ? Trans : NoTrans, rows, t->n, t->k, t->alpha, a, t->lda,
+              t->B, t->ldb, t->beta, t->C + (size_t)r0 * t->ldc, t->ldc);
+}
+
+static void *gemm_worker(void *arg) {
+  gemm_task *t = (gemm_task *)arg;
+  const int blocks = (t->m + ROWBLK - 1) / ROWBLK;
+  for (;;) {
+    pthread_mutex_lock(&t->lock);
+    const int blk = t->next++;
+    pthread_mutex_unlock(&t->lock);
+    if (blk >= blocks) return NULL;
+    gemm_block(t, blk);
+  }
+}
+
+static void gemm(int ta, int tb, int m, int n, int k, float alpha, const float *A, int lda, const float *B, int ldb,
+                 float beta, float *C, int ldc) {
+  if (m <= 0 || n <= 0) return;
+  gemm_task t = {ta, tb, m, n, k, lda, ldb, ldc, alpha, beta, A, B, C, 0, PTHREAD_MUTEX_INITIALIZER};
+  const int blocks = (m + ROWBLK - 1) / ROWBLK;
+  int helpers = (g_threads < blocks ? g_threads : blocks) - 1;
+  if (helpers > 63) helpers = 63;
+  pthread_t tid[63];
+  int started = 0;
+  for (; started < helpers; started++)
+    if (pthread_create(&tid[started], NULL, gemm_worker, &t) != 0) break;
+  gemm_worker(&t);
+  for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
+  pthread_mutex_destroy(&t.lock);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // BLAS products
 
 // sgemm(transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc): C = alpha op(A) op(B) + beta C, row-major.
@@ -177,8 +232,7 @@ static napi_value js_sgemm(napi_env env, napi_callback_info info) {
       !arg_f32(env, a[11], needC, &C, "C"))
     return NULL;
   if (m && n) {
-    cblas_sgemm(RowMajor, ta ? Trans : NoTrans, tb ? Trans : NoTrans, (int)m, (int)n, (int)k, (float)alpha, A,
-                (int)lda, B, (int)ldb, (float)beta, C, (int)ldc);
+    gemm(ta, tb, (int)m, (int)n, (int)k, (float)alpha, A, (int)lda, B, (int)ldb, (float)beta, C, (int)ldc);
   }
   return NULL;
 }
@@ -195,7 +249,7 @@ static napi_value js_first_forward(napi_env env, napi_callback_info info) {
       !arg_f32(env, a[1], h, &b, "b") || !arg_f32(env, a[2], d * n, &xT, "xT") ||
       !arg_f64(env, a[3], h * n, &zT, "zT") || !arg_f32(env, a[4], h * n, &s, "scratch"))
     return NULL;
-  cblas_sgemm(RowMajor, NoTrans, NoTrans, (int)h, (int)n, (int)d, 1.0f, W, (int)d, xT, (int)n, 0.0f, s, (int)n);
+  gemm(0, 0, (int)h, (int)n, (int)d, 1.0f, W, (int)d, xT, (int)n, 0.0f, s, (int)n);
   for (int64_t j = 0; j < h; j++) {
     const double bias = b[j];
     const float *sr = s + j * n;
@@ -218,7 +272,7 @@ static napi_value js_first_weight_grad(napi_env env, napi_callback_info info) {
       !arg_f32(env, a[3], h * n, &s, "scratch"))
     return NULL;
   for (int64_t i = 0; i < h * n; i++) s[i] = (float)c[i];
-  cblas_sgemm(RowMajor, NoTrans, NoTrans, (int)h, (int)d, (int)n, 1.0f, s, (int)n, x, (int)d, 0.0f, out, (int)d);
+  gemm(0, 0, (int)h, (int)d, (int)n, 1.0f, s, (int)n, x, (int)d, 0.0f, out, (int)d);
   return NULL;
 }
 
@@ -303,20 +357,22 @@ DISPATCH static double reg_sse(const float *xp, const float *y, int64_t n, int64
 
 // One GD step (the rule of src/lab/kernels/jsKernel.ts): e_i = 2 (f_i - y_i) / n, delta_ij = e_i W2_j [z_ij > 0],
 // gW1 = (sum_i delta_i x_i^T + l2 W1) diag(prec), gb1 = sum_i delta_i, gW2 = sum_i e_i relu(z_i) + l2 W2,
-// gb2 = sum_i e_i; theta <- theta - lr g. e (nb * 16 floats) and g (d + 2 doubles... see caller) are scratch.
-DISPATCH static double reg_step(const float *xp, const float *y, int64_t n, int64_t d, int64_t h, float *W1,
-                                float *b1, float *W2, float *b2, const float *prec, float lr, float l2, float *e,
-                                double *g) {
+// gb2 = sum_i e_i; theta <- theta - lr g. e (nb * 16 floats) is scratch. The gradient sums run per vector lane
+// (float32, across blocks) and are reduced once per unit. D is a compile-time constant in the dispatched copies
+// below (inputs held in registers), or the run-time d in the generic one.
+static inline __attribute__((always_inline)) double step_body(const float *xp, const float *y, int64_t n, int D,
+                                                              int64_t h, float *W1, float *b1, float *W2, float *b2,
+                                                              const float *prec, float lr, float l2, float *e) {
   const int64_t nb = (n + LANES - 1) / LANES;
   const float scale = 2.0f / (float)n;
   double sse = 0, gb2 = 0;
   for (int64_t blk = 0; blk < nb; blk++) {
-    const float *xb = xp + blk * d * LANES;
+    const float *xb = xp + blk * D * LANES;
     v16 f = (v16){0} + b2[0];
     for (int64_t j = 0; j < h; j++) {
-      const float *w = W1 + j * d;
+      const float *w = W1 + j * D;
       v16 z = (v16){0} + b1[j];
-      for (int64_t k = 0; k < d; k++) z += load16(xb + k * LANES) * w[k];
+      for (int k = 0; k < D; k++) z += load16(xb + k * LANES) * w[k];
       f += relu16(z) * W2[j];
     }
     const int64_t live = n - blk * LANES < LANES ? n - blk * LANES : LANES;
@@ -331,41 +387,52 @@ DISPATCH static double reg_step(const float *xp, const float *y, int64_t n, int6
       e[blk * LANES + l] = el;
     }
   }
-  // per unit: its gradient row from all blocks (the parameters of the forward above, then its update)
-  double *gw = g; // d entries
+  // per unit: its gradient from all blocks, then its update (the forward above read the old parameters)
   for (int64_t j = 0; j < h; j++) {
-    float *w = W1 + j * d;
+    float *w = W1 + j * D;
     const float w2 = W2[j];
-    for (int64_t k = 0; k < d; k++) gw[k] = 0;
-    double gb1 = 0, gw2 = 0;
+    v16 gw[D > 0 ? D : 1];
+    for (int k = 0; k < D; k++) gw[k] = (v16){0};
+    v16 gb1 = (v16){0}, gw2 = (v16){0};
     for (int64_t blk = 0; blk < nb; blk++) {
-      const float *xb = xp + blk * d * LANES;
+      const float *xb = xp + blk * D * LANES;
       v16 z = (v16){0} + b1[j];
-      for (int64_t k = 0; k < d; k++) z += load16(xb + k * LANES) * w[k];
+      for (int k = 0; k < D; k++) z += load16(xb + k * LANES) * w[k];
       const v16 ev = load16(e + blk * LANES);
-      const v16 a = relu16(z);
       const v16 delta = (v16)((i16v)(ev * w2) & (i16v)(z > 0));
-      v16 sa = ev * a;
-      float s1 = 0, s2 = 0;
-      for (int l = 0; l < LANES; l++) {
-        s1 += delta[l];
-        s2 += sa[l];
-      }
-      gb1 += s1;
-      gw2 += s2;
-      for (int64_t k = 0; k < d; k++) {
-        const v16 p = delta * load16(xb + k * LANES);
-        float s = 0;
-        for (int l = 0; l < LANES; l++) s += p[l];
-        gw[k] += s;
-      }
+      gb1 += delta;
+      gw2 += ev * relu16(z);
+      for (int k = 0; k < D; k++) gw[k] += delta * load16(xb + k * LANES);
     }
-    for (int64_t k = 0; k < d; k++) w[k] -= lr * prec[k] * (float)(gw[k] + (double)l2 * w[k]);
-    b1[j] -= lr * (float)gb1;
-    W2[j] -= lr * (float)(gw2 + (double)l2 * w2);
+    float s1 = 0, s2 = 0;
+    for (int l = 0; l < LANES; l++) {
+      s1 += gb1[l];
+      s2 += gw2[l];
+    }
+    for (int k = 0; k < D; k++) {
+      float s = 0;
+      for (int l = 0; l < LANES; l++) s += gw[k][l];
+      w[k] -= lr * prec[k] * (s + l2 * w[k]);
+    }
+    b1[j] -= lr * s1;
+    W2[j] -= lr * (s2 + l2 * w2);
   }
   b2[0] -= lr * (float)gb2;
   return sse;
+}
+
+#define STEP_CASE(D)                                                                                                  \
+  case D:                                                                                                             \
+    return step_body(xp, y, n, D, h, W1, b1, W2, b2, prec, lr, l2, e);
+
+DISPATCH static double reg_step(const float *xp, const float *y, int64_t n, int64_t d, int64_t h, float *W1,
+                                float *b1, float *W2, float *b2, const float *prec, float lr, float l2, float *e) {
+  switch (d) {
+    STEP_CASE(1) STEP_CASE(2) STEP_CASE(3) STEP_CASE(4) STEP_CASE(5) STEP_CASE(6) STEP_CASE(7) STEP_CASE(8)
+    STEP_CASE(9) STEP_CASE(10) STEP_CASE(11) STEP_CASE(12) STEP_CASE(13) STEP_CASE(14) STEP_CASE(15) STEP_CASE(16)
+    default:
+      return step_body(xp, y, n, (int)d, h, W1, b1, W2, b2, prec, lr, l2, e);
+  }
 }
 
 // regSSE(xp, y, n, d, h, W1, b1, W2, b2): sum of squared errors over the n packed samples.
@@ -403,7 +470,8 @@ static napi_value js_reg_step(napi_env env, napi_callback_info info) {
       !arg_f32(env, a[9], d, &prec, "prec") || !arg_f32(env, a[12], nb * LANES, &e, "e") ||
       !arg_f64(env, a[13], d, &g, "g"))
     return NULL;
-  return num(env, reg_step(xp, y, n, d, h, W1, b1, W2, b2, prec, (float)lr, (float)l2, e, g));
+  (void)g;
+  return num(env, reg_step(xp, y, n, d, h, W1, b1, W2, b2, prec, (float)lr, (float)l2, e));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -424,7 +492,7 @@ static void set_str(napi_env env, napi_value obj, const char *key, const char *v
   napi_set_named_property(env, obj, key, v);
 }
 
-// info(): { blasConfig, coreType, threads, isa } (OpenBLAS's own account of itself; coreType is the kernel set it
+// info(): { blasConfig, coreType, threads (the lab's, set by setThreads), isa } (OpenBLAS's own account of itself; coreType is the kernel set it
 // chose, which OPENBLAS_CORETYPE overrides when set before the library loads).
 static napi_value js_info(napi_env env, napi_callback_info info) {
   (void)info;
@@ -433,20 +501,22 @@ static napi_value js_info(napi_env env, napi_callback_info info) {
   set_str(env, obj, "blasConfig", openblas_get_config());
   set_str(env, obj, "coreType", openblas_get_corename());
   set_str(env, obj, "isa", isa_name());
-  napi_set_named_property(env, obj, "threads", num(env, openblas_get_num_threads()));
+  napi_set_named_property(env, obj, "threads", num(env, g_threads));
   return obj;
 }
 
-// setThreads(n): OpenBLAS's thread count for later products.
+// setThreads(n): threads for later products (the lab's own block-parallel split; OpenBLAS stays at one thread).
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   napi_value a[1];
   int64_t t;
   if (!get_args(env, info, 1, a) || !arg_int(env, a[0], 1, 1024, &t, "threads")) return NULL;
-  openblas_set_num_threads((int)t);
-  return num(env, openblas_get_num_threads());
+  g_threads = (int)t;
+  return num(env, g_threads);
 }
 
 static napi_value Init(napi_env env, napi_value exports) {
+  openblas_set_num_threads(1); // threads are the lab's (gemm above); OpenBLAS's own would change the bits
+  g_threads = 1;
   napi_property_descriptor props[] = {
       {"sgemm", NULL, js_sgemm, NULL, NULL, NULL, napi_default, NULL},
       {"firstForward", NULL, js_first_forward, NULL, NULL, NULL, napi_default, NULL},

@@ -1,7 +1,7 @@
-// Applies a runner's thread budget to the native module's OpenBLAS and describes the result for the run record.
+// Applies a runner's thread budget to the native module's products and describes the result for the run record.
 // The budget comes from the job (the executor's share of the cores, shared/threadBudget.ts); PRECOND_LAB_THREADS
-// overrides it for a process started by hand (the bench, a debugging session). Without either, OpenBLAS keeps its
-// own default (every core). Results do not depend on the count: test/unit/native.test.ts checks the bits.
+// overrides it for a process started by hand (the bench, a debugging session). Without either, one thread.
+// Results do not depend on the count (the module splits products into fixed blocks): native.test.ts checks it.
 import { nativeDescription, requireNative } from './addon';
 
 /** The thread count asked for, if any: PRECOND_LAB_THREADS, else the job's budget. */
