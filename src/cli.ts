@@ -19,6 +19,8 @@ import { BACKEND_CHOICES, type BackendChoice } from './shared/protocol';
 import { OPTIMIZER_NAMES } from './shared/optimizers';
 import { reproduce } from './cli/reproduce';
 import { bullmqExecutor, redisWorkerCommand } from './cli/bullmqCli';
+import { slurmExecutor, sliceWorkerCommand } from './cli/slurmCli';
+import { EXECUTOR_NAMES } from './sweep/executors/types';
 
 const USAGE = `precond-lab - how preconditioning steers feature learning (Yoshida & Nitanda 2025)
 
@@ -36,6 +38,10 @@ const USAGE = `precond-lab - how preconditioning steers feature learning (Yoshid
                   [--report-only] (write the report from the store, train nothing) [--markdown FILE] (a copy of
                   report.md) [--reference FILE] (more reference points, media/reference-points.json's shape)
   precond-lab data <preset|config.json> --case high --snr 1 --seed 42 --out FILE
+  Executors (run): [--executor local|slurm|bullmq] (default local; docs/cluster.md)
+    slurm: [--partition P] [--account A] [--time T] [--cpus-per-task N] [--concurrency K] [--tasks N]
+           [--sbatch '--mem=4G;--qos=short'] [--setup 'module load nodejs'] [--ssh HOST] [--worker-command CMD]
+  precond-lab worker --slice FILE [--task N] [--threads N]   (what a Slurm array task runs)
 
 Results go to --out (default ./.precond-lab), one folder per experiment.`;
 
@@ -70,6 +76,19 @@ const VALUED = [
   'queue',
   'jobs',
   'max-jobs',
+  'slice',
+  'task',
+  'threads',
+  'partition',
+  'account',
+  'time',
+  'cpus-per-task',
+  'concurrency',
+  'tasks',
+  'sbatch',
+  'setup',
+  'ssh',
+  'worker-command',
 ] as const;
 const SWITCHES = ['quick', 'force', 'help', 'random-left-labels', 'dry-run', 'report-only'] as const;
 
@@ -103,6 +122,7 @@ async function main(argv: string[]): Promise<number> {
     case 'reproduce':
       return reproduceCommand(args, outRoot);
     case 'worker':
+      if (args.flags.has('slice')) return sliceWorkerCommand(args, __dirname);
       if (args.flags.has('redis') || process.env.PRECOND_LAB_REDIS_URL) return redisWorkerCommand(args, __dirname);
       throw new Error('worker needs --redis URL');
     case undefined:
@@ -135,6 +155,9 @@ async function run(args: ReturnType<typeof parseArgs>, outRoot: string): Promise
   const config = applyOverrides(loadExperiment(target, args.switches.has('quick'), options), args, options);
   const backend = (args.flags.get('backend') ?? 'auto') as BackendChoice;
   if (!BACKEND_CHOICES.includes(backend)) throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+  const executorName = args.flags.get('executor') ?? 'local';
+  if (!(EXECUTOR_NAMES as readonly string[]).includes(executorName))
+    throw new Error(`--executor must be one of ${EXECUTOR_NAMES.join(', ')}, got '${executorName.slice(0, 40)}'`);
   const workers = args.flags.has('workers') ? Number(args.flags.get('workers')) : defaultWorkers();
   if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');
   const initFile = args.flags.get('init');
@@ -160,9 +183,10 @@ async function run(args: ReturnType<typeof parseArgs>, outRoot: string): Promise
     init,
     force: args.switches.has('force'),
     ...(args.flags.get('executor') === 'bullmq' ? { executor: bullmqExecutor(args, 'precond-lab run') } : {}),
+    ...(args.flags.get('executor') === 'slurm' ? { executor: slurmExecutor(args, __dirname) } : {}),
   });
   process.stderr.write(
-    `${config.name}: ${total} runs, ${workers} worker${workers > 1 ? 's' : ''}, results in ` +
+    `${config.name}: ${total} runs, ${manager.executor.describe()}, results in ` +
       `${path.join(outRoot, config.name)}\n`,
   );
   const finish = attachProgress(manager, total);
