@@ -10,6 +10,8 @@ import type { BatchSpec, Kernel, MlpParams, RegressionData } from '../src/lab/ke
 import { hostTimings } from './benchHost';
 import { clock, timeMs } from './benchUtil';
 import { optimizerTable } from './benchOptim';
+import { nativeBench, nativeRows } from './benchNative';
+import { loadNative } from '../src/lab/native/addon';
 import { RandomState } from '../src/lab/rng';
 
 const SHAPE = { dx: 10, width: 500, nTrain: 200, nTest: 9800, steps: 10000 };
@@ -121,6 +123,7 @@ function fullRun(kernel: Kernel, models = 1): { wall: number; busy: number } {
  */
 async function main(only: string[]): Promise<void> {
   const s = SHAPE;
+  if (only[0] === 'native-child') return nativeBench('OPENBLAS_CORETYPE unset (child process)');
   const want = (k: string) => only.length === 0 || only.includes(k);
   const relaxedNative = simdAvailable('relaxed-simd');
   enableRelaxedSimd();
@@ -160,6 +163,8 @@ async function main(only: string[]): Promise<void> {
     if (want('simd'))
       for (const v of variants) add(simdKernelFor(v), timeKernel(simdKernelFor(v), `wasm ${v}`, models, 1500, 1, 300));
     if (want('js')) add(KERNELS.js, timeKernel(KERNELS.js, 'js', models, 1000, 1, 300));
+    if (want('native') && loadNative().addon)
+      add(KERNELS.native, timeKernel(KERNELS.native, 'native', models, 1500, 1, 300));
   }
   const backends: BackendName[] = want('tfjs') ? ['tfjs-node', 'wasm', 'cpu'] : [];
   for (const backend of backends) {
@@ -190,6 +195,7 @@ async function main(only: string[]): Promise<void> {
       `full run skipped: the best kernel (${best.kernel}/${best.backend}) projects ${runSeconds(best).toFixed(0)} s`,
     );
   }
+  if (want('native')) await nativeRows(process.argv[1]);
   optimizers(want('optim'));
   hostTimings(want);
 }

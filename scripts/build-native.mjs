@@ -13,7 +13,10 @@ const DIR = 'native';
 const OUT = join(DIR, 'build', 'Release', 'precond_native.node');
 const force = process.argv.includes('--force');
 
-/** @param {string} why */
+/**
+ * @param {string} why
+ * @returns {never}
+ */
 function unavailable(why) {
   console.log(`native backend unavailable: ${why} (the lab runs on wasm; see docs/benchmarks.md)`);
   process.exit(0);
