@@ -136,6 +136,14 @@ export class LabRunner extends EventEmitter<LabRunnerEvents> {
     return { total: s.handle.total, ended: s.handle.total - s.runs.size, running, started: s === this.current };
   }
 
+  /** The runs a sweep was asked for and the steps its config gives each (runs report their own once started). */
+  sweepConfig(id: number): { runIds: string[]; steps: number } | undefined {
+    const s = [this.current, ...this.queue].find((x) => x?.handle.id === id);
+    if (!s) return undefined;
+    const steps = (s.req.config.settings as { steps?: unknown }).steps;
+    return { runIds: expandRuns(s.req.config).map((r) => r.id), steps: typeof steps === 'number' ? steps : 0 };
+  }
+
   runningCount(): number {
     return [...(this.current?.runs.values() ?? [])].filter((r) => r.state === 'running').length;
   }

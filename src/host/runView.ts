@@ -101,8 +101,10 @@ export function runDescription(r: RunView): string {
   const metric = h ? `${h.name} ${h.text}` : '';
   switch (r.state) {
     case 'running': {
-      const p = progressOf(r);
-      return p === undefined ? 'running' : `running ${Math.floor(p * 100)}%`;
+      // every running run shows a percentage (0% until its first report); once its steps are all done it says it
+      // is finishing (final evaluation, writing results) instead of sitting at 100%
+      const p = progressOf(r) ?? 0;
+      return p >= 1 ? 'finishing: final metrics' : `running ${Math.floor(p * 100)}%`;
     }
     case 'done':
       return [metric || 'done', r.late?.unstable ? 'unstable' : ''].filter(Boolean).join(' · ');

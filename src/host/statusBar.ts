@@ -3,19 +3,25 @@
 import * as vscode from 'vscode';
 import type { LabRunner } from './labRunner';
 import type { LabSettings } from './settings';
+import { progressShort, progressText, sweepProgress } from './sweepProgress';
 
 export function createStatusBar(lab: LabRunner, settings: () => LabSettings): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('precondLab.status', vscode.StatusBarAlignment.Left, 10);
   item.name = 'Preconditioning Lab';
   item.command = 'precondLab.showOutput';
   let wasBusy: boolean | undefined;
+  const book = sweepProgress(lab);
   const update = (): void => {
     const running = lab.runningCount();
     const queued = lab.sweeps().filter((s) => !s.running).length;
     const wanted = settings().backend;
     const got = lab.lastBackend;
     const backend = got ? `${got.backend}${got.kernel ? `/${got.kernel}` : ''}` : wanted;
-    item.text = running ? `$(sync~spin) Lab: ${backend} · ${running} running` : `$(beaker) Lab: ${backend}`;
+    // a started sweep shows its steps done and time left from the moment it starts, before any run reports
+    const sweep = book.currentView();
+    item.text = sweep
+      ? `$(sync~spin) Lab: ${sweep.experiment} ${progressShort(sweep)}`
+      : `$(beaker) Lab: ${backend}${got ? '' : ' backend'}`;
     item.tooltip = new vscode.MarkdownString(
       [
         `**Preconditioning Lab**`,
@@ -23,6 +29,7 @@ export function createStatusBar(lab: LabRunner, settings: () => LabSettings): vs
           `${got ? `${got.backend} (kernel ${got.kernel ?? '-'}), from the last finished run` : `${wanted} (setting; runs report the backend they get)`}`,
         `${running} run${running === 1 ? '' : 's'} ` +
           `running${queued ? `, ${queued} sweep${queued === 1 ? '' : 's'} queued` : ''}`,
+        ...(sweep ? [`${sweep.experiment}: ${progressText(sweep)}`] : []),
         'Click to show the output.',
       ].join('\n\n'),
     );
@@ -33,10 +40,11 @@ export function createStatusBar(lab: LabRunner, settings: () => LabSettings): vs
   };
   let last = 0;
   const throttled = (): void => {
-    // 'changed' fires on every progress report; the text only changes when a run starts or ends
+    // 'changed' fires on every progress report: redraw at most every 500 ms
     const now = Date.now();
-    if (now - last > 200) update();
+    if (now - last < 500) return;
     last = now;
+    update();
   };
   lab.on('changed', throttled);
   lab.on('state', update);

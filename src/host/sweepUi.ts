@@ -7,6 +7,7 @@ import type { Summary } from '../sweep/store';
 import type { LabRunner, SweepRequest } from './labRunner';
 import type { Reporter } from './reporter';
 import { openResults } from './openResults';
+import { progressText, sweepProgress } from './sweepProgress';
 
 export interface SweepUiDeps {
   lab: LabRunner;
@@ -20,6 +21,7 @@ function outcome(summary: Summary): string {
 }
 
 export function startSweep({ lab, reporter }: SweepUiDeps, req: SweepRequest): Promise<Summary> {
+  const book = sweepProgress(lab); // before enqueue, so it sees the sweep queued
   const handle = lab.enqueue(req);
   const exp = handle.experiment;
   const dir = path.join(req.root, exp);
@@ -46,20 +48,26 @@ export function startSweep({ lab, reporter }: SweepUiDeps, req: SweepRequest): P
     { location: vscode.ProgressLocation.Notification, title: `Preconditioning Lab: ${exp}`, cancellable: true },
     (progress, token) => {
       token.onCancellationRequested(() => lab.cancelSweep(handle.id));
+      // steps done across the sweep and the time left (sweepProgress.ts), at most every 500 ms
       let shown = 0;
+      let last = 0;
       const update = (): void => {
-        const p = lab.progressOf(handle.id);
-        if (!p) return;
-        const pct = (100 * p.ended) / Math.max(1, p.total);
-        const message = p.started
-          ? `${p.ended}/${p.total} runs ended, ${p.running} running`
-          : 'queued behind the running sweep';
-        progress.report({ message, increment: pct - shown });
+        const v = book.view(handle.id);
+        if (!v) return;
+        const pct = 100 * v.fraction;
+        progress.report({ message: progressText(v), increment: pct - shown });
         shown = pct;
+      };
+      const throttled = (): void => {
+        const now = Date.now();
+        if (now - last < 500) return;
+        last = now;
+        update();
       };
       update();
       lab.on('state', update);
       lab.on('sweep', update);
+      lab.on('progress', throttled);
       return handle.done
         .then(
           () => undefined,
@@ -68,6 +76,7 @@ export function startSweep({ lab, reporter }: SweepUiDeps, req: SweepRequest): P
         .finally(() => {
           lab.off('state', update);
           lab.off('sweep', update);
+          lab.off('progress', throttled);
         });
     },
   );
