@@ -137,7 +137,11 @@ export class BullmqExecutor implements Executor {
           for (const t of this.tracked.values()) if (!t.ended) this.endJob(t, ctx, 'cancelled');
       }
     } finally {
-      await Promise.allSettled([queue.close(), events.close()]);
+      // close() waits for a connection: with Redis gone it would wait for ever, so it gets 2 s, then a disconnect
+      const closed = Promise.allSettled([queue.close(), events.close()]);
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
+      void queue.disconnect().catch(() => undefined);
+      void events.disconnect().catch(() => undefined);
       redis.disconnect();
       reader.disconnect();
       this.redis = undefined;

@@ -43,9 +43,8 @@ export function parseRedisUrl(raw: string): RedisTarget {
   try {
     u = new URL(raw);
   } catch {
-    throw new Error(
-      `not a Redis URL: ${redactUrlText(raw)} (expected redis://[:password@]host[:port][/db] or rediss://...)`,
-    );
+    // not echoed: a string that does not parse as a URL cannot be trusted to show where its password is
+    throw new Error('the Redis URL does not parse (expected redis://[:password@]host[:port][/db] or rediss://...)');
   }
   const password = u.password ? decodeURIComponent(u.password) : undefined;
   const secrets = password ? [...new Set([password, u.password, encodeURIComponent(password)])] : [];
