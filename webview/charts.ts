@@ -20,6 +20,7 @@ import {
 } from 'chart.js';
 import { fmt } from '../src/shared/format';
 import type { Axis, ChartSpec, Point } from '../src/shared/charts/spec';
+import { placeLabels } from '../src/shared/charts/labelPlacement';
 import { resolveColor, withAlpha, type Theme } from './theme';
 
 Chart.register(
@@ -96,6 +97,48 @@ const errorBars: Plugin = {
       });
       ctx.restore();
     });
+  },
+};
+
+/** Labels beside scatter points (Point.label), moved apart where they would overlap (labelPlacement.ts). */
+const pointLabels: Plugin = {
+  id: 'labPointLabels',
+  afterDatasetsDraw(chart) {
+    const b = bound.get(chart);
+    if (!b?.spec.series.some((s) => s.points.some((p) => p.label))) return;
+    const { ctx } = chart;
+    ctx.save();
+    ctx.font = `${b.theme.fontSize - 2}px ${b.theme.font}`;
+    const h = b.theme.fontSize;
+    const items: { x: number; y: number; text: string; color: string }[] = [];
+    b.spec.series.forEach((s, i) => {
+      const meta = chart.getDatasetMeta(i);
+      if (meta.hidden) return;
+      meta.data.forEach((el, j) => {
+        const text = pointAt(b.spec, i, j)?.label;
+        if (text && Number.isFinite(el.x) && Number.isFinite(el.y))
+          items.push({ x: el.x, y: el.y, text, color: resolveColor(s.color, b.theme) });
+      });
+    });
+    const boxes = placeLabels(
+      items.map((it) => ({ x: it.x, y: it.y, width: ctx.measureText(it.text).width, height: h })),
+    );
+    ctx.textBaseline = 'top';
+    ctx.textAlign = 'left';
+    items.forEach((it, k) => {
+      const box = boxes[k];
+      if (box.moved) {
+        ctx.strokeStyle = withAlpha(it.color, 0.6);
+        ctx.lineWidth = 1;
+        ctx.beginPath();
+        ctx.moveTo(it.x, it.y);
+        ctx.lineTo(box.left, box.top + box.height / 2);
+        ctx.stroke();
+      }
+      ctx.fillStyle = b.theme.fg;
+      ctx.fillText(it.text, box.left, box.top);
+    });
+    ctx.restore();
   },
 };
 
@@ -255,7 +298,24 @@ function config(spec: ChartSpec, t: Theme, onPick: (runIds: string[]) => void): 
             boxHeight: 8,
             padding: 10,
             filter: (item) => !!item.text,
+            // explicit entries (spec.legendItems): one per run and one per line style instead of one per line
+            ...(spec.legendItems
+              ? {
+                  generateLabels: () =>
+                    spec.legendItems!.map((l) => ({
+                      text: l.label,
+                      fillStyle: resolveColor(l.color, t),
+                      strokeStyle: resolveColor(l.color, t),
+                      fontColor: t.fg,
+                      lineWidth: 2,
+                      lineDash: l.dash,
+                      pointStyle: l.dash ? ('line' as const) : ('circle' as const),
+                      hidden: false,
+                    })),
+                }
+              : {}),
           },
+          ...(spec.legendItems ? { onClick: () => undefined } : {}),
         },
         tooltip: {
           filter: (item) => !spec.series[item.datasetIndex]?.guide,
@@ -290,7 +350,7 @@ function config(spec: ChartSpec, t: Theme, onPick: (runIds: string[]) => void): 
         }
       },
     },
-    plugins: [background, errorBars, markers],
+    plugins: [background, errorBars, pointLabels, markers],
   };
 }
 

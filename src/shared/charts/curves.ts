@@ -158,8 +158,14 @@ export function curvesView(snap: PanelSnapshot, opts: ViewOptions): TabView {
           ),
           chance,
         ],
-        // six lines per run: the run picker carries the colours, the title the line styles
-        legend: runs.length <= 2,
+        // three lines per run: the legend lists each run once by its colour and each accuracy once by its style
+        legend: true,
+        legendItems: [
+          ...runs.map((r) => ({ label: runLabel(r, axes), color: r.color })),
+          { label: 'ID validation', color: 'theme:fg' },
+          { label: 'OOD left', color: 'theme:fg', dash: DASH.dashed },
+          { label: 'OOD right', color: 'theme:fg', dash: DASH.dotted },
+        ],
       },
     ];
     return {

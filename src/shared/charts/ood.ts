@@ -116,8 +116,17 @@ export function oodAccuracyView(snap: PanelSnapshot, _opts: ViewOptions): TabVie
       clickable: true,
       legend: true,
     },
-    powerChart(done),
   ];
+  // the power chart only when the sweep has more than one power: one point would leave an almost empty card
+  const powers = distinct(
+    done.filter((r) => r.params.optimizer === 'adahessian' && r.params.p !== undefined).map((r) => r.params.p),
+  );
+  if (powers.length > 1) figures.push(powerChart(done));
+  else if (powers.length === 1)
+    notes.push(
+      `AdaHessian ran at one Hessian power (p = ${powers[0]}); run the “fig2-adahessian-power” preset to see ` +
+        'accuracy against p.',
+    );
   const table: Table = {
     columns: [
       'optimizer',
@@ -184,14 +193,9 @@ function powerChart(done: RunInfo[]): ChartSpec {
       'as across optimizers.',
     x: { label: 'p = −k', type: 'linear' },
     y: { label: 'accuracy', type: 'linear', min: 0, max: 1, percent: true },
-    series: ps.length > 1 ? [...series, chanceLine([Math.min(...ps), Math.max(...ps)])] : [],
+    series: [...series, chanceLine([Math.min(...ps), Math.max(...ps)])],
     clickable: true,
     legend: true,
-    empty:
-      ps.length > 1
-        ? undefined
-        : 'This experiment runs AdaHessian at one power. Run the “fig2-adahessian-power” preset to see ' +
-          'accuracy against p.',
   };
 }
 
@@ -239,6 +243,12 @@ export function oodFeaturesView(snap: PanelSnapshot, opts: ViewOptions): TabView
       : [];
     return { label: runLabel(r, axes), color: r.color, kind: 'line', points: pts };
   });
+  const labelCats = new Map(cats.flatMap((c) => c.runs.map((r) => [r.id, c.label] as const)));
+  const seeds = distinct(done.map((r) => r.params.seed)).length;
+  const pointLabel = (r: RunInfo): string => {
+    const c = labelCats.get(r.id) ?? r.id;
+    return seeds > 1 ? `${c} s${r.params.seed}` : c;
+  };
   const steps = ratioLines.flatMap((s) => s.points.map((p) => p.x as number));
   const figures: ChartSpec[] = [
     {
@@ -314,7 +324,10 @@ export function oodFeaturesView(snap: PanelSnapshot, opts: ViewOptions): TabView
         kind: 'points' as const,
         points: done.flatMap((r): Point[] => {
           const x = templateRatio(r.final.templateEnergyDelta, r.final.digitEnergyDelta);
-          return x !== null && Number.isFinite(r.final[m]) ? [{ x, y: r.final[m], runIds: [r.id] }] : [];
+          // labelled with the run's optimizer (and power or seed where those vary), placed apart in the webview
+          return x !== null && Number.isFinite(r.final[m])
+            ? [{ x, y: r.final[m], runIds: [r.id], label: pointLabel(r) }]
+            : [];
         }),
       })),
       clickable: true,

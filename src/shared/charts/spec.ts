@@ -23,6 +23,15 @@ export interface Point {
   hi?: number;
   /** runs behind the point: a click opens their curves */
   runIds?: string[];
+  /** a text drawn beside the point (scatter charts: which run it is); overlapping labels are moved apart */
+  label?: string;
+}
+
+/** One entry of a legend given explicitly (instead of one per series): a colour, or a line style in the fg. */
+export interface LegendItem {
+  label: string;
+  color: string | ThemeRole;
+  dash?: number[];
 }
 
 /** Colours are #rrggbb, or a theme role the webview resolves from the editor's CSS variables. */
@@ -59,6 +68,8 @@ export interface ChartSpec {
   /** clicking a point opens its runs' curves */
   clickable?: boolean;
   legend?: boolean;
+  /** the legend's entries when one per series would be too many (e.g. one per run and one per line style) */
+  legendItems?: LegendItem[];
   /** shown instead of the chart when there is nothing to draw */
   empty?: string;
 }
