@@ -9,12 +9,12 @@ import type { ChartSpec } from '../../src/shared/charts/spec';
 import { assignRunColors } from '../../src/shared/colors';
 import type { CurveData, PanelSnapshot, RunInfo } from '../../src/shared/panelMessages';
 
-const OPT = ['gd', 'sam', 'adam', 'sophia-h', 'adahessian', 'kfac', 'lbfgs'];
+const OPT = ['gd', 'sam', 'adam', 'sophia-h', 'adahessian', 'kfac', 'lbfgs'] as const;
 
 function snap(runs: RunInfo[], curves: Record<string, CurveData> = {}): PanelSnapshot {
   const colors = assignRunColors(runs.map((r) => r.id));
   return {
-    experiment: { name: 'x', dir: '/r/x', kind: 'ood', grid: { optimizer: OPT } },
+    experiment: { name: 'x', dir: '/r/x', kind: 'ood', grid: { optimizer: [...OPT] } },
     dir: '/r/x',
     runs: runs.map((r) => ({ ...r, color: colors.get(r.id)! })),
     curves,
@@ -88,7 +88,9 @@ test('accuracy over training: a legend with one entry per run and one per line s
       curves[id] = {
         step: [0, 10],
         cols: { trainLoss: [2, 1], valAcc: [0.1, 0.9], oodLeftAcc: [0.1, 0.5], oodRightAcc: [0.1, 0.3] },
-      } as CurveData;
+        energyStep: [],
+        energy: [],
+      } as unknown as CurveData;
     }
   const s = snap(runs, curves);
   const v = curvesView(s, { selected: runs.map((r) => r.id) });
