@@ -1,25 +1,13 @@
 // `precond-lab reproduce`: runs every figure's preset under the chosen settings (resuming what the store already
 // holds), with one progress line across the whole reproduction and an estimate of the time left, then writes the
-// reproduction report (HTML with the figures inline, and a Markdown twin) into the store.
-import * as fs from 'node:fs';
+// reproduction report (HTML with the figures inline, and a Markdown twin) into the store (src/sweep/reproduction.ts).
 import * as path from 'node:path';
-import { countRuns, expandRuns, type ExperimentConfig } from '../shared/config';
-import { SETTINGS, type SettingName } from '../shared/presets';
-import type { ClaimRun } from '../shared/reproduce/claims';
+import { countRuns, type ExperimentConfig } from '../shared/config';
 import { REFERENCE, parseReference, type ReferenceSeries } from '../shared/reproduce/reference';
-import {
-  buildReport,
-  reproductionPlan,
-  settingsOf,
-  type ExperimentState,
-  type ReportModel,
-} from '../shared/reproduce/report';
-import { renderHtml, renderMarkdown } from '../shared/reproduce/render';
+import { reproductionPlan, settingsOf, type ReportModel } from '../shared/reproduce/report';
 import { MAX_CONFIG_BYTES } from '../shared/inputLimits';
 import { RunManager, defaultWorkers } from '../sweep/runManager';
-import { loadSummary } from '../sweep/store';
-import { refreshExperiment } from '../sweep/recovery';
-import { writeTextAtomic } from '../sweep/files';
+import { writeReproductionReport } from '../sweep/reproduction';
 import type { BackendChoice } from '../shared/protocol';
 import { readInputFile } from './readInput';
 
@@ -35,6 +23,8 @@ export interface ReproduceOptions {
   /** also write the Markdown report here (docs/reproduction.md) */
   markdownCopy?: string;
   referenceFile?: string;
+  /** test-only: the OOD experiments train this many steps (capOodSteps) */
+  oodSteps?: number;
   err?: NodeJS.WriteStream;
 }
 
@@ -46,35 +36,6 @@ function stepCost(config: ExperimentConfig): number {
 
 function runSteps(config: ExperimentConfig): number {
   return config.settings.steps;
-}
-
-/** The report's view of what the store holds for one experiment of the plan. */
-export function experimentState(
-  outRoot: string,
-  item: { preset: string; setting: SettingName; config: ExperimentConfig },
-  warn: (text: string) => void,
-): ExperimentState {
-  const { config } = item;
-  const expected = countRuns(config.kind, config.grid);
-  const dir = path.join(outRoot, config.name);
-  const base: ExperimentState = { ...item, runs: [], expected, seconds: 0 };
-  if (!fs.existsSync(path.join(dir, 'runs'))) return base;
-  for (const w of refreshExperiment(dir)) warn(`${config.name}: ${w}`);
-  const { summary, warning } = loadSummary(dir);
-  if (warning) warn(`${config.name}: ${warning}`);
-  if (JSON.stringify(summary.experiment.settings) !== JSON.stringify(config.settings)) {
-    warn(
-      `${config.name}: the store's experiment has other settings than the ${item.setting} setting; its runs are ` +
-        'not counted (move that folder away or use another --out)',
-    );
-    return base;
-  }
-  const wanted = new Set(expandRuns(config).map((r) => r.id));
-  const runs: ClaimRun[] = summary.runs
-    .filter((r) => wanted.has(r.id))
-    .map((r) => ({ id: r.id, params: r.params, status: r.status, final: r.final }));
-  const seconds = summary.runs.filter((r) => wanted.has(r.id)).reduce((a, r) => a + (r.seconds ?? 0), 0);
-  return { ...base, runs, seconds };
 }
 
 function fmtDuration(s: number): string {
@@ -98,7 +59,7 @@ export async function reproduce(o: ReproduceOptions): Promise<{ code: number; mo
     }
     reference = [...reference, ...parseReference(raw, `--reference ${o.referenceFile}`)];
   }
-  const plan = reproductionPlan(settings, o.quick);
+  const plan = reproductionPlan(settings, o.quick, o.oodSteps);
   // a preset whose settings coincide (no departure) is one experiment: run it once
   const unique = plan.filter((p, i) => plan.findIndex((q) => q.config.name === p.config.name) === i);
   const warn = (t: string): void => void err.write(`warning: ${t}\n`);
@@ -118,6 +79,7 @@ export async function reproduce(o: ReproduceOptions): Promise<{ code: number; mo
     let doneWork = 0;
     let trainedWork = 0;
     let runsFinished = 0;
+    let skipped = 0;
     let current: RunManager | undefined;
     const onSignal = (): void => {
       if (cancelled) process.exit(130);
@@ -168,6 +130,7 @@ export async function reproduce(o: ReproduceOptions): Promise<{ code: number; mo
           runsFinished++;
           doneWork += perRun;
           if (status !== 'skipped' && status !== 'locked') trainedWork += perRun;
+          if (status === 'skipped') skipped++;
           if (status !== 'skipped' && status !== 'done')
             err.write(`${status} ${item.config.name}/${id}${detail ? ` (${detail})` : ''}\n`);
           line(status !== 'skipped');
@@ -181,45 +144,16 @@ export async function reproduce(o: ReproduceOptions): Promise<{ code: number; mo
       signals.forEach((s) => process.off(s, onSignal));
     }
     err.write(
-      `reproduce: ${cancelled ? 'cancelled' : 'finished'} after ${fmtDuration((Date.now() - started) / 1000)}\n`,
+      `reproduce: ${cancelled ? 'cancelled' : 'finished'} after ${fmtDuration((Date.now() - started) / 1000)}: ` +
+        `${runsFinished - skipped} runs trained, ${skipped} already done\n`,
     );
     if (cancelled) code = 130;
   }
-  const states = plan.map((p) => experimentState(o.outRoot, p, warn));
-  const wall = unique.reduce((a, p) => a + (states.find((s) => s.config.name === p.config.name)?.seconds ?? 0), 0);
-  const model = buildReport(states, {
-    quick: o.quick,
-    settings,
-    reference,
-    generatedAt: new Date().toISOString().slice(0, 10),
-    wallSeconds: wall,
-  });
-  const dir = path.join(o.outRoot, o.quick ? 'reproduction-quick' : 'reproduction');
-  fs.mkdirSync(dir, { recursive: true });
-  writeTextAtomic(path.join(dir, 'report.html'), renderHtml(model));
-  const markdown = renderMarkdown(model);
-  writeTextAtomic(path.join(dir, 'report.md'), markdown);
-  writeTextAtomic(path.join(dir, 'verdicts.json'), JSON.stringify(verdictsJson(model), null, 1) + '\n');
-  if (o.markdownCopy) fs.writeFileSync(o.markdownCopy, markdown);
+  const { model, dir } = writeReproductionReport(
+    o.outRoot,
+    { settings, quick: o.quick, reference, markdownCopy: o.markdownCopy, oodSteps: o.oodSteps },
+    warn,
+  );
   err.write(`report: ${path.join(dir, 'report.html')} (and report.md, verdicts.json)\n`);
   return { code, model };
-}
-
-/** The verdict table as data: claim id -> setting -> verdict, with the runs behind it. */
-export function verdictsJson(model: ReportModel): Record<string, Partial<Record<SettingName, unknown>>> {
-  const out: Record<string, Partial<Record<SettingName, unknown>>> = {};
-  for (const { def, results } of model.claims) {
-    out[def.id] = {};
-    for (const s of SETTINGS) {
-      const r = results[s];
-      if (r)
-        out[def.id][s] = {
-          verdict: r.result.verdict,
-          finished: r.finished,
-          expected: r.expected,
-          experiment: r.experiment,
-        };
-    }
-  }
-  return out;
 }

@@ -14,6 +14,7 @@ import type { NewConfigArgs } from './fileActions';
 import type { OpenOptions } from './openResults';
 import type { ExportArgs, ExportResult } from './panels/exportArgs';
 import type { TargetArg } from './targets';
+import type { ReproduceArgs, ReproduceResult } from './reproduceCommand';
 import type { TreeNode, TreeSnapshot } from './treeModel';
 
 /** `root`: the results folder or a folder inside it; `force`: re-run runs already done. */
@@ -62,6 +63,11 @@ export interface CommandContract {
   /** confirm defaults to true (a modal); true when something was deleted */
   'precondLab.delete': { args: [target?: TargetLike, options?: { confirm?: boolean }]; result: boolean };
   'precondLab.reveal': { args: [target?: TargetLike]; result: void };
+  /** runs every figure's preset (quick by default) in both settings, writes the report, opens it */
+  'precondLab.reproduce': {
+    args: [options?: ReproduceArgs & Pick<RunOptions, 'root'>];
+    result: ReproduceResult | undefined;
+  };
 }
 
 /** Indexing by every CommandId makes a command missing from the contract a type error. */

@@ -22,6 +22,7 @@ const COMMANDS = {
   'precondLab.delete': { title: 'Delete', icon: 'trash' },
   'precondLab.reveal': { title: 'Reveal in Explorer', icon: 'folder-opened' },
   'precondLab.exportPanel': { title: 'Export Chart as PNG or CSV', icon: 'file-media' },
+  'precondLab.reproduce': { title: 'Reproduce the Paper (Report)', icon: 'checklist' },
 } as const satisfies Record<string, { title: string; icon?: string }>;
 
 export type CommandId = keyof typeof COMMANDS;

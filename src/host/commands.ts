@@ -21,6 +21,7 @@ import { askCompare, askSweep, pickExperiment, pickPreset } from './sweepWizard'
 import { rootArg } from './safePaths';
 import { resolveTarget, type Target } from './targets';
 import { mayRun } from './trust';
+import { askReproduce, reproduceInEditor } from './reproduceCommand';
 import type { TreeSnapshot } from './treeModel';
 
 export interface CommandDeps {
@@ -167,6 +168,18 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       return ok;
     },
     'precondLab.cancelAll': () => d.lab.cancelAll(),
+    'precondLab.reproduce': async (a) => {
+      const args = (isOptions(a) ? a : await askReproduce()) as CommandArgs<'precondLab.reproduce'>[0];
+      return (
+        args &&
+        reproduceInEditor(
+          args,
+          rootOf(args),
+          (c) => sweep(c, args),
+          (l) => d.reporter.log(l),
+        )
+      );
+    },
     'precondLab.openResults': async (a, o) => {
       const t = await target(a, 'Open the results of which experiment?');
       if (t) await openResults(t.dir, { ...(isOptions(o) ? o : {}), runId: t.runId });

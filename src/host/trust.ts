@@ -12,6 +12,7 @@ const RUNNING_COMMANDS: ReadonlySet<CommandId> = new Set<CommandId>([
   'precondLab.compareOptimizers',
   'precondLab.runConfig',
   'precondLab.rerun',
+  'precondLab.reproduce',
 ]);
 
 const RESTRICTED_MESSAGE =

@@ -73,7 +73,10 @@ test('Figure 1 rule: means over seeds; a diverged run is left out and named as u
   assert.equal(r.checks[0].pass, true);
   assert.match(r.checks[0].detail, /rho = -1\.00 \(-1: 2\.000, 0: 1\.500, \+1: 0\.500\)/);
   // Task 1 reads task1TestMSE with the same rule
-  const t = runs.map((x) => ({ ...x, final: x.final.testMSE === undefined ? {} : { task1TestMSE: -x.final.testMSE } }));
+  const t: ClaimRun[] = runs.map((x) => ({
+    ...x,
+    final: Object.fromEntries(x.final.testMSE === undefined ? [] : [['task1TestMSE', -x.final.testMSE]]),
+  }));
   assert.equal(task1Claim(t).verdict, 'does not hold');
 });
 

@@ -6,6 +6,7 @@ import type { PanelSnapshot, RunInfo, ViewOptions } from '../panelMessages';
 import { caseName, distinct, isDone, orderCases } from './labels';
 import { errorBar, noiseFloor, stat } from './series';
 import type { ChartSpec, Point, Series, TabView, Table } from './spec';
+import { referenceFor } from '../reproduce/reference';
 import { LATE_MIN_EVALS, UNSTABLE_SPREAD } from './lateWindow';
 
 /**
@@ -148,6 +149,24 @@ function floorGuide(snrs: number[], xs: number[], alongSnr: boolean, allSnr: num
   }));
 }
 
+/**
+ * Reference points (media/reference-points.json, e.g. the authors' code at seed 42) for this preset, case and the
+ * SNRs shown: a distinct marker series each, not clickable (no runs behind them).
+ */
+function referenceMarkers(snap: PanelSnapshot, c: string, snrs: number[]): Series[] {
+  const name = snap.experiment?.name;
+  if (!name) return [];
+  return referenceFor(name, 'testMSE')
+    .filter((r) => r.case === c && snrs.includes(r.snr))
+    .map((r) => ({
+      label: `${r.source} (seed ${r.seed}${snrs.length > 1 ? `, SNR ${r.snr}` : ''})`,
+      color: 'theme:orange' as const,
+      kind: 'points' as const,
+      guide: true,
+      points: r.p.map((x, i) => ({ x, y: r.values[i] })),
+    }));
+}
+
 function noiseSummary(snap: PanelSnapshot, done: RunInfo[], logY: boolean): { figures: ChartSpec[]; table: Table } {
   const figures: ChartSpec[] = [];
   const cases = orderCases(distinct(done.map((r) => r.params.case)));
@@ -203,6 +222,7 @@ function noiseSummary(snap: PanelSnapshot, done: RunInfo[], logY: boolean): { fi
         })),
         ...lateBands(runs, seriesPer(runs, 'p', 'snr', 'testMSE', logY)),
         ...floorGuide(snrs, ps, false, allSnr),
+        ...referenceMarkers(snap, c, snrs),
       ],
       clickable: true,
       legend: true,

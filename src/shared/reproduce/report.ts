@@ -1,7 +1,7 @@
 // The reproduction report's model: for each claim of the paper, the verdict under each setting from the runs the
 // store holds, the rule, the runs still missing, and the reference numbers. Pure: the CLI reads the store and
 // renders the model to Markdown (markdown.ts) and HTML (html.ts).
-import type { ExperimentConfig } from '../config';
+import { validateConfig, type ExperimentConfig } from '../config';
 import { DEPARTURES, PRESETS, SETTINGS, type Departure, type SettingName } from '../presets';
 import {
   figure1Claim,
@@ -161,6 +161,8 @@ export interface ReportModel {
   /** experiments whose runs are not all finished, with what is missing */
   missing: { experiment: string; setting: SettingName; figure: string; finished: number; expected: number }[];
   wallSeconds?: number;
+  /** set when the OOD experiments were cut to this many steps (a test run): the report says so */
+  oodSteps?: number;
 }
 
 const finishedOf = (runs: readonly ClaimRun[]): number =>
@@ -174,6 +176,7 @@ export function buildReport(
     reference: readonly ReferenceSeries[];
     generatedAt: string;
     wallSeconds?: number;
+    oodSteps?: number;
   },
 ): ReportModel {
   const claims = CLAIMS.map((def) => {
@@ -211,6 +214,7 @@ export function buildReport(
     reference: options.reference.filter((s) => used.has(s.preset)),
     missing,
     wallSeconds: options.wallSeconds,
+    ...(options.oodSteps !== undefined ? { oodSteps: options.oodSteps } : {}),
   };
 }
 
@@ -248,16 +252,32 @@ export function settingsOf(choice: string): SettingName[] {
 export function reproductionPlan(
   settings: readonly SettingName[],
   quick: boolean,
+  oodSteps?: number,
 ): { preset: string; setting: SettingName; config: ExperimentConfig }[] {
   const out: { preset: string; setting: SettingName; config: ExperimentConfig }[] = [];
   for (const name of REPRODUCTION_ORDER) {
     const preset = PRESETS.find((p) => p.name === name)!;
     for (const setting of settings) {
       const pair = setting === 'paper' ? preset.paper : preset;
-      out.push({ preset: name, setting, config: quick ? pair.quick : pair.full });
+      out.push({ preset: name, setting, config: capOodSteps(quick ? pair.quick : pair.full, oodSteps) });
     }
   }
   return out;
+}
+
+/**
+ * Test-only (`reproduce --ood-steps N`, used by the CI reproduction test): the OOD experiments train N steps (records
+ * every N / 2), in folders named `<name>-steps<N>` so a store never mixes them with the presets' runs.
+ */
+export function capOodSteps(config: ExperimentConfig, steps: number | undefined): ExperimentConfig {
+  if (steps === undefined || config.kind !== 'ood' || steps >= config.settings.steps) return config;
+  const evalEvery = Math.max(1, Math.min(config.settings.evalEvery, Math.floor(steps / 2)));
+  return validateConfig({
+    ...config,
+    name: `${config.name}-steps${steps}`,
+    figure: `${config.figure ?? config.name}, ${steps} steps (test)`,
+    settings: { ...config.settings, steps, evalEvery },
+  });
 }
 
 /** The reference series shown beside a preset's experiment in a chart (exported for the report's figures). */
