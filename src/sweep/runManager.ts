@@ -40,6 +40,8 @@ export interface RunManagerOptions {
   graceSeconds?: number;
   /** who this sweep is, in the lock files other sweeps read: 'precond-lab run', 'VS Code' */
   owner?: string;
+  /** the cores the local executor may use (a worker's thread budget); default this machine's */
+  cores?: number;
   /** where the jobs train; default: the local executor with `workers` child processes */
   executor?: Executor;
   /** only these runs of the config (a worker's slice); default all */
@@ -95,6 +97,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
         runnerPath: opts.runnerPath,
         workers: opts.workers ?? defaultWorkers(),
         graceSeconds: opts.graceSeconds,
+        cores: opts.cores,
         onChild: (pid, runIds) => this.emit('job', pid, runIds),
       });
   }

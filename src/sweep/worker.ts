@@ -54,6 +54,7 @@ export async function trainSliceIntoStore(slice: WorkerSlice, opts: StoreWorkerO
   const manager = new RunManager({
     runnerPath: opts.runnerPath,
     workers: opts.threads,
+    cores: opts.threads,
     backend: slice.backend,
     init: slice.init,
     only: slice.runIds,

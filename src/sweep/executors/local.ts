@@ -14,6 +14,8 @@ export interface LocalExecutorOptions {
   graceSeconds?: number;
   /** told each child's pid and runs as it starts (the run manager's 'job' event) */
   onChild?: (pid: number, runIds: string[]) => void;
+  /** the cores this executor may use (a worker's thread budget); default this machine's */
+  cores?: number;
 }
 
 export class LocalExecutor implements Executor {
@@ -32,7 +34,7 @@ export class LocalExecutor implements Executor {
   async execute(jobs: PlannedJob[], ctx: ExecutionContext): Promise<void> {
     const workers = Math.max(1, Math.min(this.opts.workers, jobs.length || 1));
     // BLAS threads: all cores for a job that runs alone, one per job when the workers fill the cores
-    this.threads = threadsPerJob(os.availableParallelism?.() ?? os.cpus().length, workers);
+    this.threads = threadsPerJob(this.opts.cores ?? os.availableParallelism?.() ?? os.cpus().length, workers);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < jobs.length && !ctx.isCancelled() && !this.cancelled) {
