@@ -31,6 +31,7 @@ import { Mlp2, initMlp2, mlp2Layout } from '../../src/lab/models/mlp2';
 import { initBackend } from '../../src/lab/backend';
 import { wasmLayerScope } from '../../src/lab/models/wasmFirstLayer';
 import { RandomState } from '../../src/lab/rng';
+import { loadNative } from '../../src/lab/native/addon';
 import { oodOptimizerConfig } from '../../src/lab/experiments/ood/optimizer';
 import {
   classSignals,
@@ -505,7 +506,8 @@ test('a quick preset through the run manager: runner processes finish with finit
     ])
       assert.ok(Number.isFinite(r.final[k]), `${r.id} ${k}`);
     for (const k of ['valAcc', 'oodLeftAcc', 'oodRightAcc']) assert.ok(r.final[k] >= 0 && r.final[k] <= 1);
-    assert.equal(r.backend, 'wasm');
+    // auto: the native module where it is built, else wasm
+    assert.equal(r.backend, loadNative().addon ? 'native' : 'wasm');
     const recs = store.readMetrics(r.id);
     assert.deepEqual(
       recs.map((x) => x.step),
