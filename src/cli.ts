@@ -37,7 +37,7 @@ const USAGE = `precond-lab - how preconditioning steers feature learning (Yoshid
   precond-lab reproduce [--quick] [--setting paper|corrected|both] [--out DIR] [--workers N] [--backend ...]
                   [--report-only] (write the report from the store, train nothing) [--markdown FILE] (a copy of
                   report.md) [--reference FILE] (more reference points, media/reference-points.json's shape)
-                  [--ood-steps N] (tests only: Figure 2's experiments cut to N steps, in their own folders)
+                  [--test-steps N] (tests only: Figure 2 and AdaHessian cut to N steps, own folders)
   precond-lab data <preset|config.json> --case high --snr 1 --seed 42 --out FILE
   Executors (run): [--executor local|slurm|bullmq] (default local; docs/cluster.md)
     slurm: [--partition P] [--account A] [--time T] [--cpus-per-task N] [--concurrency K] [--tasks N]
@@ -72,7 +72,7 @@ const VALUED = [
   'setting',
   'markdown',
   'reference',
-  'ood-steps',
+  'test-steps',
   'executor',
   'redis',
   'queue',
@@ -241,16 +241,16 @@ async function reproduceCommand(args: ReturnType<typeof parseArgs>, outRoot: str
     reportOnly,
     markdownCopy: args.flags.get('markdown'),
     referenceFile: args.flags.get('reference'),
-    oodSteps: oodSteps(args.flags.get('ood-steps')),
+    testSteps: testSteps(args.flags.get('test-steps')),
   });
   return code;
 }
 
-function oodSteps(text: string | undefined): number | undefined {
+function testSteps(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || n < 2 || n > 1_000_000)
-    throw new Error(`--ood-steps must be a whole number from 2 to 1000000, got '${text.slice(0, 40)}'`);
+    throw new Error(`--test-steps must be a whole number from 2 to 1000000, got '${text.slice(0, 40)}'`);
   return n;
 }
 

@@ -23,8 +23,8 @@ export interface ReproduceOptions {
   /** also write the Markdown report here (docs/reproduction.md) */
   markdownCopy?: string;
   referenceFile?: string;
-  /** test-only: the OOD experiments train this many steps (capOodSteps) */
-  oodSteps?: number;
+  /** test-only: the OOD experiments train this many steps (capTestSteps) */
+  testSteps?: number;
   err?: NodeJS.WriteStream;
 }
 
@@ -59,7 +59,7 @@ export async function reproduce(o: ReproduceOptions): Promise<{ code: number; mo
     }
     reference = [...reference, ...parseReference(raw, `--reference ${o.referenceFile}`)];
   }
-  const plan = reproductionPlan(settings, o.quick, o.oodSteps);
+  const plan = reproductionPlan(settings, o.quick, o.testSteps);
   // a preset whose settings coincide (no departure) is one experiment: run it once
   const unique = plan.filter((p, i) => plan.findIndex((q) => q.config.name === p.config.name) === i);
   const warn = (t: string): void => void err.write(`warning: ${t}\n`);
@@ -151,7 +151,7 @@ export async function reproduce(o: ReproduceOptions): Promise<{ code: number; mo
   }
   const { model, dir } = writeReproductionReport(
     o.outRoot,
-    { settings, quick: o.quick, reference, markdownCopy: o.markdownCopy, oodSteps: o.oodSteps },
+    { settings, quick: o.quick, reference, markdownCopy: o.markdownCopy, testSteps: o.testSteps },
     warn,
   );
   err.write(`report: ${path.join(dir, 'report.html')} (and report.md, verdicts.json)\n`);

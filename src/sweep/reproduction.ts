@@ -43,8 +43,11 @@ export function experimentState(
 }
 
 /** The folder the report goes to, inside the store. */
-export const reportDir = (root: string, quick: boolean, oodSteps?: number): string =>
-  path.join(root, `${quick ? 'reproduction-quick' : 'reproduction'}${oodSteps !== undefined ? `-ood${oodSteps}` : ''}`);
+export const reportDir = (root: string, quick: boolean, testSteps?: number): string =>
+  path.join(
+    root,
+    `${quick ? 'reproduction-quick' : 'reproduction'}${testSteps !== undefined ? `-test${testSteps}` : ''}`,
+  );
 
 /** Reads the store for every experiment of the plan and writes the report; returns the model and its folder. */
 export function writeReproductionReport(
@@ -54,11 +57,11 @@ export function writeReproductionReport(
     quick: boolean;
     reference: readonly ReferenceSeries[];
     markdownCopy?: string;
-    oodSteps?: number;
+    testSteps?: number;
   },
   warn: (text: string) => void,
 ): { model: ReportModel; dir: string } {
-  const plan = reproductionPlan(o.settings, o.quick, o.oodSteps);
+  const plan = reproductionPlan(o.settings, o.quick, o.testSteps);
   const states = plan.map((p) => experimentState(root, p, warn));
   const seen = new Set<string>();
   let wall = 0;
@@ -69,9 +72,9 @@ export function writeReproductionReport(
     reference: o.reference,
     generatedAt: new Date().toISOString().slice(0, 10),
     wallSeconds: wall,
-    oodSteps: o.oodSteps,
+    testSteps: o.testSteps,
   });
-  const dir = reportDir(root, o.quick, o.oodSteps);
+  const dir = reportDir(root, o.quick, o.testSteps);
   fs.mkdirSync(dir, { recursive: true });
   writeTextAtomic(path.join(dir, 'report.html'), renderHtml(model));
   const markdown = renderMarkdown(model);

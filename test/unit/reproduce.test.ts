@@ -1,7 +1,7 @@
 // `precond-lab reproduce --quick --setting both` end to end (issue 13): every figure's quick preset under both
-// settings, then the report. Test-only reduction, documented in docs/reproduction.md: `--ood-steps 20` cuts the
-// Figure 2 experiments (the slow part: seven optimizers on MNIST) from 40 to 20 steps, in their own folders; the
-// regression figures run their quick presets unchanged. The verdicts asserted are those whose direction the quick
+// settings, then the report. Test-only reduction, documented in README.md (Reproducing the paper): `--test-steps 20` cuts the
+// costly experiments (Figure 2's seven optimizers on MNIST, and the AdaHessian regressions of Figures 1c-d and 3c-d)
+// to 20 steps, in their own folders; the exact-covariance figures run their quick presets unchanged. The verdicts asserted are those whose direction the quick
 // presets already show; a rerun trains nothing (the store resumes).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const cli = path.resolve(__dirname, '../../cli.js');
-const ARGS = ['reproduce', '--quick', '--setting', 'both', '--ood-steps', '20', '--workers', '2', '--backend', 'wasm'];
+const ARGS = ['reproduce', '--quick', '--setting', 'both', '--test-steps', '20', '--workers', '2', '--backend', 'wasm'];
 
 test('reproduce --quick --setting both: runs every figure in both settings and writes the report', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-reproduce-'));
@@ -19,7 +19,7 @@ test('reproduce --quick --setting both: runs every figure in both settings and w
     const r = spawnSync(process.execPath, [cli, ...ARGS, '--out', out], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr.slice(-3000));
     assert.match(r.stderr, /about .* left/, 'progress with an estimate of the time left');
-    const dir = path.join(out, 'reproduction-quick-ood20');
+    const dir = path.join(out, 'reproduction-quick-test20');
     const verdicts = JSON.parse(fs.readFileSync(path.join(dir, 'verdicts.json'), 'utf8'));
     // every claim has a verdict under both settings, every run finished
     for (const [id, v] of Object.entries(verdicts) as [
@@ -49,7 +49,7 @@ test('reproduce --quick --setting both: runs every figure in both settings and w
     assert.match(md, /\| -2 \| 1\.8679 \| /);
     assert.match(md, /Rule: At each SNR, the Spearman correlation/);
     assert.match(md, /## Still missing\n\nNothing/);
-    assert.match(md, /Test run: the Figure 2 experiments were cut to 20 steps/);
+    assert.match(md, /Test run: the Figure 2 and AdaHessian experiments were cut to 20 steps/);
     assert.match(html, /authors&apos; code/);
 
     // resuming: the same command again trains nothing and writes the same verdicts
@@ -67,7 +67,7 @@ test('reproduce: bad input is refused with a message, nothing written', () => {
   try {
     for (const [args, message] of [
       [['--setting', 'authors'], /--setting must be paper, corrected or both/],
-      [['--ood-steps', 'x'], /--ood-steps must be a whole number/],
+      [['--test-steps', 'x'], /--test-steps must be a whole number/],
       [['fig1-cov'], /reproduce takes no preset or file/],
       [['--reference', path.join(out, 'missing.json')], /--reference/],
     ] as const) {

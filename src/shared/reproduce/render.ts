@@ -27,10 +27,10 @@ function progressNote(r: { finished: number; expected: number }): string {
 
 function intro(model: ReportModel): string[] {
   const cut =
-    model.oodSteps !== undefined
+    model.testSteps !== undefined
       ? [
-          `Test run: the Figure 2 experiments were cut to ${model.oodSteps} steps (\`--ood-steps\`); their verdicts ` +
-            'show the machinery, not the figure.',
+          `Test run: the Figure 2 and AdaHessian experiments were cut to ${model.testSteps} steps (\`--test-steps\`); ` +
+            'their verdicts show the machinery, not the figures.',
           '',
         ]
       : [];

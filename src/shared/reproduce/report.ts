@@ -162,7 +162,7 @@ export interface ReportModel {
   missing: { experiment: string; setting: SettingName; figure: string; finished: number; expected: number }[];
   wallSeconds?: number;
   /** set when the OOD experiments were cut to this many steps (a test run): the report says so */
-  oodSteps?: number;
+  testSteps?: number;
 }
 
 const finishedOf = (runs: readonly ClaimRun[]): number =>
@@ -176,7 +176,7 @@ export function buildReport(
     reference: readonly ReferenceSeries[];
     generatedAt: string;
     wallSeconds?: number;
-    oodSteps?: number;
+    testSteps?: number;
   },
 ): ReportModel {
   const claims = CLAIMS.map((def) => {
@@ -214,7 +214,7 @@ export function buildReport(
     reference: options.reference.filter((s) => used.has(s.preset)),
     missing,
     wallSeconds: options.wallSeconds,
-    ...(options.oodSteps !== undefined ? { oodSteps: options.oodSteps } : {}),
+    ...(options.testSteps !== undefined ? { testSteps: options.testSteps } : {}),
   };
 }
 
@@ -252,31 +252,34 @@ export function settingsOf(choice: string): SettingName[] {
 export function reproductionPlan(
   settings: readonly SettingName[],
   quick: boolean,
-  oodSteps?: number,
+  testSteps?: number,
 ): { preset: string; setting: SettingName; config: ExperimentConfig }[] {
   const out: { preset: string; setting: SettingName; config: ExperimentConfig }[] = [];
   for (const name of REPRODUCTION_ORDER) {
     const preset = PRESETS.find((p) => p.name === name)!;
     for (const setting of settings) {
       const pair = setting === 'paper' ? preset.paper : preset;
-      out.push({ preset: name, setting, config: capOodSteps(quick ? pair.quick : pair.full, oodSteps) });
+      out.push({ preset: name, setting, config: capTestSteps(quick ? pair.quick : pair.full, testSteps) });
     }
   }
   return out;
 }
 
 /**
- * Test-only (`reproduce --ood-steps N`, used by the CI reproduction test): the OOD experiments train N steps (records
- * every N / 2), in folders named `<name>-steps<N>` so a store never mixes them with the presets' runs.
+ * Test-only (`reproduce --test-steps N`, used by the CI reproduction test): the costly experiments (Figure 2's seven
+ * optimizers on MNIST, and the AdaHessian regressions) train at most N steps (records every N / 2), in folders named
+ * `<name>-steps<N>` so a store never mixes them with the presets' runs. Exact-covariance experiments are unchanged.
  */
-export function capOodSteps(config: ExperimentConfig, steps: number | undefined): ExperimentConfig {
-  if (steps === undefined || config.kind !== 'ood' || steps >= config.settings.steps) return config;
+export function capTestSteps(config: ExperimentConfig, steps: number | undefined): ExperimentConfig {
+  const costly = config.kind === 'ood' || config.settings.preconditioner === 'adahessian';
+  if (steps === undefined || !costly || steps >= config.settings.steps) return config;
   const evalEvery = Math.max(1, Math.min(config.settings.evalEvery, Math.floor(steps / 2)));
+  const settings = { ...config.settings, steps, evalEvery };
   return validateConfig({
     ...config,
     name: `${config.name}-steps${steps}`,
     figure: `${config.figure ?? config.name}, ${steps} steps (test)`,
-    settings: { ...config.settings, steps, evalEvery },
+    settings,
   });
 }
 
