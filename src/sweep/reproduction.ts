@@ -65,7 +65,11 @@ export function writeReproductionReport(
   const states = plan.map((p) => experimentState(root, p, warn));
   const seen = new Set<string>();
   let wall = 0;
-  for (const s of states) if (!seen.has(s.config.name)) (seen.add(s.config.name), (wall += s.seconds));
+  for (const s of states) {
+    if (seen.has(s.config.name)) continue;
+    seen.add(s.config.name);
+    wall += s.seconds;
+  }
   const model = buildReport(states, {
     quick: o.quick,
     settings: o.settings,
