@@ -110,18 +110,17 @@ const workerLogs = (/** @type {string} */ out) => {
 };
 const count = (/** @type {string} */ text, /** @type {RegExp} */ re) => (text.match(re) ?? []).length;
 const esc = (/** @type {string} */ s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** Processes still alive that this cluster's jobs started (their environment names its slurm.conf): workers and
- *  their runner children. Other processes on the machine (other tests' runners) are not ours to judge. */
+/** Processes still alive that this cluster's jobs started (their environment names its slurm.conf and a job):
+ *  workers and their runner children. Other processes on the machine (other tests' runners) are not ours to judge. */
 const leftovers = () =>
   fs
     .readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p))
     .filter((p) => {
       try {
-        return (
-          fs.readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes(`SLURM_CONF=${cluster.conf}`) &&
-          /node/.test(fs.readFileSync(`/proc/${p}/cmdline`, 'utf8'))
-        );
+        // a job's processes have SLURM_JOB_ID; the submitting CLI (same SLURM_CONF) has not
+        const env = fs.readFileSync(`/proc/${p}/environ`, 'utf8').split('\0');
+        return env.includes(`SLURM_CONF=${cluster.conf}`) && env.some((e) => e.startsWith('SLURM_JOB_ID='));
       } catch {
         return false;
       }
@@ -204,11 +203,15 @@ test(
     await waitFor(() => IDS.some((id) => runStatus(out, id) === 'running') && anyRecords(out), 120_000, 'a run');
     const victim = /** @type {string} */ (IDS.find((id) => runStatus(out, id) === 'running'));
     const task = submission(out).tasks.findIndex((/** @type {string[]} */ ids) => ids.includes(victim));
-    const starts = () => count(workerLogs(out), new RegExp(`worker: task ${task} `, 'g'));
+    const starts = () => count(workerLogs(out), new RegExp(`worker: task ${task} \\(`, 'g'));
     const before = starts();
     cluster.killNode();
     const killedAt = Date.now();
-    await new Promise((r) => setTimeout(r, 1000));
+    // the node failed for real: none of its task processes is left to finish the run behind Slurm's back
+    await waitFor(() => leftovers().length === 0, 5000, 'the task processes to die with the node');
+    // slurmctld notices (SlurmdTimeout=10), marks the node down and requeues the task; then slurmd comes back
+    await waitFor(() => /down/.test(cluster.nodeState()), 120_000, 'the node to be marked down');
+    const nodeDown = Date.now() - killedAt;
     await cluster.startNode();
     const nodeBack = Date.now() - killedAt;
     await waitFor(() => starts() > before, 300_000, `task ${task} to start again`);
@@ -217,8 +220,13 @@ test(
     const done = Date.now() - killedAt;
     assert.equal(code, 0, run.out + cluster.log());
     assertSameAsLocal(out, ref);
+    // the run was finished by the requeued task: its one `done` line comes after the task's second start
+    const log = workerLogs(out);
+    const restart = log.lastIndexOf(`worker: task ${task} (`);
+    assert.ok(log.indexOf(`done      ${victim}`) > restart, `${victim} done after the requeue:\n${log}`);
     console.log(
-      `# slurm node failure: slurmd back after ${nodeBack} ms; task ${task} (running ${victim}) started again ` +
+      `# slurm node failure: node down ${nodeDown} ms after the kill, slurmd back at ${nodeBack} ms; task ${task} ` +
+        `(running ${victim}) started again ` +
         `${rerun} ms after the kill; sweep done ${done} ms after the kill`,
     );
   },

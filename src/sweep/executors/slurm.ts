@@ -169,6 +169,8 @@ export class SlurmExecutor implements Executor {
       `#SBATCH --job-name=precond-lab`,
       `#SBATCH --array=0-${n - 1}%${k}`,
       '#SBATCH --requeue',
+      // a requeued task appends to its log, so the log keeps every attempt
+      '#SBATCH --open-mode=append',
       `#SBATCH --cpus-per-task=${o.cpusPerTask ?? 1}`,
       `#SBATCH --output=${path.join(outDir, `${sub}-%a.out`)}`,
       ...(o.partition ? [`#SBATCH --partition=${o.partition}`] : []),
