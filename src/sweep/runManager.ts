@@ -27,6 +27,7 @@ import type { EngineState, Executor, JobSink, PlannedJob } from './executors/typ
 import { MetricsTally } from './integrity';
 import { recoverExperiment } from './recovery';
 import { faultPoint } from './faultHook';
+import { StoreWriteError } from './files';
 
 export interface RunManagerOptions {
   runnerPath: string;
@@ -229,8 +230,9 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
       const kept = ids.filter((id) => store.readRun(id)?.status === 'done').length;
       throw Object.assign(
         new Error(
-          `${failure.message}. The sweep stopped; ${kept} of ${ids.length} runs are done and kept. Free some space ` +
-            '(or fix the store) and run the same sweep again to finish the rest.',
+          `${failure.message}. The sweep stopped; ${kept} of ${ids.length} runs are done and kept. ` +
+            (failure instanceof StoreWriteError ? 'Free some space (or fix the store)' : 'Fix the cause above') +
+            ' and run the same sweep again to finish the rest.',
         ),
         { cause: failure },
       );

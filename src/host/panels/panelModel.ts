@@ -320,7 +320,7 @@ export class PanelModel {
     }
     const metric = lateMetric(kind);
     for (const r of records) {
-      const v = (r as unknown as Record<string, unknown>)[metric];
+      const v = r[metric];
       if (typeof v === 'number' && Number.isFinite(v)) c.evals.push(v);
     }
     const chunk = recordsToCurve(records, kind);

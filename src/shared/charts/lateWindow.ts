@@ -39,4 +39,5 @@ export function lateWindow(values: readonly (number | null | undefined)[]): Late
 }
 
 /** The metric whose late window is judged: test MSE for the regression kinds, the left OOD accuracy for OOD. */
-export const lateMetric = (kind: string | undefined): string => (kind === 'ood' ? 'oodLeftAcc' : 'testMSE');
+export const lateMetric = (kind: string | undefined): 'oodLeftAcc' | 'testMSE' =>
+  kind === 'ood' ? 'oodLeftAcc' : 'testMSE';
