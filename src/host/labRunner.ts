@@ -8,7 +8,7 @@ import { expandRuns, type ExperimentConfig } from '../shared/config';
 import type { BackendChoice } from '../shared/protocol';
 import type { MetricRecord } from '../shared/records';
 import { RunManager, type RunEvent } from '../sweep/runManager';
-import { ExperimentStore, type Summary } from '../sweep/store';
+import { ExperimentStore, summaryRunOf, type Summary } from '../sweep/store';
 import type { LiveRun } from './runView';
 
 export interface SweepRequest {
@@ -229,15 +229,7 @@ export class LabRunner extends EventEmitter<LabRunnerEvents> {
     const runs = expandRuns(s.req.config).map((spec) => {
       const r = store.readRun(spec.id);
       return r
-        ? {
-            id: r.id,
-            params: r.params,
-            status: r.status,
-            final: r.final,
-            backend: r.backend,
-            seconds: r.seconds,
-            ...(r.reason ? { reason: r.reason } : {}),
-          }
+        ? summaryRunOf(r)
         : {
             id: spec.id,
             params: spec.params,

@@ -144,15 +144,7 @@ export class ExperimentStore {
     for (const id of ids) {
       const r = this.readRun(id);
       if (!r) continue;
-      runs.push({
-        id,
-        params: r.params,
-        status: r.status,
-        final: r.final,
-        backend: r.backend,
-        seconds: r.seconds,
-        ...(r.reason ? { reason: r.reason } : {}),
-      });
+      runs.push(summaryRunOf(r));
     }
     const summary = { experiment: config, runs, updatedAt: new Date().toISOString() };
     writeJsonAtomic(this.summaryPath(), summary);
@@ -216,4 +208,17 @@ export function findWeights(
     }
   }
   return undefined;
+}
+
+/** A run's entry in summary.json: what the tables and the tree need of its run.json. */
+export function summaryRunOf(r: RunFile): SummaryRun {
+  return {
+    id: r.id,
+    params: r.params,
+    status: r.status,
+    final: r.final,
+    backend: r.backend,
+    seconds: r.seconds,
+    ...(r.reason ? { reason: r.reason } : {}),
+  };
 }
