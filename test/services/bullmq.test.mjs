@@ -107,23 +107,31 @@ const anyRecords = (/** @type {string} */ out) =>
     }
   });
 
-/** The reference: the same sweep on the local executor. */
-let reference = '';
-async function localReference() {
-  if (reference) return reference;
-  const out = path.join(tmp.dir, 'local');
+/** The sweep with longer runs, for the worker-kill test: a job must still be training when its worker dies. */
+const LONG_SWEEP = SWEEP.map((a, i) =>
+  SWEEP[i - 1] === '--steps' ? '20000' : SWEEP[i - 1] === '--eval-every' ? '1000' : a,
+);
+const LONG_RECORDS = 20000 / 1000 + 1;
+
+/** The reference: the same sweep on the local executor (one per sweep, computed once). */
+const references = new Map();
+async function localReference(/** @type {string[]} */ sweep = SWEEP) {
+  const key = sweep.join(' ');
+  if (references.has(key)) return references.get(key);
+  const out = path.join(tmp.dir, `local-${references.size}`);
   const t0 = Date.now();
-  const r = start([...SWEEP, '--workers', '2', '--out', out]);
+  const r = start([...sweep, '--workers', '2', '--out', out]);
   assert.equal((await r.done).code, 0, r.out);
   console.log(`# local executor, 2 workers: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  return (reference = out);
+  references.set(key, out);
+  return out;
 }
 
 /** Every run done, stored exactly once (checkRun), and byte for byte the local executor's metrics and finals. */
-function assertSameAsLocal(/** @type {string} */ out, /** @type {string} */ ref) {
+function assertSameAsLocal(/** @type {string} */ out, /** @type {string} */ ref, records = RECORDS) {
   for (const id of IDS) {
     const dir = path.join(runsDir(out), id);
-    assert.deepEqual(checkRun(dir, RECORDS), [], `${id} stored once and complete`);
+    assert.deepEqual(checkRun(dir, records), [], `${id} stored once and complete`);
     const a = fs.readFileSync(path.join(runsDir(ref), id, 'metrics.jsonl'));
     const b = fs.readFileSync(path.join(dir, 'metrics.jsonl'));
     assert.ok(a.equals(b), `${id}: metrics.jsonl identical to the local executor's`);
@@ -162,38 +170,40 @@ test('8 runs on 2 workers: each stored once, bit-identical to local; 1 vs 2 work
 });
 
 test('a worker killed with SIGKILL mid-job: its job completes on the other worker, once', { skip }, async () => {
-  const ref = await localReference();
+  const ref = await localReference(LONG_SWEEP);
   const w1 = worker();
   const w2 = worker();
   const out = path.join(tmp.dir, 'kill');
-  const run = start([...SWEEP, '--executor', 'bullmq', '--out', out]);
+  const run = start([...LONG_SWEEP, '--executor', 'bullmq', '--out', out]);
   await waitFor(() => /job (pl-\S+)/.test(w1.out), 60_000, 'worker 1 to take a job');
   const jobId = /** @type {RegExpExecArray} */ (/job (pl-\S+)/.exec(w1.out))[1];
-  await new Promise((r) => setTimeout(r, 700));
+  // mid-training: its job has written records (each run has 20000 steps, seconds of work, still to go)
+  await waitFor(() => anyRecords(out), 60_000, 'the first records');
   w1.child.kill('SIGKILL');
   const killedAt = Date.now();
   await waitFor(() => w2.out.includes(jobId), 120_000, `worker 2 to take job ${jobId} over`);
   const recovery = Date.now() - killedAt;
   const { code } = await run.done;
   assert.equal(code, 0, run.out);
-  assertSameAsLocal(out, ref);
+  assertSameAsLocal(out, ref, LONG_RECORDS);
   console.log(`# recovery after kill -9 of a worker: job back on another worker after ${recovery} ms`);
   await stopWorker(w2);
   await w1.done;
 });
 
 test('Redis restarted mid-sweep: the sweep completes, nothing lost or doubled', { skip }, async () => {
-  const ref = await localReference();
+  // the longer runs: the sweep must still be going when Redis goes away
+  const ref = await localReference(LONG_SWEEP);
   const workers = [worker(), worker()];
   const out = path.join(tmp.dir, 'restart');
-  const run = start([...SWEEP, '--executor', 'bullmq', '--out', out]);
+  const run = start([...LONG_SWEEP, '--executor', 'bullmq', '--out', out]);
   await waitFor(() => anyRecords(out), 60_000, 'the first records');
   const t = Date.now();
   await redis.restart(1000);
   console.log(`# Redis down and back in ${Date.now() - t} ms`);
   const { code } = await run.done;
   assert.equal(code, 0, run.out);
-  assertSameAsLocal(out, ref);
+  assertSameAsLocal(out, ref, LONG_RECORDS);
   assert.match(run.out, /Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ unreachable/, 'one line says Redis went away');
   assert.ok(!hasStackTrace(run.out + workers.map((w) => w.out).join('')), 'no stack traces');
   await Promise.all(workers.map(stopWorker));
