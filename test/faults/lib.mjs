@@ -195,3 +195,34 @@ export async function tally(
   }
   return r;
 }
+
+/**
+ * Starts the built CLI in the background, collecting its stdout and stderr in `out`; `children` tracks it until it
+ * closes (so an `after` hook can kill what is left), and `outputs`, when given, receives its whole output then.
+ * @param {string[]} args
+ * @param {{ env?: NodeJS.ProcessEnv, children: Set<import('node:child_process').ChildProcess>, outputs?: string[] }} o
+ */
+export function startCli(args, { env = process.env, children, outputs }) {
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  const p = { child, out: '', t0: Date.now() };
+  child.stdout?.on('data', (d) => (p.out += d));
+  child.stderr?.on('data', (d) => (p.out += d));
+  const done = new Promise((resolve) =>
+    child.on('close', (code, signal) => {
+      children.delete(child);
+      outputs?.push(p.out);
+      resolve({ code, signal });
+    }),
+  );
+  return Object.assign(p, { done: /** @type {Promise<{ code: number | null, signal: string | null }>} */ (done) });
+}
+
+/** Polls `pred` every 50 ms until it holds; fails naming `what` after `ms`. @param {() => boolean} pred */
+export async function waitFor(pred, /** @type {number} */ ms, /** @type {string} */ what) {
+  const until = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

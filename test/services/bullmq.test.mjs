@@ -7,10 +7,10 @@
 // are printed, never asserted. Without redis-server the tests skip with a reason, except under PRECOND_LAB_CI=1.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLI, checkRun, hasStackTrace, tempDir } from '../faults/lib.mjs';
+import { CLI, checkRun, hasStackTrace, startCli, tempDir, waitFor } from '../faults/lib.mjs';
 import { redisServerPath, startRedis } from '../../scripts/services/redis.mjs';
 
 const EXP = 'fig1-cov-quick';
@@ -63,39 +63,13 @@ after(() => {
 const env = () => ({ ...process.env, PRECOND_LAB_REDIS_URL: redis.url });
 
 /** @param {string[]} args @param {Record<string, string>} [extraEnv] */
-function start(args, extraEnv = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...env(), ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  const p = { child, out: '', t0: Date.now() };
-  child.stdout?.on('data', (d) => (p.out += d));
-  child.stderr?.on('data', (d) => (p.out += d));
-  const done = new Promise((resolve) =>
-    child.on('close', (code, signal) => {
-      children.delete(child);
-      outputs.push(p.out);
-      resolve({ code, signal });
-    }),
-  );
-  return Object.assign(p, { done: /** @type {Promise<{ code: number | null, signal: string | null }>} */ (done) });
-}
+const start = (args, extraEnv = {}) => startCli(args, { env: { ...env(), ...extraEnv }, children, outputs });
 
 const worker = (/** @type {string[]} */ extra = []) => start(['worker', ...extra]);
 const stopWorker = async (/** @type {ReturnType<typeof start>} */ w) => {
   w.child.kill('SIGTERM');
   await w.done;
 };
-
-/** @param {() => boolean} pred @param {number} ms @param {string} what */
-async function waitFor(pred, ms, what) {
-  const until = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const runsDir = (/** @type {string} */ out) => path.join(out, EXP, 'runs');
 const anyRecords = (/** @type {string} */ out) =>

@@ -10,10 +10,10 @@
 // PRECOND_LAB_CI=1, where that is a failure.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLI, checkRun, hasStackTrace, tempDir } from '../faults/lib.mjs';
+import { CLI, checkRun, hasStackTrace, startCli, tempDir, waitFor } from '../faults/lib.mjs';
 import { slurmProblem, startSlurm } from '../../scripts/services/slurm.mjs';
 
 const EXP = 'fig1-cov-quick';
@@ -52,32 +52,7 @@ after(() => {
 });
 
 /** @param {string[]} args */
-function start(args) {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: cluster ? cluster.env : process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  const p = { child, out: '', t0: Date.now() };
-  child.stdout?.on('data', (d) => (p.out += d));
-  child.stderr?.on('data', (d) => (p.out += d));
-  const done = new Promise((resolve) =>
-    child.on('close', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  return Object.assign(p, { done: /** @type {Promise<{ code: number | null, signal: string | null }>} */ (done) });
-}
-
-/** @param {() => boolean} pred @param {number} ms @param {string} what */
-async function waitFor(pred, ms, what) {
-  const until = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const start = (args) => startCli(args, { env: cluster ? cluster.env : process.env, children });
 
 const runsDir = (/** @type {string} */ out) => path.join(out, EXP, 'runs');
 const slurmDir = (/** @type {string} */ out) => path.join(out, EXP, 'slurm');
