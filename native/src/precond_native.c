@@ -56,16 +56,18 @@ static napi_value throw_last(napi_env env) {
   return NULL;
 }
 
-static bool arg_f32(napi_env env, napi_value v, size_t need, float **out, const char *name) {
+/* A typed-array argument of the given element type with at least `need` entries; throws a JS error naming it. */
+static bool arg_typed(napi_env env, napi_value v, size_t need, napi_typedarray_type want, const char *kind, void **out,
+                      const char *name) {
   bool is = false;
   napi_is_typedarray(env, v, &is);
   napi_typedarray_type t;
   size_t len = 0;
   void *data = NULL;
   if (is) napi_get_typedarray_info(env, v, &t, &len, &data, NULL, NULL);
-  if (!is || t != napi_float32_array) {
+  if (!is || t != want) {
     char msg[128];
-    snprintf(msg, sizeof msg, "%s must be a Float32Array", name);
+    snprintf(msg, sizeof msg, "%s must be a %s", name, kind);
     napi_throw_type_error(env, NULL, msg);
     return false;
   }
@@ -75,31 +77,16 @@ static bool arg_f32(napi_env env, napi_value v, size_t need, float **out, const 
     napi_throw_range_error(env, NULL, msg);
     return false;
   }
-  *out = (float *)data;
+  *out = data;
   return true;
 }
 
+static bool arg_f32(napi_env env, napi_value v, size_t need, float **out, const char *name) {
+  return arg_typed(env, v, need, napi_float32_array, "Float32Array", (void **)out, name);
+}
+
 static bool arg_f64(napi_env env, napi_value v, size_t need, double **out, const char *name) {
-  bool is = false;
-  napi_is_typedarray(env, v, &is);
-  napi_typedarray_type t;
-  size_t len = 0;
-  void *data = NULL;
-  if (is) napi_get_typedarray_info(env, v, &t, &len, &data, NULL, NULL);
-  if (!is || t != napi_float64_array) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "%s must be a Float64Array", name);
-    napi_throw_type_error(env, NULL, msg);
-    return false;
-  }
-  if (len < need) {
-    char msg[160];
-    snprintf(msg, sizeof msg, "%s has %zu entries, needs at least %zu", name, len, need);
-    napi_throw_range_error(env, NULL, msg);
-    return false;
-  }
-  *out = (double *)data;
-  return true;
+  return arg_typed(env, v, need, napi_float64_array, "Float64Array", (void **)out, name);
 }
 
 static bool arg_int(napi_env env, napi_value v, int64_t lo, int64_t hi, int64_t *out, const char *name) {
