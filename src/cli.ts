@@ -97,6 +97,11 @@ const SWITCHES = ['quick', 'force', 'help', 'random-left-labels', 'dry-run', 're
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const args = parseArgs(rest, VALUED, SWITCHES);
+  // `precond-lab <command> --help` prints the usage and does nothing else (it never starts the command)
+  if (args.switches.has('help')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
   const outRoot = path.resolve(args.flags.get('out') ?? '.precond-lab');
   switch (command) {
     case 'presets':

@@ -52,6 +52,7 @@ export function renderShell(app: HTMLElement, c: ShellContext): ShellParts {
         KIND_TITLES[exp.kind],
         exp.figure,
         exp.preconditioner && `preconditioner ${exp.preconditioner}`,
+        exp.setting,
         `${s.runs.length} runs`,
         `${done} done`,
         running ? `${running} running` : '',

@@ -11,9 +11,9 @@ import type { LateWindow } from './charts/lateWindow';
 export const PANEL_VIEW_TYPE = 'precondLab.results';
 export const PANEL_STATE_VERSION = 1;
 
-export const TABS = ['summary', 'curves', 'spectra', 'accuracy', 'features'] as const;
+export const TABS = ['summary', 'curves', 'spectra', 'accuracy', 'features', 'hparams', 'compare'] as const;
 export type Tab = (typeof TABS)[number];
-const EXPORT_FORMATS = ['png', 'csv'] as const;
+const EXPORT_FORMATS = ['png', 'csv', 'svg'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export type ExperimentKind = 'noise' | 'transfer' | 'ood';
@@ -26,9 +26,14 @@ export interface ExperimentInfo {
   description?: string;
   /** regression: exact-cov or adahessian */
   preconditioner?: string;
+  /** the paper/corrected setting its runs belong to (src/shared/runSetting.ts) */
+  setting?: string;
   steps?: number;
   /** what the config sweeps, for the pickers */
   grid: { case?: string[]; p?: number[]; snr?: number[]; seed?: number[]; optimizer?: string[] };
+  /** the experiment's tags and note (annotations.json) */
+  tags?: string[];
+  note?: string;
 }
 
 export interface RunInfo {
@@ -47,6 +52,15 @@ export interface RunInfo {
   late?: LateWindow;
   /** a transfer run whose Task 1 was reused: the run its curves are read from; `missing` when that run is gone */
   reused?: { from: string; missing?: boolean };
+  /** the run's tags and note (the experiment's annotations.json) */
+  tags?: string[];
+  note?: string;
+  /** pinned for comparison (the workspace's pins) */
+  pinned?: boolean;
+  /** comparison panels: the experiment the run belongs to, and its id there (`id` is "<experiment>/<run id>") */
+  experiment?: string;
+  runId?: string;
+  kind?: ExperimentKind;
 }
 
 /**
@@ -73,6 +87,8 @@ export interface PanelSnapshot {
   presets: { name: string; title: string }[];
   /** what could not be read (shown under the header) */
   warnings: string[];
+  /** a comparison panel: runs pinned from several experiments (ids "<experiment>/<run id>") */
+  compare?: boolean;
 }
 
 export interface Focus {
@@ -100,6 +116,12 @@ export type PanelToHost =
   | { type: 'ready'; tab?: Tab }
   | { type: 'tab'; tab: Tab }
   | { type: 'export'; format: ExportFormat }
+  /** pin (or unpin) runs for comparison; in a comparison panel the ids are "<experiment>/<run id>" */
+  | { type: 'pin'; runIds: string[]; pin: boolean }
+  /** edit the tags and note of a run (or, without runId, of the experiment) */
+  | { type: 'annotate'; runId?: string }
+  /** open the comparison panel */
+  | { type: 'openCompare' }
   | { type: 'collected'; requestId: number; ok: true; format: ExportFormat; data: string; rows?: number }
   | { type: 'collected'; requestId: number; ok: false; error: string }
   | ({ type: 'command' } & PanelCommand)
@@ -124,6 +146,10 @@ export interface ViewOptions {
   selected?: string[];
   /** which runs the spectra compare: every p at this case, SNR and seed */
   spectra?: { case?: string; snr?: number; seed?: number };
+  /** the table's sort (hyperparameter view): a column key and the direction */
+  sort?: { key: string; desc: boolean };
+  /** the metric a comparison overlays */
+  metric?: string;
 }
 
 /** Upper bounds on what the webview may send (a PNG data URL of a large window is a few MB). */
@@ -136,12 +162,15 @@ const isFormat = (v: unknown): v is ExportFormat =>
   typeof v === 'string' && (EXPORT_FORMATS as readonly string[]).includes(v);
 const isShortString = (v: unknown, max = LIMITS.text): v is string => typeof v === 'string' && v.length <= max;
 const isRequestId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
-const RUN_ID = /^[A-Za-z0-9._-]{1,200}$/;
+/** a run id, or in a comparison panel "<experiment>/<run id>" */
+const RUN_ID = /^[A-Za-z0-9._-]{1,200}(\/[A-Za-z0-9._-]{1,200})?$/;
 
 const fail = (error: string): Parsed<never> => ({ ok: false, error });
 
 /** What a PNG export must look like: a base64 data URL of an image/png. */
 const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/]+=*$/;
+/** What an SVG export must start with. */
+const SVG_START = /^<\?xml [^>]*\?>\s*<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/;
 
 /**
  * Validates a message from the webview. Unknown types, missing or mistyped fields, oversized payloads, non-PNG
@@ -175,6 +204,8 @@ export function parsePanelMessage(raw: unknown): Parsed<PanelToHost> {
         return fail('collected.data must be a string under the size limit');
       if (raw.format === 'png' && !PNG_DATA_URL.test(raw.data))
         return fail('collected.data must be a data:image/png;base64 URL');
+      if (raw.format === 'svg' && !SVG_START.test(raw.data.slice(0, 400)))
+        return fail('collected.data must be an SVG document');
       if (raw.rows !== undefined && !(typeof raw.rows === 'number' && Number.isSafeInteger(raw.rows) && raw.rows >= 0))
         return fail('collected.rows must be a count');
       return {
@@ -189,6 +220,24 @@ export function parsePanelMessage(raw: unknown): Parsed<PanelToHost> {
         },
       };
     }
+    case 'pin': {
+      const ids = raw.runIds;
+      if (
+        !Array.isArray(ids) ||
+        !ids.length ||
+        ids.length > LIMITS.selected ||
+        !ids.every((s) => typeof s === 'string' && RUN_ID.test(s))
+      )
+        return fail('pin.runIds must be a list of run ids');
+      if (typeof raw.pin !== 'boolean') return fail('pin.pin must be true or false');
+      return { ok: true, value: { type: 'pin', runIds: ids as string[], pin: raw.pin } };
+    }
+    case 'annotate':
+      if (raw.runId !== undefined && !(typeof raw.runId === 'string' && RUN_ID.test(raw.runId)))
+        return fail('annotate.runId must be a run id');
+      return { ok: true, value: { type: 'annotate', ...(raw.runId ? { runId: raw.runId as string } : {}) } };
+    case 'openCompare':
+      return { ok: true, value: { type: 'openCompare' } };
     case 'command':
       if (raw.command === 'runPreset') {
         return typeof raw.preset === 'string' && /^[a-z0-9-]{1,80}$/.test(raw.preset)
@@ -250,6 +299,9 @@ export function parseViewOptions(raw: unknown): ViewOptions | undefined {
     raw.selected.every((s) => typeof s === 'string' && RUN_ID.test(s))
   )
     out.selected = raw.selected as string[];
+  if (isObject(raw.sort) && isShortString(raw.sort.key, 80) && typeof raw.sort.desc === 'boolean')
+    out.sort = { key: raw.sort.key, desc: raw.sort.desc };
+  if (isShortString(raw.metric, 80)) out.metric = raw.metric;
   if (isObject(raw.spectra)) {
     const s = raw.spectra;
     out.spectra = {
@@ -263,8 +315,13 @@ export function parseViewOptions(raw: unknown): ViewOptions | undefined {
 
 /** Tabs a kind of experiment shows, the first being where "Open Results" lands. */
 export function tabsFor(kind: ExperimentKind | undefined): Tab[] {
-  if (kind === 'ood') return ['accuracy', 'features', 'curves'];
-  return ['summary', 'curves', 'spectra'];
+  if (kind === 'ood') return ['accuracy', 'features', 'curves', 'hparams'];
+  return ['summary', 'curves', 'spectra', 'hparams'];
+}
+
+/** The tabs of a panel: a comparison panel has only its own. */
+export function panelTabs(snap: { compare?: boolean; experiment?: { kind: ExperimentKind } } | undefined): Tab[] {
+  return snap?.compare ? ['compare'] : tabsFor(snap?.experiment?.kind);
 }
 
 export const TAB_TITLES: Record<Tab, string> = {
@@ -273,4 +330,6 @@ export const TAB_TITLES: Record<Tab, string> = {
   spectra: 'Spectra',
   accuracy: 'Accuracy',
   features: 'Features',
+  hparams: 'Parameters',
+  compare: 'Compare',
 };

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MISSING, fmtFixed as fmt, fmtPercent as pct } from '../shared/format';
+import { RUN_SETTING_TEXT, runSetting, settingsShown } from '../shared/runSetting';
 import type { Summary, SummaryRun } from './store';
 
 export function table(header: string[], rows: string[][]): string {
@@ -116,11 +117,20 @@ function oodTable(summary: Summary): string {
   );
 }
 
+/** Which setting the tables show (issue 13): one line, absent for an empty experiment. */
+function settingLine(summary: Summary): string[] {
+  const cfg = summary.experiment;
+  const shown = settingsShown(summary.runs.map((r) => runSetting(cfg.kind, cfg.settings, r.params)));
+  if (!shown) return [];
+  return [`Setting: ${shown === 'mixed' ? 'mixed (runs of several settings)' : RUN_SETTING_TEXT[shown]}`];
+}
+
 export function report(summary: Summary): string {
   const cfg = summary.experiment;
   const cases = uniq(summary.runs.map((r) => r.params.case)).filter((c): c is NonNullable<typeof c> => c !== undefined);
   const out = [
     `${cfg.name} (${cfg.kind}${cfg.figure ? `, ${cfg.figure}` : ''}): ${summary.runs.length} runs`,
+    ...settingLine(summary),
     '',
     runsTable(summary),
   ];

@@ -27,6 +27,7 @@ import type { EngineState, Executor, JobSink, PlannedJob } from './executors/typ
 import { MetricsTally } from './integrity';
 import { recoverExperiment } from './recovery';
 import { faultPoint } from './faultHook';
+import { runSetting } from '../shared/runSetting';
 import { StoreWriteError } from './files';
 
 export interface RunManagerOptions {
@@ -289,6 +290,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
         settings: config.settings,
         key,
         weightsKey: weightsKey(config, spec.params, initHash),
+        setting: runSetting(config.kind, config.settings, spec.params),
         status: 'queued',
         engineVersion: ENGINE_VERSION,
         final: {},

@@ -22,6 +22,7 @@ import { MAX_RUNS_CEILING, keyName, show } from '../shared/inputLimits';
 import type { FinalMetrics, MetricRecord, ParamsJson } from '../shared/records';
 import type { RunStatus } from '../shared/records';
 import type { RunFile, Summary, SummaryRun } from './storeTypes';
+import { RUN_SETTINGS } from '../shared/runSetting';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
@@ -171,6 +172,9 @@ export function checkRunFile(raw: unknown, id?: string, at = 'run.json'): Checke
   for (const k of ['experiment', 'key', 'weightsKey', 'engineVersion']) checkString(raw, k, at, problems, false);
   for (const k of ['reason', 'backend', 'kernel', 'startedAt', 'finishedAt', 'reusedTask1'])
     checkString(raw, k, at, problems, true);
+  const setting = own(raw, 'setting');
+  if (setting !== undefined && !(RUN_SETTINGS as readonly unknown[]).includes(setting))
+    problems.push(`${at}.setting: must be one of ${RUN_SETTINGS.join(', ')}, ${got(setting)}`);
   const kind = own(raw, 'kind');
   const kindOk = typeof kind === 'string' && (KINDS as readonly string[]).includes(kind);
   if (!kindOk) problems.push(`${at}.kind: must be one of ${KINDS.join(', ')}, ${got(kind)}`);

@@ -2,6 +2,7 @@
 // checkers of storeSchema.ts and the store itself can both name them without importing each other.
 import type { ExperimentConfig, RunParams } from '../shared/config';
 import type { FinalMetrics, RunStatus, StaticSpectra } from '../shared/records';
+import type { RunSetting } from '../shared/runSetting';
 import type { Manifest } from './integrity';
 
 export interface RunFile {
@@ -24,6 +25,8 @@ export interface RunFile {
   final: FinalMetrics;
   spectra?: StaticSpectra;
   reusedTask1?: string;
+  /** the paper/corrected setting this run belongs to (src/shared/runSetting.ts), derived from settings and params */
+  setting?: RunSetting;
   /** what the finished run's files hold, checked before the run is skipped as done (integrity.ts) */
   manifest?: Manifest;
 }

@@ -18,6 +18,17 @@ test('presets lists every paper preset with its figure', () => {
   assert.match(r.stdout, /Figure 1a-b/);
 });
 
+test('<command> --help prints the usage and starts nothing, whatever the command', () => {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-help-'));
+  for (const command of ['reproduce', 'run', 'worker', 'report']) {
+    const r = run([command, '--help'], cwd);
+    assert.equal(r.status, 0, `${command} --help: ${r.stderr}`);
+    assert.match(r.stdout, /precond-lab reproduce \[--quick\]/);
+    // nothing was trained or written: no results folder appeared where it ran
+    assert.deepEqual(fs.readdirSync(cwd), [], `${command} --help wrote ${fs.readdirSync(cwd).join(', ')}`);
+  }
+});
+
 test('run with overrides ends with the table; report prints it again from the store', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-cli-'));
   const args = [

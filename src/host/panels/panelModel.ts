@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MetricRecord } from '../../shared/records';
-import type { ExperimentConfig } from '../../shared/config';
+import { expandRuns, type ExperimentConfig } from '../../shared/config';
+import { RUN_SETTING_TEXT, runSetting, settingsShown } from '../../shared/runSetting';
 import { appendCurve, decimateCurve, emptyCurve, round6 } from '../../shared/charts/series';
 import { assignRunColors, compareRunIds } from '../../shared/colors';
 import type { CurveData, ExperimentInfo, ExperimentKind, PanelSnapshot, RunInfo } from '../../shared/panelMessages';
@@ -334,6 +335,13 @@ export class PanelModel {
   }
 }
 
+/** The setting the experiment's runs belong to, as the panel's header names it. */
+function settingOf(config: ExperimentConfig): { setting?: string } {
+  const shown = settingsShown(expandRuns(config).map((r) => runSetting(config.kind, config.settings, r.params)));
+  if (!shown) return {};
+  return { setting: shown === 'mixed' ? 'mixed settings' : RUN_SETTING_TEXT[shown] };
+}
+
 function experimentInfo(
   dir: string,
   config: ExperimentConfig | undefined,
@@ -349,6 +357,7 @@ function experimentInfo(
     ...(config.figure ? { figure: config.figure } : {}),
     ...(config.description ? { description: config.description } : {}),
     ...(config.kind !== 'ood' ? { preconditioner: config.settings.preconditioner } : {}),
+    ...settingOf(config),
     steps: config.settings.steps,
     grid: { case: g.case, p: g.p, snr: g.snr, seed: g.seed, optimizer: g.optimizer },
   };
