@@ -462,6 +462,354 @@ static napi_value js_reg_step(napi_env env, napi_callback_info info) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// The OOD network's layers around the first-layer products (src/lab/models/mlp2.ts on the native backend). Mlp2
+// keeps its activations unit-major in float64 (a^T: h x n, o^T: c x n); these calls work on those buffers in place,
+// so no JavaScript loop runs over h x n or c x n entries. The small output-layer products go through OpenBLAS
+// dgemm (single-threaded, so the bits do not depend on the thread count), everything elementwise is fused around
+// them: bias + ReLU (or the frozen ReLU mask of the R-pass) after the first layer, softmax cross-entropy with its
+// gradient, the R-operator of the softmax, and the masked back-propagation with the bias gradients.
+
+extern void cblas_dgemm(int order, int ta, int tb, int m, int n, int k, double alpha, const double *a, int lda,
+                        const double *b, int ldb, double beta, double *c, int ldc);
+extern void cblas_dsyrk(int order, int uplo, int trans, int n, int k, double alpha, const double *a, int lda,
+                        double beta, double *c, int ldc);
+extern void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
+                    double *work, const int *lwork, int *iwork, const int *liwork, int *info);
+
+static bool is_nullish(napi_env env, napi_value v) {
+  napi_valuetype t;
+  return napi_typeof(env, v, &t) == napi_ok && (t == napi_null || t == napi_undefined);
+}
+
+/* Optional typed arrays: null/undefined gives NULL (and true). */
+static bool opt_f32(napi_env env, napi_value v, size_t need, float **out, const char *name) {
+  if (is_nullish(env, v)) return (*out = NULL), true;
+  return arg_f32(env, v, need, out, name);
+}
+static bool opt_f64(napi_env env, napi_value v, size_t need, double **out, const char *name) {
+  if (is_nullish(env, v)) return (*out = NULL), true;
+  return arg_f64(env, v, need, out, name);
+}
+
+/* A float32 matrix widened to float64 (malloc'd; NULL when out of memory, with a JS error thrown). */
+static double *widen(napi_env env, const float *src, size_t len) {
+  double *d = (double *)malloc((len ? len : 1) * sizeof(double));
+  if (!d) {
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  for (size_t i = 0; i < len; i++) d[i] = src[i];
+  return d;
+}
+
+static inline double row_sum(const double *r, int64_t n) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += r[i];
+    s1 += r[i + 1];
+    s2 += r[i + 2];
+    s3 += r[i + 3];
+  }
+  for (; i < n; i++) s0 += r[i];
+  return (s0 + s1) + (s2 + s3);
+}
+
+// firstForwardAct(W, b, xT, zT, scratch, h, d, n, maskT): zT = W xT + b as firstForward, then ReLU in the same pass
+// (maskT null), or zeroed where maskT <= 0 (the R-pass: maskT is the forward's activations, h x n).
+static napi_value js_first_forward_act(napi_env env, napi_callback_info info) {
+  napi_value a[9];
+  if (!get_args(env, info, 9, a)) return NULL;
+  int64_t h, d, n;
+  float *W, *b, *xT, *s;
+  double *zT, *mask;
+  if (!arg_int(env, a[5], 1, MAXDIM, &h, "h") || !arg_int(env, a[6], 1, MAXDIM, &d, "d") ||
+      !arg_int(env, a[7], 1, MAXDIM, &n, "n") || !arg_f32(env, a[0], h * d, &W, "W") ||
+      !arg_f32(env, a[1], h, &b, "b") || !arg_f32(env, a[2], d * n, &xT, "xT") ||
+      !arg_f64(env, a[3], h * n, &zT, "zT") || !arg_f32(env, a[4], h * n, &s, "scratch") ||
+      !opt_f64(env, a[8], h * n, &mask, "maskT"))
+    return NULL;
+  gemm(0, 0, (int)h, (int)n, (int)d, 1.0f, W, (int)d, xT, (int)n, 0.0f, s, (int)n);
+  for (int64_t j = 0; j < h; j++) {
+    const double bias = b[j];
+    const float *sr = s + j * n;
+    double *zr = zT + j * n;
+    if (mask) {
+      const double *mr = mask + j * n;
+      for (int64_t i = 0; i < n; i++) zr[i] = mr[i] > 0 ? (double)sr[i] + bias : 0.0;
+    } else {
+      for (int64_t i = 0; i < n; i++) {
+        const double z = (double)sr[i] + bias;
+        zr[i] = z > 0 ? z : 0.0;
+      }
+    }
+  }
+  return NULL;
+}
+
+// headForward(W2, b2, aT, oT, c, h, n, V2, a2T): oT (c x n) = b2 + W2 (c x h) aT (h x n) [+ V2 a2T]. The R-pass
+// passes theta's W2 with v's b2 and R(a), and v's W2 with the forward's a.
+static napi_value js_head_forward(napi_env env, napi_callback_info info) {
+  napi_value a[9];
+  if (!get_args(env, info, 9, a)) return NULL;
+  int64_t c, h, n;
+  float *W2, *b2, *V2;
+  double *aT, *oT, *a2T;
+  if (!arg_int(env, a[4], 1, MAXDIM, &c, "c") || !arg_int(env, a[5], 1, MAXDIM, &h, "h") ||
+      !arg_int(env, a[6], 1, MAXDIM, &n, "n") || !arg_f32(env, a[0], c * h, &W2, "W2") ||
+      !arg_f32(env, a[1], c, &b2, "b2") || !arg_f64(env, a[2], h * n, &aT, "aT") ||
+      !arg_f64(env, a[3], c * n, &oT, "oT") || !opt_f32(env, a[7], c * h, &V2, "V2") ||
+      !opt_f64(env, a[8], h * n, &a2T, "a2T"))
+    return NULL;
+  if (!V2 != !a2T) {
+    napi_throw_type_error(env, NULL, "V2 and a2T are given together or not at all");
+    return NULL;
+  }
+  double *w = widen(env, W2, (size_t)(c * h));
+  if (!w) return NULL;
+  for (int64_t q = 0; q < c; q++)
+    for (int64_t i = 0; i < n; i++) oT[q * n + i] = b2[q];
+  cblas_dgemm(RowMajor, NoTrans, NoTrans, (int)c, (int)n, (int)h, 1.0, w, (int)h, aT, (int)n, 1.0, oT, (int)n);
+  if (V2) {
+    for (int64_t i = 0; i < c * h; i++) w[i] = V2[i];
+    cblas_dgemm(RowMajor, NoTrans, NoTrans, (int)c, (int)n, (int)h, 1.0, w, (int)h, a2T, (int)n, 1.0, oT, (int)n);
+  }
+  free(w);
+  return NULL;
+}
+
+// softmaxXent(oT, labels, c, n, dOT, softT): mean softmax cross-entropy of the logits oT (c x n) against integer
+// labels; with dOT (and softT), also dL/do = (softmax - onehot) / n and the softmax itself (for the R-pass).
+static napi_value js_softmax_xent(napi_env env, napi_callback_info info) {
+  napi_value a[6];
+  if (!get_args(env, info, 6, a)) return NULL;
+  int64_t c, n;
+  double *oT, *dOT, *softT;
+  int32_t *labels;
+  if (!arg_int(env, a[2], 1, MAXDIM, &c, "c") || !arg_int(env, a[3], 1, MAXDIM, &n, "n") ||
+      !arg_f64(env, a[0], c * n, &oT, "oT") ||
+      !arg_typed(env, a[1], n, napi_int32_array, "Int32Array", (void **)&labels, "labels") ||
+      !opt_f64(env, a[4], c * n, &dOT, "dOT") || !opt_f64(env, a[5], c * n, &softT, "softT"))
+    return NULL;
+  for (int64_t b = 0; b < n; b++)
+    if (labels[b] < 0 || labels[b] >= c) {
+      napi_throw_range_error(env, NULL, "a label is outside [0, c)");
+      return NULL;
+    }
+  double total = 0;
+  const double invN = 1.0 / (double)n;
+  for (int64_t b = 0; b < n; b++) {
+    double mx = -INFINITY;
+    for (int64_t q = 0; q < c; q++) mx = oT[q * n + b] > mx ? oT[q * n + b] : mx;
+    double se = 0;
+    for (int64_t q = 0; q < c; q++) se += exp(oT[q * n + b] - mx);
+    const double lse = mx + log(se);
+    total += lse - oT[labels[b] * n + b];
+    if (dOT) {
+      for (int64_t q = 0; q < c; q++) {
+        const double p = exp(oT[q * n + b] - lse);
+        if (softT) softT[q * n + b] = p;
+        dOT[q * n + b] = (p - (q == labels[b] ? 1.0 : 0.0)) * invN;
+      }
+    }
+  }
+  return num(env, total / (double)n);
+}
+
+// softmaxXentR(softT, rOT, c, n, rdOT): the R-operator of the cross-entropy's output gradient along the logits'
+// directional derivative rOT: rdOT = softT * (rOT - sum_q softT rOT) / n.
+static napi_value js_softmax_xent_r(napi_env env, napi_callback_info info) {
+  napi_value a[5];
+  if (!get_args(env, info, 5, a)) return NULL;
+  int64_t c, n;
+  double *softT, *rOT, *rdOT;
+  if (!arg_int(env, a[2], 1, MAXDIM, &c, "c") || !arg_int(env, a[3], 1, MAXDIM, &n, "n") ||
+      !arg_f64(env, a[0], c * n, &softT, "softT") || !arg_f64(env, a[1], c * n, &rOT, "rOT") ||
+      !arg_f64(env, a[4], c * n, &rdOT, "rdOT"))
+    return NULL;
+  const double invN = 1.0 / (double)n;
+  for (int64_t b = 0; b < n; b++) {
+    double sr = 0;
+    for (int64_t q = 0; q < c; q++) sr += softT[q * n + b] * rOT[q * n + b];
+    for (int64_t q = 0; q < c; q++) rdOT[q * n + b] = softT[q * n + b] * (rOT[q * n + b] - sr) * invN;
+  }
+  return NULL;
+}
+
+// headBackward(W2, dOT, aT, c, h, n, gW2, gb2, dZT, gb1, V2, dO2T, a2T): back through the output layer.
+//   gW2 (c x h) = dOT aT^T [+ dO2T a2T^T], gb2 = row sums of dOT,
+//   dZT (h x n) = (W2^T dOT [+ V2^T dO2T]) masked where aT <= 0, gb1 = row sums of dZT.
+// The R-pass passes R(dO) with theta's W2, and v's W2 with the forward's dO and R(a) as the extra terms.
+static napi_value js_head_backward(napi_env env, napi_callback_info info) {
+  napi_value a[13];
+  if (!get_args(env, info, 13, a)) return NULL;
+  int64_t c, h, n;
+  float *W2, *gW2, *gb2, *gb1, *V2;
+  double *dOT, *aT, *dZT, *dO2T, *a2T;
+  if (!arg_int(env, a[3], 1, MAXDIM, &c, "c") || !arg_int(env, a[4], 1, MAXDIM, &h, "h") ||
+      !arg_int(env, a[5], 1, MAXDIM, &n, "n") || !arg_f32(env, a[0], c * h, &W2, "W2") ||
+      !arg_f64(env, a[1], c * n, &dOT, "dOT") || !arg_f64(env, a[2], h * n, &aT, "aT") ||
+      !arg_f32(env, a[6], c * h, &gW2, "gW2") || !arg_f32(env, a[7], c, &gb2, "gb2") ||
+      !arg_f64(env, a[8], h * n, &dZT, "dZT") || !arg_f32(env, a[9], h, &gb1, "gb1") ||
+      !opt_f32(env, a[10], c * h, &V2, "V2") || !opt_f64(env, a[11], c * n, &dO2T, "dO2T") ||
+      !opt_f64(env, a[12], h * n, &a2T, "a2T"))
+    return NULL;
+  if (!V2 != !dO2T || !V2 != !a2T) {
+    napi_throw_type_error(env, NULL, "V2, dO2T and a2T are given together or not at all");
+    return NULL;
+  }
+  double *w = widen(env, W2, (size_t)(c * h));
+  if (!w) return NULL;
+  double *acc = (double *)malloc((size_t)(c * h) * sizeof(double));
+  if (!acc) {
+    free(w);
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  cblas_dgemm(RowMajor, NoTrans, Trans, (int)c, (int)h, (int)n, 1.0, dOT, (int)n, aT, (int)n, 0.0, acc, (int)h);
+  if (V2)
+    cblas_dgemm(RowMajor, NoTrans, Trans, (int)c, (int)h, (int)n, 1.0, dO2T, (int)n, a2T, (int)n, 1.0, acc, (int)h);
+  for (int64_t i = 0; i < c * h; i++) gW2[i] = (float)acc[i];
+  for (int64_t q = 0; q < c; q++) gb2[q] = (float)row_sum(dOT + q * n, n);
+  cblas_dgemm(RowMajor, Trans, NoTrans, (int)h, (int)n, (int)c, 1.0, w, (int)h, dOT, (int)n, 0.0, dZT, (int)n);
+  if (V2) {
+    for (int64_t i = 0; i < c * h; i++) w[i] = V2[i];
+    cblas_dgemm(RowMajor, Trans, NoTrans, (int)h, (int)n, (int)c, 1.0, w, (int)h, dO2T, (int)n, 1.0, dZT, (int)n);
+  }
+  for (int64_t j = 0; j < h; j++) {
+    double *zr = dZT + j * n;
+    const double *ar = aT + j * n;
+    for (int64_t i = 0; i < n; i++) zr[i] = ar[i] > 0 ? zr[i] : 0.0;
+    gb1[j] = (float)row_sum(zr, n);
+  }
+  free(acc);
+  free(w);
+  return NULL;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// K-FAC's float64 linear algebra (src/lab/optim/kfac.ts on the native backend): products, Gram matrices and the
+// symmetric eigendecompositions of its Kronecker factors, through OpenBLAS's dgemm/dsyrk and LAPACK's dsyevd
+// (bundled in libopenblas). All single-threaded, so the bits do not depend on the thread budget.
+
+// dgemm(transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc): C = alpha op(A) op(B) + beta C, row-major.
+static napi_value js_dgemm(napi_env env, napi_callback_info info) {
+  napi_value a[13];
+  if (!get_args(env, info, 13, a)) return NULL;
+  bool ta, tb;
+  int64_t m, n, k, lda, ldb, ldc;
+  double alpha, beta, *A, *B, *C;
+  if (napi_get_value_bool(env, a[0], &ta) != napi_ok || napi_get_value_bool(env, a[1], &tb) != napi_ok) {
+    napi_throw_type_error(env, NULL, "transA and transB must be booleans");
+    return NULL;
+  }
+  if (!arg_int(env, a[2], 0, MAXDIM, &m, "m") || !arg_int(env, a[3], 0, MAXDIM, &n, "n") ||
+      !arg_int(env, a[4], 0, MAXDIM, &k, "k") || !arg_num(env, a[5], &alpha, "alpha") ||
+      !arg_int(env, a[7], 1, MAXDIM, &lda, "lda") || !arg_int(env, a[9], 1, MAXDIM, &ldb, "ldb") ||
+      !arg_num(env, a[10], &beta, "beta") || !arg_int(env, a[12], 1, MAXDIM, &ldc, "ldc"))
+    return NULL;
+  int64_t aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
+  if (lda < aCols || ldb < bCols || ldc < n) {
+    napi_throw_range_error(env, NULL, "a leading dimension is smaller than its matrix's row length");
+    return NULL;
+  }
+  size_t needA = aRows ? (size_t)((aRows - 1) * lda + aCols) : 0;
+  size_t needB = bRows ? (size_t)((bRows - 1) * ldb + bCols) : 0;
+  size_t needC = m ? (size_t)((m - 1) * ldc + n) : 0;
+  if (!arg_f64(env, a[6], needA, &A, "A") || !arg_f64(env, a[8], needB, &B, "B") ||
+      !arg_f64(env, a[11], needC, &C, "C"))
+    return NULL;
+  if (m && n)
+    cblas_dgemm(RowMajor, ta ? Trans : NoTrans, tb ? Trans : NoTrans, (int)m, (int)n, (int)k, alpha, A, (int)lda, B,
+                (int)ldb, beta, C, (int)ldc);
+  return NULL;
+}
+
+// gram(rows, m, n, out, stride): out[i * stride + j] = sum_b rows[i, b] rows[j, b] for i, j < m (rows: m x n),
+// both triangles, through dsyrk.
+static napi_value js_gram(napi_env env, napi_callback_info info) {
+  napi_value a[5];
+  if (!get_args(env, info, 5, a)) return NULL;
+  int64_t m, n, stride;
+  double *rows, *out;
+  if (!arg_int(env, a[1], 1, MAXDIM, &m, "m") || !arg_int(env, a[2], 1, MAXDIM, &n, "n") ||
+      !arg_int(env, a[4], m, MAXDIM, &stride, "stride") || !arg_f64(env, a[0], m * n, &rows, "rows") ||
+      !arg_f64(env, a[3], (m - 1) * stride + m, &out, "out"))
+    return NULL;
+  cblas_dsyrk(RowMajor, 121 /* Upper */, NoTrans, (int)m, (int)n, 1.0, rows, (int)n, 0.0, out, (int)stride);
+  for (int64_t i = 0; i < m; i++)
+    for (int64_t j = 0; j < i; j++) out[i * stride + j] = out[j * stride + i];
+  return NULL;
+}
+
+// symEig(a, n, values, vectors): the eigendecomposition of the symmetric part of a (n x n, left unchanged) by
+// LAPACK dsyevd, in symmetric.ts's convention: values descending, vectors[i * n + j] = component i of the unit
+// eigenvector of values[j], each vector's largest-magnitude component positive. Returns false when LAPACK
+// reports no convergence (values and vectors are then unspecified); a non-finite entry throws a RangeError.
+static napi_value js_sym_eig(napi_env env, napi_callback_info info) {
+  napi_value a[4];
+  if (!get_args(env, info, 4, a)) return NULL;
+  int64_t n64;
+  double *A, *values, *vectors;
+  if (!arg_int(env, a[1], 1, 46340, &n64, "n") || !arg_f64(env, a[0], n64 * n64, &A, "a") ||
+      !arg_f64(env, a[2], n64, &values, "values") || !arg_f64(env, a[3], n64 * n64, &vectors, "vectors"))
+    return NULL;
+  const int n = (int)n64;
+  double *w = (double *)malloc((size_t)n * n * sizeof(double)), *ev = (double *)malloc((size_t)n * sizeof(double));
+  if (!w || !ev) {
+    free(w);
+    free(ev);
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j <= i; j++) {
+      const double v = 0.5 * (A[(size_t)i * n + j] + A[(size_t)j * n + i]);
+      if (!isfinite(v)) {
+        free(w);
+        free(ev);
+        char msg[96];
+        snprintf(msg, sizeof msg, "symEig: non-finite entry at (%d, %d)", i, j);
+        napi_throw_range_error(env, NULL, msg);
+        return NULL;
+      }
+      w[(size_t)i * n + j] = w[(size_t)j * n + i] = v;
+    }
+  int lwork = -1, liwork = -1, infoCode = 0, iq = 0;
+  double wq = 0;
+  dsyevd_("V", "U", &n, w, &n, ev, &wq, &lwork, &iq, &liwork, &infoCode);
+  lwork = (int)wq;
+  liwork = iq;
+  double *work = (double *)malloc((size_t)(lwork > 1 ? lwork : 1) * sizeof(double));
+  int *iwork = (int *)malloc((size_t)(liwork > 1 ? liwork : 1) * sizeof(int));
+  if (infoCode != 0 || !work || !iwork) {
+    free(w), free(ev), free(work), free(iwork);
+    napi_throw_error(env, NULL, infoCode ? "symEig: LAPACK workspace query failed" : "out of memory");
+    return NULL;
+  }
+  dsyevd_("V", "U", &n, w, &n, ev, work, &lwork, iwork, &liwork, &infoCode);
+  free(work);
+  free(iwork);
+  if (infoCode == 0) {
+    // column-major output: eigenvector k (ascending) is w[k * n .. k * n + n)
+    for (int j = 0; j < n; j++) {
+      const double *src = w + (size_t)(n - 1 - j) * n;
+      values[j] = ev[n - 1 - j];
+      double big = 0;
+      for (int i = 0; i < n; i++)
+        if (fabs(src[i]) > fabs(big)) big = src[i];
+      const double sign = big < 0 ? -1.0 : 1.0;
+      for (int i = 0; i < n; i++) vectors[(size_t)i * n + j] = sign * src[i];
+    }
+  }
+  free(w);
+  free(ev);
+  napi_value r;
+  napi_get_boolean(env, infoCode == 0, &r);
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Library facts and the thread budget
 
 static const char *isa_name(void) {
@@ -508,6 +856,14 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"sgemm", NULL, js_sgemm, NULL, NULL, NULL, napi_default, NULL},
       {"firstForward", NULL, js_first_forward, NULL, NULL, NULL, napi_default, NULL},
       {"firstWeightGrad", NULL, js_first_weight_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"firstForwardAct", NULL, js_first_forward_act, NULL, NULL, NULL, napi_default, NULL},
+      {"headForward", NULL, js_head_forward, NULL, NULL, NULL, napi_default, NULL},
+      {"softmaxXent", NULL, js_softmax_xent, NULL, NULL, NULL, napi_default, NULL},
+      {"softmaxXentR", NULL, js_softmax_xent_r, NULL, NULL, NULL, napi_default, NULL},
+      {"headBackward", NULL, js_head_backward, NULL, NULL, NULL, napi_default, NULL},
+      {"dgemm", NULL, js_dgemm, NULL, NULL, NULL, napi_default, NULL},
+      {"gram", NULL, js_gram, NULL, NULL, NULL, napi_default, NULL},
+      {"symEig", NULL, js_sym_eig, NULL, NULL, NULL, napi_default, NULL},
       {"regSSE", NULL, js_reg_sse, NULL, NULL, NULL, napi_default, NULL},
       {"regStep", NULL, js_reg_step, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},

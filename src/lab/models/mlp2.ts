@@ -5,10 +5,15 @@
 // over all parameters jointly; ReLU's second derivative vanishes, so the R-pass only carries the frozen mask.
 // Parameters are one float32 vector in PyTorch order W1 [h, d], b1 [h], W2 [c, h], b2 [c]. Accumulation is float64
 // and activations are stored unit-major (h x n) so that every per-unit loop runs over contiguous samples.
+// With the native first layer (the native backend), every pass runs in the native module instead of the loops
+// below: bias + ReLU (or the R-pass mask) fused into the first-layer call, the output layer and its backward on
+// dgemm, the softmax cross-entropy, its gradient and its R-operator in C (native/src/precond_native.c), on the
+// same float64 buffers; results agree with the JS passes to float32 rounding of the first-layer products.
 
-import { addRowCombination, gemmABt, gramRows, gramWithBias } from '../dense/products';
+import { addRowCombination, gemmABt, gramRows, gramWithBias, setBiasBorder } from '../dense/products';
 import { createFirstLayer } from './firstLayer';
 import type { FirstLayer, FirstLayerMode } from './firstLayer';
+import { NativeFirstLayer } from './nativeFirstLayer';
 import { makeLayout } from './objective';
 import type { HvpObjective, LayeredObjective, LinearLayer, ParamLayout } from './objective';
 
@@ -92,6 +97,8 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
   private readonly oW2: number;
   private readonly oB2: number;
   private readonly first: FirstLayer;
+  /** The first layer when it is native: then every pass runs in the native module. */
+  private readonly nat: NativeFirstLayer | null;
   private readonly y: Float32Array | null;
   private readonly labels: Int32Array | null;
   private readonly fw: Pass;
@@ -129,7 +136,13 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
       [this.y, this.labels] = [null, labels];
     }
     this.first = createFirstLayer(options.firstLayer ?? 'auto', x, n, d, h);
+    this.nat = this.first instanceof NativeFirstLayer ? this.first : null;
     this.fw = new Pass(n, h, c);
+  }
+
+  /** Who computes the passes: 'native' when the first layer is native (then all of them run there). */
+  get kernel(): 'js' | 'tfjs-wasm' | 'native' {
+    return this.first.kernel ?? 'js';
   }
 
   /** Which first-layer kernels 'auto' chose. */
@@ -193,11 +206,29 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
       out.set(this.first.moment());
       return;
     }
+    if (this.nat) {
+      const { h, n } = this;
+      const aT = this.fw.aT;
+      this.nat.addon.gram(aT, h, n, out, h + 1);
+      const sums = new Float64Array(h);
+      for (let j = 0; j < h; j++) {
+        let s = 0;
+        for (let b = j * n; b < (j + 1) * n; b++) s += aT[b];
+        sums[j] = s;
+      }
+      setBiasBorder(out, h, n, sums);
+      return;
+    }
     gramWithBias(this.fw.aT, this.h, this.n, out);
   }
 
   outputGradMoment(layer: number, out: Float64Array): void {
     const { dZT, dOT } = this.fw.grad;
+    if (this.nat) {
+      if (layer === 0) this.nat.addon.gram(dZT, this.h, this.n, out, this.h);
+      else this.nat.addon.gram(dOT, this.c, this.n, out, this.c);
+      return;
+    }
     if (layer === 0) gramRows(dZT, this.h, this.n, out, this.h);
     else gramRows(dOT, this.c, this.n, out, this.c);
   }
@@ -210,6 +241,11 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
   private forward(theta: Float32Array): void {
     const { h, c, n, oW2, oB2 } = this;
     const { aT, oT } = this.fw;
+    if (this.nat) {
+      this.nat.forwardAct(theta, this.oB1, aT, null);
+      this.nat.addon.headForward(theta.subarray(oW2, oB2), theta.subarray(oB2, oB2 + c), aT, oT, c, h, n, null, null);
+      return;
+    }
     this.first.forward(theta, this.oB1, aT);
     for (let i = 0; i < h * n; i++) if (aT[i] < 0) aT[i] = 0;
     for (let q = 0; q < c; q++) {
@@ -238,6 +274,7 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
     }
     const labels = this.labels as Int32Array;
     const softT = dOT ? (this.softBuf ??= new Float64Array(c * n)) : null;
+    if (this.nat) return this.nat.addon.softmaxXent(oT, labels, c, n, dOT, softT);
     for (let b = 0; b < n; b++) {
       let mx = -Infinity;
       for (let q = 0; q < c; q++) mx = Math.max(mx, oT[q * n + b]);
@@ -261,6 +298,25 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
     const { h, c, n, oW2, oB2, oB1 } = this;
     const aT = this.fw.aT;
     const { dOT, dZT, acc } = this.fw.grad;
+    if (this.nat) {
+      const g2 = grad.subarray(oW2, oB2);
+      this.nat.addon.headBackward(
+        theta.subarray(oW2, oB2),
+        dOT,
+        aT,
+        c,
+        h,
+        n,
+        g2,
+        grad.subarray(oB2, oB2 + c),
+        dZT,
+        grad.subarray(oB1, oW2),
+        null,
+        null,
+        null,
+      );
+      return;
+    }
     gemmABt(dOT, aT, c, n, h, acc);
     for (let i = 0; i < c * h; i++) grad[oW2 + i] = acc[i];
     rowSums(dOT, c, n, grad, oB2);
@@ -280,6 +336,20 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
     const { dOT, acc: acc2 } = this.fw.grad;
     const { aT: rAT, oT: rOT } = rp;
     const { dOT: rdOT, dZT: rdZT, acc } = rp.grad;
+    if (this.nat) {
+      const { addon } = this.nat;
+      const w2 = theta.subarray(oW2, oB2);
+      const v2 = v.subarray(oW2, oB2);
+      this.nat.forwardAct(v, oB1, rAT, aT);
+      addon.headForward(w2, v.subarray(oB2, oB2 + c), rAT, rOT, c, h, n, v2, aT);
+      if (this.y) {
+        const scale = 2 / (n * c);
+        for (let i = 0; i < c * n; i++) rdOT[i] = scale * rOT[i];
+      } else addon.softmaxXentR(this.softBuf as Float64Array, rOT, c, n, rdOT);
+      const hvB2 = hv.subarray(oB2, oB2 + c);
+      addon.headBackward(w2, rdOT, aT, c, h, n, hv.subarray(oW2, oB2), hvB2, rdZT, hv.subarray(oB1, oW2), v2, dOT, rAT);
+      return;
+    }
     this.first.forward(v, oB1, rAT);
     for (let i = 0; i < h * n; i++) if (!(aT[i] > 0)) rAT[i] = 0;
     for (let q = 0; q < c; q++) {

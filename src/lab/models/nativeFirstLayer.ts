@@ -9,7 +9,7 @@ import type { FirstLayer } from './objective';
 export class NativeFirstLayer implements FirstLayer {
   readonly mode = 'dense';
   readonly kernel = 'native';
-  private readonly addon: NativeAddon;
+  readonly addon: NativeAddon;
   private readonly xT: Float32Array;
   private readonly scratch: Float32Array;
 
@@ -34,6 +34,12 @@ export class NativeFirstLayer implements FirstLayer {
   forward(p: Float32Array, bOffset: number, zT: Float64Array): void {
     const { n, d, h } = this;
     this.addon.firstForward(p, p.subarray(bOffset, bOffset + h), this.xT, zT, this.scratch, h, d, n);
+  }
+
+  /** forward, then ReLU (maskT null) or zeroed where maskT <= 0, in the same native call. */
+  forwardAct(p: Float32Array, bOffset: number, zT: Float64Array, maskT: Float64Array | null): void {
+    const { n, d, h } = this;
+    this.addon.firstForwardAct(p, p.subarray(bOffset, bOffset + h), this.xT, zT, this.scratch, h, d, n, maskT);
   }
 
   weightGrad(coefT: Float64Array, out: Float32Array, coef2T: Float64Array | null, out2: Float32Array | null): void {

@@ -51,6 +51,8 @@ export interface LayeredObjective extends Objective {
   inputMoment(layer: number, out: Float64Array): void;
   /** sum_b delta_b delta_b^T with delta_b = d(mean loss)/d(layer output of sample b): outDim^2 entries. */
   outputGradMoment(layer: number, out: Float64Array): void;
+  /** 'native' when the passes run on the native module; K-FAC then does its float64 algebra there too. */
+  readonly kernel?: 'js' | 'tfjs-wasm' | 'native';
 }
 
 export function makeLayout(specs: readonly { name: string; shape: readonly number[] }[]): ParamLayout {

@@ -45,6 +45,83 @@ export interface NativeAddon {
     n: number,
     d: number,
   ): void;
+  /** firstForward, then ReLU in the same pass (maskT null) or zeroed where maskT <= 0 (the R-pass). */
+  firstForwardAct(
+    w: Float32Array,
+    b: Float32Array,
+    xT: Float32Array,
+    zT: Float64Array,
+    scratch: Float32Array,
+    h: number,
+    d: number,
+    n: number,
+    maskT: Float64Array | null,
+  ): void;
+  /** oT (c x n) = b2 + W2 (c x h) aT (h x n) [+ V2 a2T]. */
+  headForward(
+    w2: Float32Array,
+    b2: Float32Array,
+    aT: Float64Array,
+    oT: Float64Array,
+    c: number,
+    h: number,
+    n: number,
+    v2: Float32Array | null,
+    a2T: Float64Array | null,
+  ): void;
+  /** Mean softmax cross-entropy of logits oT (c x n); with dOT, (softmax - onehot) / n, and the softmax in softT. */
+  softmaxXent(
+    oT: Float64Array,
+    labels: Int32Array,
+    c: number,
+    n: number,
+    dOT: Float64Array | null,
+    softT: Float64Array | null,
+  ): number;
+  /** rdOT = softT * (rOT - sum_q softT rOT) / n: the R-operator of the cross-entropy's output gradient. */
+  softmaxXentR(softT: Float64Array, rOT: Float64Array, c: number, n: number, rdOT: Float64Array): void;
+  /**
+   * gW2 = dOT aT^T [+ dO2T a2T^T], gb2 = row sums of dOT, dZT = (W2^T dOT [+ V2^T dO2T]) masked where aT <= 0,
+   * gb1 = row sums of dZT.
+   */
+  headBackward(
+    w2: Float32Array,
+    dOT: Float64Array,
+    aT: Float64Array,
+    c: number,
+    h: number,
+    n: number,
+    gW2: Float32Array,
+    gb2: Float32Array,
+    dZT: Float64Array,
+    gb1: Float32Array,
+    v2: Float32Array | null,
+    dO2T: Float64Array | null,
+    a2T: Float64Array | null,
+  ): void;
+  /** C = alpha op(A) op(B) + beta C in float64, row-major (OpenBLAS dgemm, one thread). */
+  dgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float64Array,
+    lda: number,
+    b: Float64Array,
+    ldb: number,
+    beta: number,
+    c: Float64Array,
+    ldc: number,
+  ): void;
+  /** out[i * stride + j] = rows_i . rows_j for rows m x n (dsyrk; both triangles). */
+  gram(rows: Float64Array, m: number, n: number, out: Float64Array, stride: number): void;
+  /**
+   * LAPACK dsyevd on the symmetric part of a (n x n): values descending, vectors[i * n + j] = component i of the
+   * eigenvector of values[j] (largest-magnitude component positive). False when LAPACK does not converge.
+   */
+  symEig(a: Float64Array, n: number, values: Float64Array, vectors: Float64Array): boolean;
   /** Sum of squared errors of the regressor over n samples packed 16 to a block (nativeKernel.ts). */
   regSSE(
     xp: Float32Array,
@@ -117,7 +194,11 @@ export function loadNative(): { addon?: NativeAddon; problem?: string; file?: st
     try {
       const mod = { exports: {} as NativeAddon };
       process.dlopen(mod, file);
-      if (typeof mod.exports.sgemm !== 'function' || typeof mod.exports.regStep !== 'function')
+      if (
+        typeof mod.exports.sgemm !== 'function' ||
+        typeof mod.exports.regStep !== 'function' ||
+        typeof mod.exports.headBackward !== 'function'
+      )
         throw new Error('not the lab module (missing exports)');
       return (cached = { addon: mod.exports, file });
     } catch (e) {

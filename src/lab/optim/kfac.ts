@@ -13,8 +13,8 @@
 // weight decay that starts only at step 20 * statsEvery = 200 (weightDecayAfter). Parameters outside any layer
 // take the plain gradient.
 
-import { gemmABt, transposeInto } from '../dense/products';
-import { symEig } from '../dense/symmetric';
+import { transposeInto } from '../dense/products';
+import { kfacLinalg, type KfacLinalg } from './kfacLinalg';
 import type { LayeredObjective, LinearLayer } from '../models/objective';
 import { optimizerDefaults } from '../../shared/optimizers';
 import { requireRange, withDefaults } from './options';
@@ -82,6 +82,8 @@ export class Kfac implements Optimizer {
   private readonly direction: Float64Array;
   private readonly buf: Float64Array;
   private readonly layers: LayerState[];
+  /** Products and eigendecompositions: native (dgemm, LAPACK dsyevd) when the objective runs natively, else TS. */
+  readonly linalg: KfacLinalg;
 
   constructor(
     private readonly objective: LayeredObjective,
@@ -98,6 +100,7 @@ export class Kfac implements Optimizer {
     this.direction = new Float64Array(n);
     this.buf = new Float64Array(n);
     this.layers = objective.layers.map((l) => new LayerState(l));
+    this.linalg = kfacLinalg(objective.kernel);
   }
 
   step(theta: Float32Array): StepInfo {
@@ -161,8 +164,8 @@ export class Kfac implements Optimizer {
       }
       if (factorDamping) for (let k = 0; k < n; k++) m[k * n + k] += damping;
     }
-    const ea = symEig(s.a, s.i);
-    const eg = symEig(s.g, s.o);
+    const ea = this.linalg.symEig(s.a, s.i);
+    const eg = this.linalg.symEig(s.g, s.o);
     s.dA = ea.values.map((x) => (x > eigFloor ? x : 0));
     s.dG = eg.values.map((x) => (x > eigFloor ? x : 0));
     s.qA = ea.vectors;
@@ -175,6 +178,7 @@ export class Kfac implements Optimizer {
   private naturalGradient(s: LayerState, damping: number): number {
     const { i, o, gradT, t1, t1T, v } = s;
     const g = this.grad;
+    const { gemmABt } = this.linalg;
     const { weightOffset: w, biasOffset: b, inDim } = s.layer;
     for (let r = 0; r < o; r++) {
       for (let k = 0; k < inDim; k++) gradT[k * o + r] = g[w + r * inDim + k];
