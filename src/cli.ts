@@ -7,6 +7,7 @@ import { readInputFile } from './cli/readInput';
 import { backendProblem } from './cli/backendProbe';
 import { PRESETS } from './shared/presets';
 import { parseArgs } from './cli/args';
+import { SWITCHES, VALUED } from './cli/flags';
 import { applyOverrides, loadExperiment } from './cli/load';
 import { attachProgress, heldReport } from './cli/progress';
 import { RunManager, defaultWorkers } from './sweep/runManager';
@@ -45,54 +46,6 @@ const USAGE = `precond-lab - how preconditioning steers feature learning (Yoshid
   precond-lab worker --slice FILE [--task N] [--threads N]   (what a Slurm array task runs)
 
 Results go to --out (default ./.precond-lab), one folder per experiment.`;
-
-const VALUED = [
-  'out',
-  'workers',
-  'backend',
-  'case',
-  'p',
-  'snr',
-  'seeds',
-  'seed',
-  'optimizer',
-  'steps',
-  'eval-every',
-  'lr',
-  'width',
-  'weight-decay',
-  'probe',
-  'preconditioner',
-  'pool',
-  'template-scale',
-  'optim',
-  'init',
-  'name',
-  'max-runs',
-  'setting',
-  'markdown',
-  'reference',
-  'test-steps',
-  'executor',
-  'redis',
-  'queue',
-  'jobs',
-  'max-jobs',
-  'slice',
-  'task',
-  'threads',
-  'partition',
-  'account',
-  'time',
-  'cpus-per-task',
-  'concurrency',
-  'tasks',
-  'sbatch',
-  'setup',
-  'ssh',
-  'worker-command',
-] as const;
-const SWITCHES = ['quick', 'force', 'help', 'random-left-labels', 'dry-run', 'report-only'] as const;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -5,8 +5,12 @@ import * as path from 'node:path';
 import type { ExperimentConfig } from '../shared/config';
 import { expandRuns } from '../shared/config';
 import type { StoredExperiment } from './storeReader';
+import type { EngineState } from '../sweep/executors/types';
+import { filters, matches, sortRuns, type RunFacts, type TreeQuery } from './treeFilter';
 import {
-  STATE_ICONS,
+  engineState,
+  headline,
+  runIcon,
   md,
   paramLabel,
   progressOf,
@@ -39,6 +43,8 @@ export interface TreeNode {
   configPath?: string;
   runId?: string;
   state?: RunState;
+  /** what a remote engine says of a live run (slurm, bullmq): pending, running, requeued */
+  engine?: EngineState;
   /** 0..1 while running */
   progress?: number;
   children: TreeNode[];
@@ -55,6 +61,8 @@ export interface TreeInput {
   configs: ConfigFileEntry[];
   /** experiment -> run id -> live state, for runs a sweep in this window owns (queued or running) */
   live: ReadonlyMap<string, ReadonlyMap<string, LiveRun>>;
+  /** the filter box's query (treeFilter.ts): only matching runs, sorted and grouped as it says */
+  query?: TreeQuery;
 }
 
 export type TreeSnapshot = TreeNode[];
@@ -78,35 +86,55 @@ function countsText(states: RunState[]): string {
   return parts.join(' · ');
 }
 
-function axesOf(runs: RunView[]): { leaf: string; groups: string[]; showSeed: boolean } {
+interface Axes {
+  /** grouping levels, outermost first */
+  groups: string[];
+  /** what labels a run, in order (a run shows those of them it has) */
+  label: string[];
+}
+
+function axesOf(runs: RunView[], group?: string[]): Axes {
   const values = new Map<string, Set<string>>();
   for (const r of runs)
     for (const [k, v] of Object.entries(r.params)) (values.get(k) ?? values.set(k, new Set()).get(k)!).add(String(v));
   const varying = [...values.keys()].filter((k) => values.get(k)!.size > 1);
   const rank = (k: string): number => (GROUP_ORDER.includes(k) ? GROUP_ORDER.indexOf(k) : GROUP_ORDER.length);
   const ordered = varying.filter((k) => k !== 'seed').sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const seed = varying.includes('seed') ? ['seed'] : [];
+  if (group) {
+    // the filter box's grouping: the levels it names that some run has, the other varying axes label the runs
+    const groups = group.filter((k, i) => values.has(k) && group.indexOf(k) === i);
+    const label = [...ordered, ...seed].filter((k) => !groups.includes(k));
+    return { groups, label: label.length ? label : ['seed'] };
+  }
   const leaf = ordered.includes(LEAF_AXIS) || !ordered.length ? LEAF_AXIS : ordered[ordered.length - 1];
-  return { leaf, groups: ordered.filter((k) => k !== leaf), showSeed: varying.includes('seed') };
+  // a run without the leaf axis (an OOD optimizer other than AdaHessian has no p) is told apart by its seed
+  return { groups: ordered.filter((k) => k !== leaf), label: [leaf, ...(seed.length ? seed : ['seed?'])] };
 }
 
-function runNode(r: RunView, experiment: string, dir: string | undefined, leaf: string, showSeed: boolean): TreeNode {
-  const leafValue = r.params[leaf];
-  const seed =
-    r.params.seed !== undefined && (showSeed || leafValue === undefined) ? paramLabel('seed', r.params.seed) : '';
-  // a run without the leaf axis (an OOD optimizer other than AdaHessian has no p) is told apart by its seed
-  const label = [leafValue === undefined ? '' : paramLabel(leaf, leafValue), seed].filter(Boolean).join(' · ') || r.id;
+/** A run's label from the axes that label it; `seed?` is the seed only where the run lacks every other axis. */
+function runLabel(r: RunView, axes: string[]): string {
+  const shown = axes.filter((k) => k !== 'seed?' && r.params[k] !== undefined);
+  if (axes.includes('seed?') && !shown.length && r.params.seed !== undefined) shown.push('seed');
+  return shown.map((k) => paramLabel(k, r.params[k])).join(' · ') || r.id;
+}
+
+function runNode(r: RunView, experiment: string, dir: string | undefined, labelAxes: string[]): TreeNode {
+  const label = runLabel(r, labelAxes);
   return {
     id: `${experiment}/run/${r.id}`,
     kind: 'run',
     label,
     description: runDescription(r),
     tooltip: runTooltip(r, experiment),
-    icon: STATE_ICONS[r.state],
-    contextValue: `run ${r.state}${r.live ? ' live' : ''}`,
+    icon: runIcon(r),
+    // a live run's engine state (pending, running, requeued) is a word of its own: menus match `run queued`
+    contextValue: `run ${r.state}${r.live ? ' live' : ''}${engineState(r) ? ` ${engineState(r)}` : ''}`,
     experiment,
     dir: dir && r.file ? path.join(dir, 'runs', r.id) : undefined,
     runId: r.id,
     state: r.state,
+    engine: engineState(r),
     progress: progressOf(r),
     children: [],
   };
@@ -118,15 +146,18 @@ function group(
   axes: string[],
   prefix: string,
   make: (r: RunView) => TreeNode,
-  leaf: string,
+  labelAxes: string[],
+  sort: ((runs: RunView[]) => RunView[]) | undefined,
 ): TreeNode[] {
   if (!axes.length) {
+    const byLabel = (r: RunView, k: string): ParamValue => r.params[k] ?? (k === 'seed?' ? (r.params.seed ?? 0) : '');
     const sorted = [...runs].sort(
       (a, b) =>
-        compareValues(a.params[leaf] ?? a.id, b.params[leaf] ?? b.id) ||
-        compareValues(a.params.seed ?? 0, b.params.seed ?? 0),
+        labelAxes.reduce((c, k) => c || compareValues(byLabel(a, k), byLabel(b, k)), 0) ||
+        compareValues(a.params.seed ?? 0, b.params.seed ?? 0) ||
+        compareValues(a.id, b.id),
     );
-    return sorted.map(make);
+    return (sort ? sort(sorted) : sorted).map(make);
   }
   const [axis, ...rest] = axes;
   const values = [...new Set(runs.map((r) => r.params[axis]))].sort((a, b) => compareValues(a ?? '', b ?? ''));
@@ -144,7 +175,7 @@ function group(
       icon: { id: states.includes('running') ? 'sync~spin' : 'list-tree' },
       contextValue: 'group',
       experiment,
-      children: group(experiment, members, rest, id, make, leaf),
+      children: group(experiment, members, rest, id, make, labelAxes, sort),
     };
   });
 }
@@ -154,24 +185,39 @@ function experimentNode(
   stored: StoredExperiment | undefined,
   cfg: ConfigFileEntry | undefined,
   live: ReadonlyMap<string, LiveRun> | undefined,
-): TreeNode {
+  query?: TreeQuery,
+): TreeNode | undefined {
   const files = new Map((stored?.runs ?? []).map((f) => [f.id, f]));
   const ids = [...new Set([...files.keys(), ...(live?.keys() ?? [])])];
-  const runs = ids.map((id) => {
+  const all = ids.map((id) => {
     const v = runView(id, files.get(id), live?.get(id));
     const late = stored?.late?.get(id);
     return late ? { ...v, late } : v;
   });
-  const { leaf, groups, showSeed } = axesOf(runs);
+  const { groups, label } = axesOf(all, query?.group);
+  const facts = new Map(all.map((r) => [r, factsOf(r, name, label)]));
+  const runs = filters(query) ? all.filter((r) => matches(facts.get(r)!, query!)) : all;
+  // a filter hides the experiments with no matching run (config files not run yet included)
+  if (filters(query) && !runs.length) return undefined;
+  const sortKey = query?.sort;
+  const sort = sortKey
+    ? (rs: RunView[]) =>
+        sortRuns(
+          rs.map((r) => facts.get(r)!),
+          sortKey,
+        ).map((f) => f.run)
+    : undefined;
   const dir = stored?.dir;
   const config = stored?.config ?? cfg?.config;
   const active = runs.some((r) => r.live);
   const words = ['experiment', dir ? 'results' : '', cfg ? 'config' : '', active ? 'active' : 'idle'].filter(Boolean);
   const kind = config?.kind ?? stored?.runs[0]?.kind ?? '';
   const planned = cfg?.config ? expandRuns(cfg.config).length : 0;
-  const description = runs.length
-    ? `${kind} · ${countsText(runs.map((r) => r.state))}`
-    : `${kind} · ${planned} runs · not run yet`;
+  const description = !runs.length
+    ? `${kind} · ${planned} runs · not run yet`
+    : runs.length < all.length
+      ? `${kind} · ${runs.length} of ${all.length} runs match · ${countsText(runs.map((r) => r.state))}`
+      : `${kind} · ${countsText(runs.map((r) => r.state))}`;
   const tip = [`**${md(name)}** (${md(kind)}${config?.figure ? `, ${md(config.figure)}` : ''})`];
   if (config?.description) tip.push('', md(config.description));
   tip.push('', md(description));
@@ -189,7 +235,20 @@ function experimentNode(
     experiment: name,
     dir,
     configPath: cfg?.path,
-    children: group(name, runs, groups, name, (r) => runNode(r, name, dir, leaf, showSeed), leaf),
+    children: group(name, runs, groups, name, (r) => runNode(r, name, dir, label), label, sort),
+  };
+}
+
+function factsOf(r: RunView, experiment: string, labelAxes: string[]): RunFacts & { run: RunView } {
+  return {
+    run: r,
+    id: r.id,
+    experiment,
+    params: r.params,
+    state: r.state,
+    final: r.file?.final,
+    headline: headline(r.file?.final)?.value,
+    labels: [runLabel(r, labelAxes), ...Object.entries(r.params).map(([k, v]) => paramLabel(k, v))],
   };
 }
 
@@ -226,7 +285,11 @@ export function buildTree(input: TreeInput): TreeSnapshot {
   const names = [...new Set([...stored.keys(), ...input.live.keys(), ...configs.keys()])].sort((a, b) =>
     a.localeCompare(b),
   );
-  return [...names.map((n) => experimentNode(n, stored.get(n), configs.get(n), input.live.get(n))), ...extra];
+  const nodes = names.flatMap(
+    (n) => experimentNode(n, stored.get(n), configs.get(n), input.live.get(n), input.query) ?? [],
+  );
+  // broken config files have no runs to match: a filter hides them with the other run-less entries
+  return [...nodes, ...(filters(input.query) ? [] : extra)];
 }
 
 /** Depth-first list of every node, for tests and for finding a node by id. */
