@@ -29,6 +29,8 @@ const node = {
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { runner: 'src/runner/main.ts' }, outdir: 'dist' },
+  // the playground's warm runner (one child kept alive while the Playground panel is open)
+  { ...node, entryPoints: { playgroundRunner: 'src/runner/playgroundMain.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: { bench: 'scripts/bench.ts' }, outdir: 'dist' },
   { ...node, entryPoints: unitTests, outdir: 'dist/test/unit', outbase: 'test/unit' },

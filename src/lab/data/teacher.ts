@@ -19,6 +19,8 @@ export interface TeacherSpec {
   scale: number;
   /** overrides the case's teacher index (Task 2 of the transfer experiment) */
   teacherIndex?: number;
+  /** overrides the case's eigenvalues (the playground's custom spectrum; dx must equal its length) */
+  lambda?: ArrayLike<number>;
 }
 
 export interface TeacherData {
@@ -87,7 +89,9 @@ export function continuedTeacher(task1: TeacherSpec, task2: Omit<TeacherSpec, 's
 /** Draws one data set from `rng` in the reference's order (c, inputs, noise, permutation). */
 function drawTeacher(rng: RandomState, spec: TeacherSpec): TeacherData {
   const { n, dx } = spec;
-  const lambda = caseEigenvalues(spec.case, dx, spec.scale);
+  if (spec.lambda && spec.lambda.length !== dx)
+    throw new Error(`a custom spectrum has ${spec.lambda.length} eigenvalues where dx is ${dx}`);
+  const lambda = spec.lambda ? Float64Array.from(spec.lambda) : caseEigenvalues(spec.case, dx, spec.scale);
   const teacherIndex = spec.teacherIndex ?? defaultTeacherIndex(spec.case, dx);
   const c = rng.normal();
   const z = rng.randn(dx * n);

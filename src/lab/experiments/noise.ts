@@ -19,6 +19,8 @@ export interface GroupCommon {
   case: CaseName;
   snr: number;
   seed: number;
+  /** the playground's custom spectrum: eigenvalues and teacher direction instead of the case's */
+  spectrum?: { lambda: number[]; teacherIndex: number };
 }
 
 export interface GroupRun {
@@ -29,13 +31,15 @@ export interface GroupRun {
 }
 
 export function teacherFor(settings: Settings, common: GroupCommon, teacherIndex?: number): TeacherData {
+  const { spectrum, ...rest } = common;
   return generateTeacher({
-    ...common,
+    ...rest,
+    ...(spectrum ? { lambda: spectrum.lambda } : {}),
     n: settings.n,
     dx: settings.dx,
     trainFraction: settings.trainFraction,
     scale: settings.scale,
-    teacherIndex,
+    teacherIndex: teacherIndex ?? spectrum?.teacherIndex,
   });
 }
 
@@ -163,7 +167,7 @@ export async function trainNoiseGroup(
       }
       if (!live.some(Boolean)) break;
       const now = Date.now();
-      if (now - lastProgress > 200 || step === steps) {
+      if (now - lastProgress > (ev.yieldEveryMs ?? 200) || step === steps) {
         lastProgress = now;
         runs.forEach((r, m) => live[m] && ev.progress(r.id, step, steps));
         await yieldToEventLoop();

@@ -14,4 +14,6 @@ export interface ExperimentEvents {
   shouldStop(): boolean;
   /** one run of a job cancelled while the others go on (checked a few times a second) */
   runCancelled?(runId: string): boolean;
+  /** milliseconds between yields to the event loop (progress, cancel checks); default 200 (the playground: less) */
+  yieldEveryMs?: number;
 }
