@@ -249,3 +249,52 @@ test('session: rapid changes supersede; only the last request reaches the page; 
     session.dispose();
   }
 });
+
+test('keep: a playground run becomes a normal, verified run in the store; a normal sweep then skips it', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const { keepResult } = await import('../../src/host/playground/keep');
+  const { ExperimentStore } = await import('../../src/sweep/store');
+  const { RunManager } = await import('../../src/sweep/runManager');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-keep-'));
+  const runner = new WarmRunner(runnerPath, () => 'wasm');
+  const session = new PlaygroundSession(runner, { controls: base({ steps: 50, width: 16, p: 1 }), curves: [] });
+  try {
+    await session.start(true);
+    await session.retrain();
+    const r1 = session.finished!;
+    const k1 = await keepResult(r1, root, path.resolve(__dirname, '../../runner.js'));
+    assert.equal(k1.written, true);
+    const store = new ExperimentStore(root, k1.experiment);
+    const run = store.readRun(k1.runId)!;
+    assert.equal(run.status, 'done');
+    assert.equal(run.backend, 'wasm');
+    assert.equal(store.damageOf(run), undefined, 'the manifest matches the files');
+    assert.deepEqual(store.readMetrics(k1.runId), r1.records);
+    assert.equal(run.final.testMSE, r1.outcome.final.testMSE);
+    assert.ok(store.readWeights(k1.runId));
+    // keeping it again writes nothing; another p joins the same experiment
+    assert.equal((await keepResult(r1, root, path.resolve(__dirname, '../../runner.js'))).written, false);
+    await session.change({ ...session.controls, p: -1 });
+    const k2 = await keepResult(session.finished!, root, path.resolve(__dirname, '../../runner.js'));
+    assert.equal(k2.experiment, k1.experiment);
+    const config = store.readConfig()!;
+    assert.deepEqual(config.grid.p, [-1, 1]);
+    // a normal sweep of the stored config finds both runs done and verified: it trains nothing
+    const states: string[] = [];
+    const m = new RunManager({ runnerPath: path.resolve(__dirname, '../../runner.js'), backend: 'wasm' });
+    m.on('state', (_id, s) => states.push(s));
+    const summary = await m.runSweep(config, root);
+    assert.deepEqual(states, ['skipped', 'skipped']);
+    assert.deepEqual(
+      summary.runs.map((x) => x.status),
+      ['done', 'done'],
+    );
+    // custom spectra cannot be kept, with a reason
+    await session.change({ ...session.controls, spectrum: 'custom', eigenvalues: [4, 1, 0.25], teacher: 1 });
+    await assert.rejects(keepResult(session.finished!, root, 'unused'), /custom spectrum cannot be kept/);
+  } finally {
+    session.dispose();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
