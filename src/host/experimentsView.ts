@@ -4,7 +4,9 @@
 import * as vscode from 'vscode';
 import { readStore } from './storeReader';
 import { LateBands } from './lateBands';
-import { buildTree, type ConfigFileEntry, type TreeSnapshot } from './treeModel';
+import { buildTree, flatten, type ConfigFileEntry, type TreeSnapshot } from './treeModel';
+import { filters, knownKeys, parseQuery, type TreeQuery } from './treeFilter';
+import { paramsByAxis } from './runView';
 import { ExperimentsTreeProvider } from './treeProvider';
 import { CONFIG_GLOB, findConfigFiles } from './configFiles';
 import type { LabRunner } from './labRunner';
@@ -19,18 +21,45 @@ export interface ExperimentsView extends vscode.Disposable {
   refresh(): Promise<TreeSnapshot>;
   /** fires after each redraw (the store or the live state changed) */
   onDidChange: vscode.Event<void>;
+  /** the filter box's text ('' when none) */
+  query(): string;
+  /** sets the filter box's text (treeFilter.ts; '' clears it), redraws and returns the tree; throws FilterError */
+  setQuery(text: string): TreeSnapshot;
+  /** the parameters and final metrics the store's runs have, for the filter box's hints and the pickers */
+  keys(): { params: string[]; metrics: string[] };
 }
 
 export function createExperimentsView(lab: LabRunner, settings: () => LabSettings): ExperimentsView {
   let configs: ConfigFileEntry[] = [];
+  let query: TreeQuery | undefined;
   // late windows are streamed off the critical path; a redraw follows when one is read
   const bands = new LateBands(() => provider.scheduleRefresh());
+  let treeView: vscode.TreeView<unknown> | undefined;
   const build = (): TreeSnapshot => {
     const root = settings().resultsRoot;
-    return buildTree({ experiments: readStore(root, bands), configs, live: lab.live(root) });
+    const experiments = readStore(root, bands);
+    const live = lab.live(root);
+    const tree = buildTree({ experiments, configs, live, query });
+    // The welcome view (package.json viewsWelcome) shows while the store holds no experiment and nothing runs
+    // (buildTree leaves the view empty then, config files included); with config files in the workspace it offers
+    // to run one. A filter that matches nothing says so in the view's message instead.
+    void vscode.commands.executeCommand('setContext', 'precondLab.hasConfigs', configs.length > 0);
+    if (treeView) showQuery(treeView, tree);
+    return tree;
+  };
+  const showQuery = (view: vscode.TreeView<unknown>, tree: TreeSnapshot): void => {
+    view.description = query?.text || undefined;
+    const shown = flatten(tree).filter((n) => n.kind === 'run').length;
+    view.message = !query?.text
+      ? undefined
+      : filters(query) && !shown
+        ? `No run matches "${query.text}". Clear the filter with the ✕ in the view's title bar.`
+        : filters(query)
+          ? `Filter "${query.text}": ${shown} run${shown === 1 ? '' : 's'} shown.`
+          : undefined;
   };
   const provider = new ExperimentsTreeProvider(build);
-  const treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   const reloadConfigs = async (): Promise<void> => {
     configs = await findConfigFiles();
     provider.scheduleRefresh(50);
@@ -70,6 +99,7 @@ export function createExperimentsView(lab: LabRunner, settings: () => LabSetting
   ];
   provider.refresh();
   void reloadConfigs();
+  void vscode.commands.executeCommand('setContext', 'precondLab.filtered', false);
 
   return {
     snapshot: build,
@@ -78,6 +108,26 @@ export function createExperimentsView(lab: LabRunner, settings: () => LabSetting
       return provider.refresh();
     },
     onDidChange: provider.onDidChangeTreeData,
+    query: () => query?.text ?? '',
+    setQuery: (text) => {
+      const next = text.trim() ? parseQuery(text) : undefined;
+      query = next;
+      void vscode.commands.executeCommand('setContext', 'precondLab.filtered', !!next);
+      return provider.refresh();
+    },
+    keys: () => {
+      const runs = readStore(settings().resultsRoot).flatMap((e) =>
+        e.runs.map((r) => ({
+          id: r.id,
+          experiment: e.name,
+          params: paramsByAxis(r.params),
+          state: r.status,
+          final: r.final,
+          labels: [],
+        })),
+      );
+      return knownKeys(runs);
+    },
     dispose: () => {
       lab.off('changed', onLab);
       storeWatcher?.dispose();

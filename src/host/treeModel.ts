@@ -268,6 +268,9 @@ function invalidConfigNode(c: ConfigFileEntry, why: string): TreeNode {
 }
 
 export function buildTree(input: TreeInput): TreeSnapshot {
+  // An empty store with nothing running leaves the view to its welcome (package.json viewsWelcome), which offers
+  // the presets and, when the workspace has config files, to run one: a sample config must not hide the greeting.
+  if (!input.experiments.length && !input.live.size) return [];
   const stored = new Map(input.experiments.map((e) => [e.name, e]));
   const configs = new Map<string, ConfigFileEntry>();
   const extra: TreeNode[] = [];

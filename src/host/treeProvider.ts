@@ -60,6 +60,9 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<TreeNode
     if (n.configPath && (n.kind === 'config' || !n.dir)) {
       item.command = { command: 'vscode.open', title: 'Open Config', arguments: [vscode.Uri.file(n.configPath)] };
     }
+    // A run with results opens its curves on click (issue 14, defect 8), live while it trains.
+    if (n.kind === 'run' && n.dir)
+      item.command = { command: 'precondLab.openResults', title: 'Open Curves', arguments: [n] };
     return item;
   }
 

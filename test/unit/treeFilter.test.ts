@@ -241,3 +241,42 @@ test('a filter hides config files not run yet and broken ones; without a filter 
     ['fig-a', 'fig-b', 'fresh', 'bad.precond.json'],
   );
 });
+
+test('an empty store leaves the view to its welcome, config files included; the manifest offers to run them', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-welcome-'));
+  const sample = noise('quick-figure1', { p: [0] });
+  const configs = [{ path: '/ws/quick-figure1.precond.json', config: sample }];
+  // issue 14, defect 6: the sample workspace's config filled the tree, so the welcome never showed
+  assert.deepEqual(buildTree({ experiments: readStore(root), configs, live: noLive }), []);
+  // once something has results (or runs), the config is listed with them
+  const { root: withResults } = store();
+  assert.ok(
+    buildTree({ experiments: readStore(withResults), configs, live: noLive }).some((n) => n.label === 'quick-figure1'),
+  );
+  const live = new Map([['x', new Map([['r', { state: 'queued' as const, params: { seed: 1 } }]])]]);
+  assert.ok(buildTree({ experiments: [], configs, live }).some((n) => n.label === 'quick-figure1'));
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8'));
+  const welcome: { when?: string; contents: string }[] = manifest.contributes.viewsWelcome;
+  const withConfigs = welcome.find((w) => /(^|&& )precondLab\.hasConfigs/.test(w.when ?? ''));
+  const without = welcome.find((w) => /!precondLab\.hasConfigs/.test(w.when ?? ''));
+  assert.ok(withConfigs && without, 'one welcome for a workspace with config files, one without');
+  assert.match(withConfigs.contents, /\(command:precondLab\.runConfig\)/);
+  // a filter that matches nothing is not an empty store: its message says so, the welcome stays away
+  for (const w of welcome) assert.match(w.when ?? '', /!precondLab\.filtered/);
+  const title = manifest.contributes.menus['view/title'].map((m: { command: string }) => m.command);
+  for (const c of ['precondLab.filterTree', 'precondLab.clearFilter', 'precondLab.groupTree', 'precondLab.sortTree'])
+    assert.ok(title.includes(c), c);
+  const runMenu = manifest.contributes.menus['view/item/context'].filter((m: { when: string }) =>
+    new RegExp(m.when.match(/viewItem =~ \/(.*)\/$/)![1]).test('run done'),
+  );
+  for (const c of [
+    'precondLab.openConfigFile',
+    'precondLab.openRunJson',
+    'precondLab.openMetrics',
+    'precondLab.copyCliCommand',
+  ])
+    assert.ok(
+      runMenu.some((m: { command: string }) => m.command === c),
+      `${c} on a done run's context menu`,
+    );
+});
