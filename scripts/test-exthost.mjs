@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { format } from 'node:util';
 import { launchChromium } from './code-server/browser.mjs';
 import { repoRoot, startCodeServer, workbenchUrl } from './code-server/serve.mjs';
+import { redisServerPath, startRedis } from './services/redis.mjs';
 
 const RESULT = /exthost-result passed=(\d+) failed=(\d+)/;
 const timeoutMs = Number(process.env.EXTHOST_TIMEOUT_S ?? 900) * 1000;
@@ -50,13 +51,25 @@ async function main() {
   ];
   const total = { passed: 0, failed: 0 };
   let ok = true;
-  for (const s of sessions) {
-    console.log(`  -- ${s.name} --`);
-    const r = await session({ extensionPath, testsPath, workspaceTrust: s.workspaceTrust });
-    console.log(`  ${s.name}: ${r.passed} passed, ${r.failed} failed${r.note ? ` (${r.note})` : ''}`);
-    total.passed += r.passed;
-    total.failed += r.failed;
-    ok &&= r.ok;
+  // A Redis with a password for the bullmq executor's test (test/suite/executorBullmq.test.ts), which reads its URL
+  // from PRECOND_LAB_TEST_REDIS_URL through code-server's environment; stopped by PID at the end, also on failure.
+  // Without redis-server that test skips, or fails under PRECOND_LAB_CI=1.
+  const redis = redisServerPath() ? await startRedis() : undefined;
+  if (redis) process.env.PRECOND_LAB_TEST_REDIS_URL = redis.url;
+  else
+    console.log('  redis-server is not installed: the bullmq executor test skips (a failure under PRECOND_LAB_CI=1)');
+  try {
+    for (const s of sessions) {
+      console.log(`  -- ${s.name} --`);
+      const r = await session({ extensionPath, testsPath, workspaceTrust: s.workspaceTrust, secret: redis?.password });
+      console.log(`  ${s.name}: ${r.passed} passed, ${r.failed} failed${r.note ? ` (${r.note})` : ''}`);
+      total.passed += r.passed;
+      total.failed += r.failed;
+      ok &&= r.ok;
+    }
+  } finally {
+    delete process.env.PRECOND_LAB_TEST_REDIS_URL;
+    redis?.stop();
   }
   summary(total.passed, total.failed, `${((Date.now() - started) / 1000).toFixed(0)} s`);
   return ok && total.failed === 0 ? 0 : 1;
@@ -64,10 +77,11 @@ async function main() {
 
 /**
  * One code-server, one fresh workspace, the suite's index in its extension host; resolves its counts.
- * @param {{ extensionPath: string, testsPath: string, workspaceTrust: boolean }} opts
+ * `secret`: a string that must appear nowhere in what the host prints (the test Redis's password).
+ * @param {{ extensionPath: string, testsPath: string, workspaceTrust: boolean, secret?: string }} opts
  * @returns {Promise<Counts & { ok: boolean, note?: string }>}
  */
-async function session({ extensionPath, testsPath, workspaceTrust }) {
+async function session({ extensionPath, testsPath, workspaceTrust, secret }) {
   const server = await startCodeServer({ workspaceTrust });
   // a fresh workspace per run: the suite writes configs and results into it
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-exthost-ws-'));
@@ -81,9 +95,15 @@ async function session({ extensionPath, testsPath, workspaceTrust }) {
     let resolveExit = () => undefined;
     /** @type {Promise<number>} */
     const exited = new Promise((r) => (resolveExit = r));
+    let leaked = false;
     /** @param {unknown} text */
     const print = (text) => {
       for (const line of String(text).split('\n')) {
+        if (secret && line.includes(secret)) {
+          leaked = true;
+          process.stdout.write('  [a line holding the test Redis password was printed; not shown]\n');
+          continue;
+        }
         const m = RESULT.exec(line);
         if (m) counts = { passed: Number(m[1]), failed: Number(m[2]) };
         if (verbose || !NOISE.test(line)) process.stdout.write(`  ${line}\n`);
@@ -123,6 +143,7 @@ async function session({ extensionPath, testsPath, workspaceTrust }) {
         ok: false,
         note: `extension host exited with code ${code} before reporting results`,
       };
+    if (leaked) return { ...counts, failed: counts.failed + 1, ok: false, note: 'the test Redis password was printed' };
     return { ...counts, ok: code === 0 && counts.failed === 0 };
   } finally {
     await browser?.close().catch(() => undefined);

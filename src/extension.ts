@@ -5,6 +5,7 @@ import type { MetricRecord } from './shared/records';
 import { registerCommands } from './host/commands';
 import { registerConfigLens } from './host/configLens';
 import { createExperimentsView } from './host/experimentsView';
+import { ExecutorChoice } from './host/executorChoice';
 import { LabRunner } from './host/labRunner';
 import { panelsApi, registerResultsPanels, type PanelsApi } from './host/openResults';
 import { Reporter, type ShownMessage } from './host/reporter';
@@ -66,7 +67,13 @@ export function activate(context: vscode.ExtensionContext): LabApi {
       storeChanged: view.onDidChange,
     }),
     registerConfigLens(() => settings().resultsRoot, view.onDidChange),
-    ...registerCommands({ lab, reporter, settings, refresh: view.refresh }),
+    ...registerCommands({
+      lab,
+      reporter,
+      settings,
+      refresh: view.refresh,
+      executors: new ExecutorChoice(context.secrets, context.asAbsolutePath('dist/cli.js'), settings, reporter),
+    }),
     // Restricted Mode: reading works, running waits for trust (src/host/trust.ts)
     watchTrust(reporter, view.refresh),
   );

@@ -8,6 +8,7 @@
 // config or another error resolves with undefined after an error notification (the API's messages() lists it).
 import type { Uri } from 'vscode';
 import type { Summary } from '../sweep/store';
+import type { ExecutorName } from '../sweep/executors/types';
 import type { CommandId } from './commandIds';
 import type { CompareArgs, PresetArgs, SweepArgs } from './configs';
 import type { NewConfigArgs } from './fileActions';
@@ -17,10 +18,12 @@ import type { TargetArg } from './targets';
 import type { ReproduceArgs, ReproduceResult } from './reproduceCommand';
 import type { TreeNode, TreeSnapshot } from './treeModel';
 
-/** `root`: the results folder or a folder inside it; `force`: re-run runs already done. */
+/** `root`: the results folder or a folder inside it; `force`: re-run runs already done; `executor`: where the
+ *  sweep trains (default: the precondLab.executor setting; from the UI, a pick when more than local is set up). */
 export interface RunOptions {
   root?: string;
   force?: boolean;
+  executor?: ExecutorName;
 }
 
 /** An experiment or run: a tree node, { experiment, runId?, root? }, an experiment name, an experiment folder (or
@@ -47,6 +50,9 @@ export interface CommandContract {
   'precondLab.cancelRun': { args: [target?: TargetLike]; result: boolean };
   /** resolves with the number of sweeps cancelled */
   'precondLab.cancelAll': { args: []; result: number };
+  /** stores the Redis password for the bullmq executor in the editor's secret storage ('' removes it); no
+   *  argument: a password input box. True when something was stored or removed */
+  'precondLab.setRedisPassword': { args: [password?: string]; result: boolean };
   /** a run target opens its curves */
   'precondLab.openResults': {
     args: [target?: TargetLike, options?: Pick<OpenOptions, 'tab' | 'runIds'>];

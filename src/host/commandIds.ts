@@ -14,6 +14,7 @@ const COMMANDS = {
   'precondLab.runConfig': { title: 'Run Experiment Config', icon: 'play' },
   'precondLab.cancelRun': { title: 'Cancel', icon: 'debug-stop' },
   'precondLab.cancelAll': { title: 'Cancel All Runs', icon: 'debug-stop' },
+  'precondLab.setRedisPassword': { title: 'Set Redis Password (BullMQ Executor)', icon: 'key' },
   'precondLab.openResults': { title: 'Open Results', icon: 'graph' },
   'precondLab.exportCsv': { title: 'Export Results as CSV', icon: 'export' },
   'precondLab.showOutput': { title: 'Show Output' },

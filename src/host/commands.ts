@@ -17,6 +17,7 @@ import type { Reporter } from './reporter';
 import type { LabSettings } from './settings';
 import { readStore } from './storeReader';
 import { startSweep } from './sweepUi';
+import type { ExecutorChoice } from './executorChoice';
 import { askCompare, askSweep, pickExperiment, pickPreset } from './sweepWizard';
 import { rootArg } from './safePaths';
 import { resolveTarget, type Target } from './targets';
@@ -29,6 +30,7 @@ export interface CommandDeps {
   reporter: Reporter;
   settings: () => LabSettings;
   refresh: () => Promise<TreeSnapshot>;
+  executors: ExecutorChoice;
 }
 
 /** Arguments arrive unchecked (a menu passes a tree node, a link or another extension anything), so each handler
@@ -72,11 +74,21 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     evalEvery: d.settings().evalEvery,
     maxRuns: d.settings().maxRuns,
   });
-  const sweep = (
+  // where a sweep trains: options.executor, else the precondLab.executor setting (executorChoice.ts)
+  const sweep = async (
     config: ExperimentConfig,
     o: RunOptions | undefined,
     extra: Partial<SweepRequest> = {},
-  ): Promise<Summary> => startSweep(d, { config, root: rootOf(o), force: o?.force, ...extra });
+  ): Promise<Summary> => {
+    const executor = await d.executors.make((await d.executors.choose(o?.executor, false))!, o?.force || extra.force);
+    return startSweep(d, { config, root: rootOf(o), force: o?.force, executor, ...extra });
+  };
+  /** A sweep started from the UI (a pick, the tree, the editor's title bar) asks where to train when more than
+   *  local is set up; undefined when the user dismissed the pick. */
+  const where = async <T extends RunOptions>(o: T | undefined, ask: boolean): Promise<T | undefined> => {
+    const executor = await d.executors.choose(o?.executor, ask);
+    return executor && ({ ...o, executor } as T);
+  };
 
   const target = async (arg: unknown, title: string, options?: RunOptions): Promise<Target | undefined> => {
     const root = rootOf(options);
@@ -129,7 +141,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       );
       return undefined;
     }
-    return sweep(config, o);
+    const on = await where(o, o === undefined);
+    return on && sweep(config, on);
   };
 
   const handlers: Handlers = {
@@ -137,15 +150,18 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const args = (
         isOptions(a) && typeof a.preset === 'string' ? a : await pickPreset('Run a paper preset')
       ) as CommandArgs<'precondLab.runPreset'>[0];
-      return args && sweep(presetConfig(args, defaults()), args);
+      const on = args && (await where(args, !isOptions(a)));
+      return on && sweep(presetConfig(on, defaults()), on);
     },
     'precondLab.sweepP': async (a) => {
       const args = (isOptions(a) ? a : await askSweep()) as CommandArgs<'precondLab.sweepP'>[0];
-      return args && sweep(sweepConfig(args, defaults()), args);
+      const on = args && (await where(args, !isOptions(a)));
+      return on && sweep(sweepConfig(on, defaults()), on);
     },
     'precondLab.compareOptimizers': async (a) => {
       const args = (isOptions(a) ? a : await askCompare()) as CommandArgs<'precondLab.compareOptimizers'>[0];
-      return args && Promise.all(compareConfigs(args, defaults()).map((c) => sweep(c, args)));
+      const on = args && (await where(args, !isOptions(a)));
+      return on && Promise.all(compareConfigs(on, defaults()).map((c) => sweep(c, on)));
     },
     'precondLab.newConfig': async (a) => {
       const args = (
@@ -168,6 +184,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       return ok;
     },
     'precondLab.cancelAll': () => d.lab.cancelAll(),
+    'precondLab.setRedisPassword': (a) => d.executors.setRedisPassword(a),
     'precondLab.reproduce': async (a) => {
       const args = (isOptions(a) ? a : await askReproduce()) as CommandArgs<'precondLab.reproduce'>[0];
       return (
@@ -209,13 +226,15 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         return t.configPath
           ? runConfigFile(t.configPath, opts)
           : Promise.reject(new Error(`${t.dir} holds no experiment.json to re-run`));
-      if (!t.runId) return sweep(config, { ...opts, root: t.root });
+      const on = await where({ ...opts, root: t.root }, !opts);
+      if (!on) return undefined;
+      if (!t.runId) return sweep(config, on);
       const run = store.readRun(t.runId);
       if (!run) throw new Error(`run ${t.runId} is not in ${t.dir}`);
       // Re-run exactly this run: the experiment's config with a one-point grid at its params.
       const grid = Object.fromEntries(Object.entries(run.params).map(([k, v]) => [k, [v]]));
       const one = withChanges(config, { grid });
-      return sweep(one, { root: t.root }, { force: true, whole: config });
+      return sweep(one, { root: t.root, executor: on.executor }, { force: true, whole: config });
     },
     'precondLab.delete': async (a, o) => {
       const t = await target(a, 'Delete which experiment?');

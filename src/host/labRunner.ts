@@ -8,6 +8,7 @@ import { expandRuns, type ExperimentConfig } from '../shared/config';
 import type { BackendChoice } from '../shared/protocol';
 import type { MetricRecord } from '../shared/records';
 import { RunManager, type RunEvent } from '../sweep/runManager';
+import type { EngineState, Executor, ExecutorName } from '../sweep/executors/types';
 import { ExperimentStore, summaryRunOf, type Summary } from '../sweep/store';
 import type { LiveRun } from './runView';
 
@@ -19,12 +20,21 @@ export interface SweepRequest {
   /** when `config` re-runs part of an experiment: the whole experiment's config, written back so the store keeps
    *  describing all of it (the engine records the config it is given) */
   whole?: ExperimentConfig;
+  /** where the sweep trains (executorSettings.ts: slurm, bullmq); default the local pool of runner processes */
+  executor?: Executor;
+}
+
+/** Where a sweep trains: the executor's name and, in words, where ('BullMQ workers on redis://:***@host:6379'). */
+export interface SweepPlace {
+  name: ExecutorName;
+  text: string;
 }
 
 export interface SweepHandle {
   id: number;
   experiment: string;
   total: number;
+  where: SweepPlace;
   /** resolves with the sweep's summary when it finishes, is cancelled, or is dropped from the queue */
   done: Promise<Summary>;
 }
@@ -37,6 +47,8 @@ export interface LabRunnerEvents {
   records: [experiment: string, runId: string, records: MetricRecord[]];
   sweep: [handle: SweepHandle, phase: 'queued' | 'started' | 'finished', summary?: Summary];
   backend: [backend: string, kernel: string | undefined];
+  /** a run's state on a remote engine (pending, running, requeued), with the engine's words */
+  engine: [experiment: string, runId: string, state: EngineState, detail?: string];
   log: [line: string];
 }
 
@@ -74,7 +86,11 @@ export class LabRunner extends EventEmitter<LabRunnerEvents> {
     let resolve!: (s: Summary) => void;
     let reject!: (e: unknown) => void;
     const done = new Promise<Summary>((res, rej) => ((resolve = res), (reject = rej)));
-    const handle: SweepHandle = { id: this.nextId++, experiment: req.config.name, total: specs.length, done };
+    const workers = this.opts.workers();
+    const where: SweepPlace = req.executor
+      ? { name: req.executor.name, text: req.executor.describe() }
+      : { name: 'local', text: `${workers} local runner process${workers === 1 ? '' : 'es'}` };
+    const handle: SweepHandle = { id: this.nextId++, experiment: req.config.name, total: specs.length, where, done };
     const runs = new Map<string, LiveRun>(specs.map((s) => [s.id, { state: 'queued', params: s.params }]));
     this.queue.push({ handle, req, resolve, reject, runs, cancelled: new Set() });
     this.emit('sweep', handle, 'queued');
@@ -179,17 +195,41 @@ export class LabRunner extends EventEmitter<LabRunnerEvents> {
       force,
       graceSeconds: this.opts.graceSeconds,
       owner: 'VS Code',
+      executor: s.req.executor,
     }));
     const store = new ExperimentStore(root, config.name);
     const exp = config.name;
     m.cancelRuns([...s.cancelled]);
     m.on('progress', (id, step, steps) => {
       const r = s.runs.get(id);
-      if (r) Object.assign(r, { state: 'running', step, steps });
+      if (r) Object.assign(r, { state: 'running', step, steps }, r.engine ? { engine: 'running' } : {});
       this.emit('progress', exp, id, step, steps);
       this.changed();
     });
-    m.on('records', (id, records) => this.emit('records', exp, id, records));
+    m.on('records', (id, records) => {
+      const r = s.runs.get(id);
+      // an engine whose workers write the store (slurm) reports records, not progress: the last step is the progress
+      const last = records[records.length - 1] as { step?: unknown } | undefined;
+      if (r && typeof last?.step === 'number' && (r.step === undefined || last.step >= r.step)) {
+        r.step = last.step;
+        const steps = (s.req.config.settings as { steps?: unknown }).steps;
+        if (r.steps === undefined && typeof steps === 'number') r.steps = steps;
+      }
+      if (r?.engine === 'requeued' && records.length) r.engine = 'running';
+      this.emit('records', exp, id, records);
+    });
+    // where a run stands on its engine: pending (submitted, not started), running, requeued (its task or worker was
+    // lost and the engine runs it again; shown until the new attempt reports progress)
+    m.on('engine', (id, state, detail) => {
+      const r = s.runs.get(id);
+      if (!r) return;
+      if (!(r.engine === 'requeued' && state === 'running')) r.engine = state;
+      // a Slurm task's workers write the store themselves: the engine is the first to say a run trains
+      if (state === 'running') r.state = 'running';
+      if (detail) r.engineDetail = detail;
+      this.emit('engine', exp, id, state, detail);
+      this.changed();
+    });
     m.on('log', (line) => this.emit('log', line));
     m.on('state', (id, status, detail) => {
       if (status === 'queued' || status === 'running')

@@ -5,6 +5,7 @@ import type { RunStatus } from '../shared/records';
 import type { RunFile } from '../sweep/store';
 import { fmtFixed as fmt, fmtPercent } from '../shared/format';
 import type { LateWindow } from '../shared/charts/lateWindow';
+import type { EngineState } from '../sweep/executors/types';
 
 export type RunState = RunStatus;
 export type ParamValue = string | number;
@@ -25,6 +26,10 @@ export interface LiveRun {
   params: Partial<RunParams>;
   step?: number;
   steps?: number;
+  /** where the run stands on a remote engine (slurm, bullmq): pending, running, requeued */
+  engine?: EngineState;
+  /** the engine's own words on it ('Slurm 1234_0 pending', 'on worker host:123') */
+  engineDetail?: string;
 }
 
 /** A run as the tree sees it: what the store says, overlaid with what a live sweep in this window says. */
@@ -54,6 +59,26 @@ export const STATE_ICONS: Record<RunState, Icon> = {
   cancelled: { id: 'circle-slash', color: 'disabledForeground' },
   interrupted: { id: 'debug-disconnect', color: 'list.warningForeground' },
 };
+
+/** What a remote engine says of a live run, where the tree shows it: 'pending' (submitted, not started: the run is
+ *  still queued in the store), 'requeued' (its task or worker was lost and the engine runs it again), 'running'. */
+export function engineState(r: RunView): EngineState | undefined {
+  const e = r.live?.engine;
+  if (!e || (r.state !== 'queued' && r.state !== 'running')) return undefined;
+  return e === 'pending' && r.state === 'running' ? undefined : e;
+}
+
+export const ENGINE_ICONS: Record<EngineState, Icon> = {
+  pending: { id: 'watch' },
+  running: STATE_ICONS.running,
+  requeued: { id: 'debug-restart', color: 'list.warningForeground' },
+};
+
+/** The run's icon: its state's, or what its engine says while it is live (pending, requeued). */
+export function runIcon(r: RunView): Icon {
+  const e = engineState(r);
+  return e && e !== 'running' ? ENGINE_ICONS[e] : STATE_ICONS[r.state];
+}
 
 export function runView(id: string, file: RunFile | undefined, live: LiveRun | undefined): RunView {
   const params = paramsByAxis(live?.params ?? file?.params ?? {});
@@ -99,6 +124,9 @@ export function progressOf(r: RunView): number | undefined {
 export function runDescription(r: RunView): string {
   const h = headline(r.file?.final);
   const metric = h ? `${h.name} ${h.text}` : '';
+  const engine = engineState(r);
+  if (engine === 'pending') return 'pending';
+  if (engine === 'requeued') return 'requeued: running again';
   switch (r.state) {
     case 'running': {
       // every running run shows a percentage (0% until its first report); once its steps are all done it says it
@@ -142,6 +170,14 @@ export function runTooltip(r: RunView, experiment: string): string {
   const lines = [`**${md(experiment)} / ${md(r.id)}**: ${r.state}`, ''];
   if (r.state === 'interrupted')
     lines.push('Its process ended without finishing it (the window was closed or reloaded). Re-run it to finish.', '');
+  const engine = engineState(r);
+  if (engine)
+    lines.push(
+      `On its engine: **${engine}**${r.live?.engineDetail ? ` (${md(r.live.engineDetail)})` : ''}` +
+        (engine === 'pending' ? ': submitted, waiting for a worker or node' : '') +
+        (engine === 'requeued' ? ': its worker or node was lost; the engine runs it again from the start' : ''),
+      '',
+    );
   if (f?.reason) lines.push(`_${md(f.reason)}_`, '');
   lines.push('| parameter | value |', '|---|---|');
   for (const [k, v] of Object.entries(r.params)) lines.push(`| ${md(k)} | ${md(String(v))} |`);

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { BACKEND_CHOICES as BACKENDS, type BackendChoice } from '../shared/protocol';
 import { DEFAULT_MAX_RUNS, MAX_RUNS_CEILING } from '../shared/inputLimits';
+import { executorSettingsOf, type ExecutorSettings } from './executorSettings';
 
 export interface LabSettings {
   /** absolute folder holding one folder per experiment */
@@ -14,6 +15,8 @@ export interface LabSettings {
   evalEvery: number;
   /** runs one sweep may have (precondLab.maxRuns; the engine's default when unset or out of range) */
   maxRuns: number;
+  /** where sweeps train (precondLab.executor) and the executors' own settings (precondLab.slurm.*, .bullmq.*) */
+  executors: ExecutorSettings;
 }
 
 export function readSettings(fallbackRoot: string): LabSettings {
@@ -37,5 +40,6 @@ export function readSettings(fallbackRoot: string): LabSettings {
     backend: BACKENDS.includes(b) ? b : 'auto',
     evalEvery: Number.isInteger(evalEvery) && evalEvery > 0 ? evalEvery : 0,
     maxRuns: Number.isInteger(maxRuns) && maxRuns >= 1 && maxRuns <= MAX_RUNS_CEILING ? maxRuns : DEFAULT_MAX_RUNS,
+    executors: executorSettingsOf((key) => c.get(key)),
   };
 }

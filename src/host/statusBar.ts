@@ -3,7 +3,8 @@
 import * as vscode from 'vscode';
 import type { LabRunner } from './labRunner';
 import type { LabSettings } from './settings';
-import { progressShort, progressText, sweepProgress } from './sweepProgress';
+import { progressText, sweepProgress } from './sweepProgress';
+import { sweepPlaceLine, sweepStatusText } from './sweepPlace';
 
 export function createStatusBar(lab: LabRunner, settings: () => LabSettings): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('precondLab.status', vscode.StatusBarAlignment.Left, 10);
@@ -19,8 +20,9 @@ export function createStatusBar(lab: LabRunner, settings: () => LabSettings): vs
     const backend = got ? `${got.backend}${got.kernel ? `/${got.kernel}` : ''}` : wanted;
     // a started sweep shows its steps done and time left from the moment it starts, before any run reports
     const sweep = book.currentView();
+    const where = lab.sweeps().find((s) => s.running)?.handle.where;
     item.text = sweep
-      ? `$(sync~spin) Lab: ${sweep.experiment} ${progressShort(sweep)}`
+      ? `$(sync~spin) ${sweepStatusText(sweep, where)}`
       : `$(beaker) Lab: ${backend}${got ? '' : ' backend'}`;
     item.tooltip = new vscode.MarkdownString(
       [
@@ -29,7 +31,7 @@ export function createStatusBar(lab: LabRunner, settings: () => LabSettings): vs
           `${got ? `${got.backend} (kernel ${got.kernel ?? '-'}), from the last finished run` : `${wanted} (setting; runs report the backend they get)`}`,
         `${running} run${running === 1 ? '' : 's'} ` +
           `running${queued ? `, ${queued} sweep${queued === 1 ? '' : 's'} queued` : ''}`,
-        ...(sweep ? [`${sweep.experiment}: ${progressText(sweep)}`] : []),
+        ...(sweep ? [`${sweep.experiment}: ${progressText(sweep)}`, sweepPlaceLine(where) ?? ''] : []),
         'Click to show the output.',
       ].join('\n\n'),
     );

@@ -27,7 +27,8 @@ export function startSweep({ lab, reporter }: SweepUiDeps, req: SweepRequest): P
   const dir = path.join(req.root, exp);
   const mine = (): boolean => lab.progressOf(handle.id)?.started === true;
   reporter.log(
-    `${exp}: ${handle.total} runs ${mine() ? 'started' : 'queued behind the running sweep'} (results in ${dir})`,
+    `${exp}: ${handle.total} runs ${mine() ? 'started' : 'queued behind the running sweep'} on ` +
+      `${handle.where.text} (results in ${dir})`,
   );
 
   // Per-run lines for the log; the first failure of the sweep also as a notification.
@@ -45,7 +46,11 @@ export function startSweep({ lab, reporter }: SweepUiDeps, req: SweepRequest): P
   lab.on('state', onState);
 
   void vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Preconditioning Lab: ${exp}`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Preconditioning Lab: ${exp}${handle.where.name === 'local' ? '' : ` on ${handle.where.name}`}`,
+      cancellable: true,
+    },
     (progress, token) => {
       token.onCancellationRequested(() => lab.cancelSweep(handle.id));
       // steps done across the sweep and the time left (sweepProgress.ts), at most every 500 ms

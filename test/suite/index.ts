@@ -10,7 +10,9 @@ export const RESULT_PREFIX = 'exthost-result';
 
 export function run(): Promise<void> {
   // Sweeps run real child processes: minutes on a slow machine are normal, a hang is not.
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 180_000, reporter: 'spec' });
+  // EXTHOST_GREP (passed through code-server's environment) runs only the tests whose titles match it
+  const grep = process.env.EXTHOST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 180_000, reporter: 'spec', ...(grep ? { grep } : {}) });
   // An untrusted workspace (the Restricted Mode session of scripts/test-exthost.mjs) runs the *.untrusted.test.js
   // files alone; a trusted one runs all the others. Trust is the window's, so one session cannot run both.
   const untrusted = !vscode.workspace.isTrusted;
