@@ -43,7 +43,7 @@ const builds = [
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',
-    entryPoints: { panel: 'webview/main.ts' },
+    entryPoints: { panel: 'webview/main.ts', playground: 'webview/playground.ts' },
     outdir: 'dist/webview',
   },
 ];

@@ -8,6 +8,7 @@ import { createExperimentsView } from './host/experimentsView';
 import { ExecutorChoice } from './host/executorChoice';
 import { LabRunner } from './host/labRunner';
 import { panelsApi, registerResultsPanels, type PanelsApi } from './host/openResults';
+import { playgroundApi, registerPlayground } from './host/playground/panel';
 import { Reporter, type ShownMessage } from './host/reporter';
 import { readSettings } from './host/settings';
 import { createStatusBar } from './host/statusBar';
@@ -35,6 +36,8 @@ export interface LabApi {
   messages(): readonly ShownMessage[];
   /** the open results panels (tab, loaded, what they drew) and their PNG/CSV export without dialogs */
   panels: PanelsApi;
+  /** the open Playground: its state, a change of controls and Keep without the page */
+  playground: typeof playgroundApi;
 }
 
 export function activate(context: vscode.ExtensionContext): LabApi {
@@ -67,6 +70,13 @@ export function activate(context: vscode.ExtensionContext): LabApi {
       storeChanged: view.onDidChange,
     }),
     registerConfigLens(() => settings().resultsRoot, view.onDidChange),
+    registerPlayground({
+      context,
+      backend: () => settings().backend,
+      resultsRoot: () => settings().resultsRoot,
+      refresh: view.refresh,
+      log: (line) => channel.info(line),
+    }),
     ...registerCommands({
       lab,
       reporter,
@@ -87,6 +97,7 @@ export function activate(context: vscode.ExtensionContext): LabApi {
     onRecords: records.event,
     messages: () => reporter.recent,
     panels: panelsApi(),
+    playground: playgroundApi,
   };
 }
 

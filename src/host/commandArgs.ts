@@ -16,6 +16,8 @@ import type { OpenOptions } from './openResults';
 import type { ExportArgs, ExportResult } from './panels/exportArgs';
 import type { TargetArg } from './targets';
 import type { ReproduceArgs, ReproduceResult } from './reproduceCommand';
+import type { PlaygroundControls } from '../shared/playground/controls';
+import type { PlaygroundInfo } from './playground/panel';
 import type { TreeNode, TreeSnapshot } from './treeModel';
 
 /** `root`: the results folder or a folder inside it; `force`: re-run runs already done; `executor`: where the
@@ -74,6 +76,8 @@ export interface CommandContract {
     args: [options?: ReproduceArgs & Pick<RunOptions, 'root'>];
     result: ReproduceResult | undefined;
   };
+  /** opens (or shows) the Playground, at these controls when given (a results panel's link) */
+  'precondLab.openPlayground': { args: [controls?: Partial<PlaygroundControls>]; result: PlaygroundInfo };
 }
 
 /** Indexing by every CommandId makes a command missing from the contract a type error. */

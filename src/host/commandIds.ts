@@ -24,6 +24,7 @@ const COMMANDS = {
   'precondLab.reveal': { title: 'Reveal in Explorer', icon: 'folder-opened' },
   'precondLab.exportPanel': { title: 'Export Chart as PNG or CSV', icon: 'file-media' },
   'precondLab.reproduce': { title: 'Reproduce the Paper (Report)', icon: 'checklist' },
+  'precondLab.openPlayground': { title: 'Open Playground', icon: 'play-circle' },
 } as const satisfies Record<string, { title: string; icon?: string }>;
 
 export type CommandId = keyof typeof COMMANDS;

@@ -1,6 +1,7 @@
 // The precondLab.* commands. Each works from the palette (asking what it needs), from the tree's menus (given the
 // clicked node) and programmatically (given arguments, no UI), which is how the extension-host tests drive them.
 // What each command takes and resolves with is the typed map in commandArgs.ts.
+import { openPlayground } from './playground/panel';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ConfigError, type ExperimentConfig } from '../shared/config';
@@ -185,6 +186,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     },
     'precondLab.cancelAll': () => d.lab.cancelAll(),
     'precondLab.setRedisPassword': (a) => d.executors.setRedisPassword(a),
+    'precondLab.openPlayground': (a) =>
+      openPlayground(isOptions(a) ? (a as CommandArgs<'precondLab.openPlayground'>[0]) : undefined),
     'precondLab.reproduce': async (a) => {
       const args = (isOptions(a) ? a : await askReproduce()) as CommandArgs<'precondLab.reproduce'>[0];
       return (

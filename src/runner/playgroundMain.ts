@@ -31,7 +31,6 @@ interface Flight {
 }
 
 let kernel: Kernel | undefined;
-let ready: Promise<void> | undefined;
 let flight: Flight | undefined;
 let pending: { id: number; training: PlaygroundTraining } | undefined;
 
@@ -124,7 +123,10 @@ process.on('disconnect', () => process.exit(0));
 
 const backendArg = (process.argv[2] ?? 'auto') as BackendChoice;
 const threadsArg = Number(process.argv[3]);
-ready = start(backendArg, Number.isInteger(threadsArg) && threadsArg > 0 ? threadsArg : undefined).catch((e) => {
+const ready: Promise<void> = start(
+  backendArg,
+  Number.isInteger(threadsArg) && threadsArg > 0 ? threadsArg : undefined,
+).catch((e) => {
   send({ type: 'failed', id: 0, reason: `the backend did not start: ${e instanceof Error ? e.message : String(e)}` });
   process.exit(1);
 });

@@ -8,6 +8,7 @@ import { launchChromium } from '../../scripts/code-server/browser.mjs';
 import { repoRoot, startCodeServer, workbenchUrl } from '../../scripts/code-server/serve.mjs';
 import { checks as labChecks } from './lab.e2e.mjs';
 import { checks as panelChecks, prepare as preparePanels } from './panels.e2e.mjs';
+import { checks as playgroundChecks } from './playground.e2e.mjs';
 import { makeSampleWorkspace } from './sampleWorkspace.mjs';
 
 const shots = path.join(repoRoot, 'test-output', 'e2e');
@@ -24,7 +25,10 @@ async function main() {
   const ws = makeSampleWorkspace(repoRoot);
   preparePanels(ws, repoRoot);
   /** @type {import('./check').Check[]} */
-  const checks = [...labChecks, ...panelChecks];
+  const all = [...labChecks, ...panelChecks, ...playgroundChecks];
+  // E2E_GREP runs only the checks whose names match it (the lab checks that make the sample sweep always run)
+  const grep = process.env.E2E_GREP ? new RegExp(process.env.E2E_GREP) : undefined;
+  const checks = grep ? all.filter((c) => labChecks.includes(c) || grep.test(c.name)) : all;
   /** @type {import('../../scripts/code-server/serve.mjs').CodeServer | undefined} */
   let server;
   /** @type {import('playwright-core').Browser | undefined} */
