@@ -1,9 +1,10 @@
 // CodeLens on experiment config files: "Run experiment" (or the first problem when the file is invalid) and,
-// once it has results, "Open results".
+// once it has results, "Open results"; with them, the engine's problems as errors (configDiagnostics.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseConfigEntry } from './configFiles';
+import { registerConfigDiagnostics } from './configDiagnostics';
 
 export function registerConfigLens(resultsRoot: () => string, changed: vscode.Event<void>): vscode.Disposable {
   const emitter = new vscode.EventEmitter<void>();
@@ -41,5 +42,7 @@ export function registerConfigLens(resultsRoot: () => string, changed: vscode.Ev
     vscode.languages.registerCodeLensProvider({ pattern: '**/*.precond.json' }, provider),
     changed(() => emitter.fire()),
     emitter,
+    // the engine's problems as errors on the fields they name (configDiagnostics.ts)
+    registerConfigDiagnostics(),
   );
 }
