@@ -238,6 +238,57 @@ export function columnShare(w: Float32Array, h: number, d: number, mask: Uint8Ar
   return total > 0 ? inside / total : 0;
 }
 
+/** c (m x n) = a (m x k) bt^T (bt n x k), row-major float64: a BLAS dgemm where the native module computes. */
+export type ProductABt = (a: Float64Array, bt: Float64Array, m: number, k: number, n: number, c: Float64Array) => void;
+
+/**
+ * featureView through one product per basis (the native backend passes OpenBLAS dgemm): the same quantities as the
+ * loops below, to float64 rounding; W1 and W1 - W1_0 are widened once, and W1_0's responses are computed once.
+ */
+export function productFeatureView(
+  bases: FeatureBases,
+  h: number,
+  w1Init: Float32Array,
+  product: ProductABt,
+): (w1: Float32Array) => FeatureView {
+  const { d, classes } = bases;
+  const w = new Float64Array(h * d);
+  const dw = new Float64Array(h * d);
+  const out = new Float64Array(h * Math.max(classes, bases.kTemplates, bases.kDigits));
+  const normOf = (m: Float64Array, q: Float64Array, k: number): number => {
+    if (k === 0) return 0;
+    product(m, q, h, d, k, out);
+    let s = 0;
+    for (let i = 0; i < h * k; i++) s += out[i] * out[i];
+    return s;
+  };
+  const frob = (m: Float64Array): number => {
+    let s = 0;
+    for (let i = 0; i < m.length; i++) s += m[i] * m[i];
+    return s;
+  };
+  for (let i = 0; i < h * d; i++) w[i] = w1Init[i];
+  const init = { template: normOf(w, bases.templateSignal, classes), digit: normOf(w, bases.digitSignal, classes) };
+  return (w1) => {
+    for (let i = 0; i < h * d; i++) {
+      w[i] = w1[i];
+      dw[i] = w1[i] - w1Init[i];
+    }
+    const [tw, tdw] = [frob(w), frob(dw)];
+    const share = (m: Float64Array, total: number, q: Float64Array, k: number): number =>
+      total > 0 ? normOf(m, q, k) / total : 0;
+    return {
+      templateGain: normOf(w, bases.templateSignal, classes) / init.template,
+      digitGain: normOf(w, bases.digitSignal, classes) / init.digit,
+      blankEnergyDelta: columnShare(w1, h, d, bases.blank, w1Init),
+      templateEnergy: share(w, tw, bases.templates, bases.kTemplates),
+      digitEnergy: share(w, tw, bases.digits, bases.kDigits),
+      templateEnergyDelta: share(dw, tdw, bases.templates, bases.kTemplates),
+      digitEnergyDelta: share(dw, tdw, bases.digits, bases.kDigits),
+    };
+  };
+}
+
 export function featureView(bases: FeatureBases, w1: Float32Array, h: number, w1Init: Float32Array): FeatureView {
   const { d, classes } = bases;
   const gain = (s: Float64Array): number => response(w1, h, d, s, classes) / response(w1Init, h, d, s, classes);
