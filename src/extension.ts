@@ -68,6 +68,8 @@ export function activate(context: vscode.ExtensionContext): LabApi {
       reporter,
       resultsRoot: () => settings().resultsRoot,
       storeChanged: view.onDidChange,
+      memento: context.workspaceState,
+      refreshTree: view.refresh,
     }),
     registerConfigLens(() => settings().resultsRoot, view.onDidChange),
     registerPlayground({

@@ -4,7 +4,9 @@ import { defaultSelection } from '../src/shared/charts/curves';
 import { caseName, runLabel, varyingAxes } from '../src/shared/charts/labels';
 import { spectraChoices } from '../src/shared/charts/spectra';
 import { logByDefault } from '../src/shared/charts/tabs';
-import type { PanelSnapshot, RunInfo, Tab, ViewOptions } from '../src/shared/panelMessages';
+import { compareMetric, sharedMetrics } from '../src/shared/charts/compare';
+import { metricLabel } from '../src/shared/charts/runTable';
+import type { PanelSnapshot, PanelToHost, RunInfo, Tab, ViewOptions } from '../src/shared/panelMessages';
 import { h } from './dom';
 
 export interface ControlsContext {
@@ -13,6 +15,7 @@ export interface ControlsContext {
   options: ViewOptions;
   focusRun?: string;
   set: (change: Partial<ViewOptions>) => void;
+  post: (m: PanelToHost) => void;
 }
 
 function checkbox(label: string, checked: boolean, onChange: (v: boolean) => void, name: string): HTMLElement {
@@ -68,6 +71,22 @@ const STATE_TEXT: Partial<Record<RunInfo['state'], string>> = {
   interrupted: 'interrupted',
 };
 
+/** Pins the ticked runs for the cross-experiment comparison. */
+function pinShown(c: ControlsContext, boxes: HTMLInputElement[]): HTMLElement {
+  const b = h('button', {
+    class: 'link',
+    type: 'button',
+    'data-action': 'pin-shown',
+    text: 'Pin shown for comparison',
+    title: 'Pin the ticked runs, to compare them with runs of other experiments (Compare button above)',
+  });
+  b.addEventListener('click', () => {
+    const ids = boxes.filter((x) => x.checked).map((x) => x.value);
+    if (ids.length) c.post({ type: 'pin', runIds: ids, pin: true });
+  });
+  return b;
+}
+
 function runPicker(c: ControlsContext): HTMLElement {
   const { snap } = c;
   const selected = new Set(c.options.selected ?? defaultSelection(snap.runs));
@@ -96,6 +115,8 @@ function runPicker(c: ControlsContext): HTMLElement {
         box,
         swatch,
         runLabel(r, axes),
+        r.pinned ? h('span', { class: 'badge pinned', title: 'pinned for comparison', text: 'pinned' }) : null,
+        ...(r.tags ?? []).map((t) => h('span', { class: 'tag', text: `#${t}` })),
         state ? h('span', { class: `badge ${r.state}`, 'data-run': r.id, text: `${state}${progress}` }) : null,
       ),
     );
@@ -119,6 +140,7 @@ function runPicker(c: ControlsContext): HTMLElement {
       button('All', () => snap.runs.map((r) => r.id)),
       button('None', () => []),
       button('Default', () => defaultSelection(snap.runs)),
+      pinShown(c, boxes),
     ),
     list,
   );
@@ -169,7 +191,30 @@ export function controls(c: ControlsContext): HTMLElement {
       break;
     }
     case 'accuracy':
+    case 'hparams':
       break;
+    case 'compare': {
+      const metrics = sharedMetrics(c.snap.runs, c.snap.curves);
+      const metric = compareMetric(c.snap, c.options);
+      if (metric && metrics.length > 1)
+        bar.append(select('Metric', metrics, metric, (v) => c.set({ metric: v }), 'metric', metricLabel));
+      const logDefault = metric ? /MSE|Loss/.test(metric) : false;
+      bar.append(
+        checkbox(
+          'Log scale',
+          c.options.log?.compare ?? logDefault,
+          (v) => c.set({ log: { ...c.options.log, compare: v } }),
+          'logY',
+        ),
+        smoothing(c.options.smoothing ?? 0, (v) => c.set({ smoothing: v })),
+      );
+      if (c.snap.runs.length) {
+        const b = h('button', { class: 'link', type: 'button', 'data-action': 'unpin-all', text: 'Unpin all' });
+        b.addEventListener('click', () => c.post({ type: 'pin', runIds: c.snap.runs.map((r) => r.id), pin: false }));
+        bar.append(b);
+      }
+      break;
+    }
   }
   return bar;
 }

@@ -1,5 +1,6 @@
 // The PNG export: every figure of the tab in one image, laid out as on screen, each with its title and caption,
 // on the editor's background, under a header naming the experiment and the tab.
+import { exportCaption } from '../src/shared/charts/svg';
 import type { Theme } from './theme';
 
 function wrap(ctx: CanvasRenderingContext2D, text: string, width: number): string[] {
@@ -18,7 +19,8 @@ function wrap(ctx: CanvasRenderingContext2D, text: string, width: number): strin
 
 /** Draws the cards under `grid` (elements with .card holding a canvas, an h3 and a .caption) into a PNG data URL. */
 export function composePng(grid: HTMLElement, title: string, theme: Theme): string {
-  const cards = Array.from(grid.querySelectorAll<HTMLElement>('.card')).filter(
+  // table cards are not drawn into the PNG (the CSV and SVG hold them)
+  const cards = Array.from(grid.querySelectorAll<HTMLElement>('.card:not(.table)')).filter(
     (c) => !c.classList.contains('is-empty') && c.querySelector('canvas'),
   );
   if (!cards.length) throw new Error('this tab has no chart to export');
@@ -66,7 +68,8 @@ export function composePng(grid: HTMLElement, title: string, theme: Theme): stri
       const pr = cap.getBoundingClientRect();
       ctx.fillStyle = theme.muted;
       ctx.font = `${theme.fontSize - 1}px ${theme.font}`;
-      wrap(ctx, cap.textContent ?? '', pr.width).forEach((line, k) =>
+      // the "Click a point ..." hints mean nothing in a file
+      wrap(ctx, exportCaption(cap.textContent ?? ''), pr.width).forEach((line, k) =>
         ctx.fillText(line, pr.left - origin.left + pad, pr.top - origin.top + pad + header + k * (theme.fontSize + 3)),
       );
     }

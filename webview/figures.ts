@@ -6,6 +6,7 @@ import { drawChart, firstHit, pointCount } from './charts';
 import { h } from './dom';
 import { drawHeatmap } from './heatmap';
 import type { Theme } from './theme';
+import { drawTable, type TableActions } from './tables';
 
 export class FigureGrid {
   private readonly charts = new Map<string, Chart>();
@@ -15,6 +16,7 @@ export class FigureGrid {
   constructor(
     private readonly chartGrid: HTMLElement,
     private readonly smallGrid: HTMLElement,
+    private readonly tableActions?: TableActions,
   ) {}
 
   /** Draws the figures (new cards for new ids, old cards dropped); returns how many points were drawn. */
@@ -26,9 +28,15 @@ export class FigureGrid {
     for (const f of figures) {
       const el = this.card(f);
       (f.kind === 'heatmap' ? this.smallGrid : this.chartGrid).append(el);
-      const canvas = el.querySelector('canvas')!;
       el.querySelector('h3')!.textContent = f.title;
       el.querySelector('.caption')!.textContent = f.caption;
+      if (f.kind === 'table') {
+        const noop: TableActions = { sort: () => undefined, row: () => undefined, pinned: () => false };
+        drawTable(el.querySelector<HTMLElement>('.table-box')!, f, this.tableActions ?? noop);
+        el.dataset.rows = String(f.rows.length);
+        continue;
+      }
+      const canvas = el.querySelector('canvas')!;
       const n = f.kind === 'heatmap' ? f.rows.length * f.cols.length : pointCount(f);
       const empty = f.empty && !n ? f.empty : undefined;
       el.querySelector('.box-empty')!.textContent = empty ?? '';
@@ -42,6 +50,9 @@ export class FigureGrid {
       else {
         const chart = drawChart(canvas, this.charts.get(f.id), f, theme, pick);
         this.charts.set(f.id, chart);
+        // what a test counts: the lines drawn (guides aside) and the legend's entries
+        el.dataset.series = String(f.series.filter((s) => !s.guide).length);
+        el.dataset.legend = String(chart.legend?.legendItems?.length ?? 0);
         // where the first clickable point is, for tests (and nothing else)
         const hit = firstHit(chart, f);
         if (hit) el.dataset.hit = `${hit.x},${hit.y},${hit.runIds.join(' ')}`;
@@ -64,9 +75,25 @@ export class FigureGrid {
     for (const id of [...this.cards.keys()]) this.drop(id);
   }
 
+  /** The figures as last drawn (the SVG export redraws them). */
+  get drawn(): readonly Figure[] {
+    return this.figures;
+  }
+
   private card(f: Figure): HTMLElement {
     const existing = this.cards.get(f.id);
     if (existing) return existing;
+    if (f.kind === 'table') {
+      const el = h(
+        'figure',
+        { class: 'card table', 'data-figure': f.id },
+        h('h3', { text: f.title }),
+        h('div', { class: 'table-box' }),
+        h('p', { class: 'caption', text: f.caption }),
+      );
+      this.cards.set(f.id, el);
+      return el;
+    }
     const canvas = h('canvas', { role: 'img', 'aria-label': f.title });
     const el = h(
       'figure',

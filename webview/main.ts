@@ -8,8 +8,8 @@ import { compareRunIds } from '../src/shared/colors';
 import {
   PANEL_STATE_VERSION,
   parseViewOptions,
+  panelTabs,
   TAB_TITLES,
-  tabsFor,
   type Focus,
   type HostToPanel,
   type PanelSnapshot,
@@ -20,6 +20,8 @@ import {
 } from '../src/shared/panelMessages';
 import { clear, h } from './dom';
 import { composePng } from './exporter';
+import { figuresToSvg } from '../src/shared/charts/svg';
+import { resolveColor } from './theme';
 import { FigureGrid } from './figures';
 import { emptyState, renderShell, type ShellParts } from './shell';
 import { onThemeChange, readTheme, type Theme } from './theme';
@@ -46,13 +48,13 @@ function save(): void {
 }
 
 function currentTab(): Tab {
-  const tabs = tabsFor(snap?.experiment?.kind);
+  const tabs = panelTabs(snap);
   return tab && tabs.includes(tab) ? tab : tabs[0];
 }
 
 function applyFocus(f: Focus | undefined): void {
   if (!f || !snap) return;
-  if (f.tab && tabsFor(snap.experiment?.kind).includes(f.tab)) tab = f.tab;
+  if (f.tab && panelTabs(snap).includes(f.tab)) tab = f.tab;
   const known = (f.runIds ?? []).filter((id) => snap!.runs.some((r) => r.id === id));
   if (!known.length) return;
   options = { ...options, selected: known };
@@ -72,6 +74,7 @@ function schedule(rebuildShell: boolean): void {
 
 /** Opens the curves of the runs behind a clicked point. */
 function pick(runIds: string[]): void {
+  if (snap?.compare) return;
   applyFocus({ tab: 'curves', runIds });
   save();
   schedule(true);
@@ -109,7 +112,14 @@ function render(): void {
     if (key !== shellKey || !shell || !grid) {
       grid?.destroy();
       shell = renderShell(app, { snap, tab: t, options, focusRun, post, onTab, setOptions });
-      grid = new FigureGrid(shell.chartGrid, shell.smallGrid);
+      grid = new FigureGrid(shell.chartGrid, shell.smallGrid, {
+        sort: (key, desc) => setOptions({ sort: { key, desc } }),
+        row: (action, runId, pinned) => {
+          if (action === 'tag') post({ type: 'annotate', runId });
+          else post({ type: 'pin', runIds: [runId], pin: action === 'pin' && !pinned });
+        },
+        pinned: (runId) => !!snap?.runs.find((r) => r.id === runId)?.pinned,
+      });
       shellKey = key;
     }
     updateBadges();
@@ -139,9 +149,9 @@ function render(): void {
   }
 }
 
-function collect(requestId: number, format: 'png' | 'csv', wanted: Tab | undefined): void {
+function collect(requestId: number, format: 'png' | 'csv' | 'svg', wanted: Tab | undefined): void {
   try {
-    if (wanted && wanted !== currentTab() && tabsFor(snap?.experiment?.kind).includes(wanted)) {
+    if (wanted && wanted !== currentTab() && panelTabs(snap).includes(wanted)) {
       tab = wanted;
       save();
       shellKey = '';
@@ -153,6 +163,11 @@ function collect(requestId: number, format: 'png' | 'csv', wanted: Tab | undefin
     if (format === 'csv') {
       const table = view?.table ?? { columns: [], rows: [] };
       post({ type: 'collected', requestId, ok: true, format, data: tableToCsv(table), rows: table.rows.length });
+    } else if (format === 'svg') {
+      if (!grid || !view?.figures.length) throw new Error('this tab has no chart to export');
+      const title = `${snap?.experiment?.name ?? 'results'} · ${TAB_TITLES[currentTab()]}`;
+      const svg = figuresToSvg(view.figures, title, { ...theme, resolve: (c) => resolveColor(c, theme) });
+      post({ type: 'collected', requestId, ok: true, format, data: svg });
     } else {
       if (!shell) throw new Error('nothing is drawn yet');
       const title = `${snap?.experiment?.name ?? 'results'} · ${TAB_TITLES[currentTab()]}`;

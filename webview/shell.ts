@@ -1,8 +1,8 @@
 // What surrounds the figures: the header (name, what ran, live badge, export buttons), the tabs, the tab's controls,
 // and the empty state with the buttons that run what is missing. Rebuilt when the tab or the runs' states change.
 import {
+  panelTabs,
   TAB_TITLES,
-  tabsFor,
   type PanelSnapshot,
   type PanelToHost,
   type Tab,
@@ -36,15 +36,21 @@ export function renderShell(app: HTMLElement, c: ShellContext): ShellParts {
   const exp = s.experiment;
   const running = s.runs.filter((r) => r.state === 'running').length;
   const done = s.runs.filter((r) => r.state === 'done').length;
-  const exportButton = (format: 'png' | 'csv'): HTMLElement => {
+  const exportButton = (format: 'png' | 'svg' | 'csv'): HTMLElement => {
+    const what = { png: 'an image', svg: 'a vector image (SVG)', csv: 'a CSV of its data' }[format];
     const b = h('button', {
       type: 'button',
       class: 'export',
       'data-export': format,
       text: `Export ${format.toUpperCase()}`,
-      title: `Save this tab as ${format === 'png' ? 'an image' : 'a CSV of its data'}`,
+      title: `Save this tab as ${what}`,
     });
     b.addEventListener('click', () => c.post({ type: 'export', format }));
+    return b;
+  };
+  const actionButton = (text: string, title: string, action: string, onClick: () => void): HTMLElement => {
+    const b = h('button', { type: 'button', class: 'export', 'data-action': action, text, title });
+    b.addEventListener('click', onClick);
     return b;
   };
   const meta = exp
@@ -70,10 +76,40 @@ export function renderShell(app: HTMLElement, c: ShellContext): ShellParts {
         h('h1', { text: exp?.name ?? 'Results' }),
         h('p', { class: 'meta' }, running ? h('span', { class: 'live', text: '● live' }) : null, meta),
       ),
-      exp ? h('div', { class: 'actions' }, exportButton('png'), exportButton('csv')) : null,
+      exp
+        ? h(
+            'div',
+            { class: 'actions' },
+            s.compare
+              ? null
+              : actionButton('Tags…', 'Edit the tags and note of this experiment', 'annotate', () =>
+                  c.post({ type: 'annotate' }),
+                ),
+            s.compare
+              ? null
+              : actionButton(
+                  'Compare',
+                  'Open the comparison of the runs pinned from any experiment',
+                  'openCompare',
+                  () => c.post({ type: 'openCompare' }),
+                ),
+            exportButton('png'),
+            exportButton('svg'),
+            exportButton('csv'),
+          )
+        : null,
     ),
   );
   if (exp?.description) app.append(h('p', { class: 'description', text: exp.description }));
+  if (exp?.tags?.length || exp?.note)
+    app.append(
+      h(
+        'p',
+        { class: 'annotation', 'data-annotation': 'experiment' },
+        ...(exp.tags ?? []).map((t) => h('span', { class: 'tag', text: `#${t}` })),
+        exp.note ? h('span', { class: 'row-note', text: exp.note }) : null,
+      ),
+    );
   if (s.warnings.length)
     app.append(
       h(
@@ -84,7 +120,7 @@ export function renderShell(app: HTMLElement, c: ShellContext): ShellParts {
     );
   if (exp) {
     const nav = h('nav', { class: 'tabs', role: 'tablist' });
-    for (const x of tabsFor(exp.kind)) {
+    for (const x of panelTabs(s)) {
       const b = h('button', {
         type: 'button',
         role: 'tab',
@@ -97,7 +133,10 @@ export function renderShell(app: HTMLElement, c: ShellContext): ShellParts {
       b.addEventListener('click', () => c.onTab(x));
       nav.append(b);
     }
-    app.append(nav, controls({ snap: s, tab: t, options: c.options, focusRun: c.focusRun, set: c.setOptions }));
+    app.append(
+      nav,
+      controls({ snap: s, tab: t, options: c.options, focusRun: c.focusRun, set: c.setOptions, post: c.post }),
+    );
   }
   const text = h('div', { class: 'text' });
   const chartGrid = h('div', { class: 'grid' });

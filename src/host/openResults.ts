@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { TABS, type Focus, type Tab } from '../shared/panelMessages';
 import type { LabRunner } from './labRunner';
 import type { ExportResult } from './panels/exportArgs';
-import { ResultsPanels, type PanelInfo, type PanelsDeps } from './panels/panels';
+import { ResultsPanels, type AnnotateValues, type PanelInfo, type PanelsDeps } from './panels/panels';
+import type { Pin } from './panels/pins';
 import { setRunIconBase } from './panels/runIcons';
 
 export type ResultsPanelsDeps = PanelsDeps;
@@ -15,6 +16,8 @@ export type ResultsPanelsDeps = PanelsDeps;
 export interface PanelsApi {
   list(): PanelInfo[];
   export(args: unknown): Promise<ExportResult | undefined>;
+  /** the runs pinned for comparison, in pin order */
+  pins(): Pin[];
 }
 
 export interface OpenOptions {
@@ -44,7 +47,33 @@ export function panelsApi(): PanelsApi {
   return {
     list: () => panels?.list() ?? [],
     export: (args) => exportPanel(args),
+    pins: () => panels?.pins.list() ?? [],
   };
+}
+
+const ready = (): ResultsPanels => {
+  if (!panels) throw new Error('the results panels are not ready yet (the extension is still activating)');
+  return panels;
+};
+
+/** precondLab.pinRun / unpinRun: pins (or unpins) runs for the cross-experiment comparison; returns how many. */
+export async function pinRuns(
+  targets: { root: string; experiment: string; runId: string }[],
+  pin: boolean,
+): Promise<number> {
+  const list = targets.map((t) => ({ root: t.root, experiment: t.experiment, run: t.runId }));
+  const n = pin ? await ready().pins.add(list) : await ready().pins.remove(list);
+  return n;
+}
+
+/** precondLab.openCompare: the comparison panel of the pinned runs. */
+export async function openCompare(): Promise<void> {
+  await ready().openCompare();
+}
+
+/** precondLab.annotate: tags and note of a run or an experiment (prompts unless `values` are given). */
+export async function annotate(dir: string, runId: string | undefined, values?: AnnotateValues): Promise<boolean> {
+  return ready().annotate(dir, runId, values);
 }
 
 export async function openResults(experimentDir: string, options: OpenOptions = {}): Promise<void> {

@@ -8,6 +8,8 @@ import { ExperimentStore, type RunFile } from '../sweep/store';
 import { interruptIfOrphaned } from '../sweep/recovery';
 import type { LateWindow } from '../shared/charts/lateWindow';
 import { metricsSource, type LateBands } from './lateBands';
+import type { Annotations } from '../shared/annotations';
+import { readAnnotations } from '../sweep/annotations';
 
 export interface StoredExperiment {
   name: string;
@@ -18,6 +20,8 @@ export interface StoredExperiment {
   warnings: string[];
   /** run id -> the late window of its records, for the runs whose records have been read (lateBands.ts) */
   late: Map<string, LateWindow>;
+  /** tags and notes (annotations.json); absent when there are none or the file is damaged (then a warning) */
+  annotations?: Annotations;
 }
 
 const isDir = (p: string): boolean => {
@@ -54,7 +58,10 @@ function readExperiment(dir: string, bands?: LateBands): StoredExperiment {
       const band = bands.get(metricsSource(path.dirname(abs), store.runDir(r.id), r), r.kind ?? config?.kind);
       if (band) late.set(r.id, band);
     }
-  return { name: path.basename(abs), dir: abs, config, runs, warnings, late };
+  const notes = readAnnotations(abs);
+  if (!notes.ok) warnings.push(`tags and notes: ${notes.error}`);
+  const annotations = notes.ok && !notes.missing ? notes.value : undefined;
+  return { name: path.basename(abs), dir: abs, config, runs, warnings, late, ...(annotations ? { annotations } : {}) };
 }
 
 function orphanCheck(store: ExperimentStore, run: RunFile, warnings: string[]): RunFile {

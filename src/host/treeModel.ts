@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { ExperimentConfig } from '../shared/config';
 import { expandRuns } from '../shared/config';
 import type { StoredExperiment } from './storeReader';
+import { tagText, type Annotation } from '../shared/annotations';
 import type { EngineState } from '../sweep/executors/types';
 import { filters, matches, sortRuns, type RunFacts, type TreeQuery } from './treeFilter';
 import {
@@ -119,14 +120,21 @@ function runLabel(r: RunView, axes: string[]): string {
   return shown.map((k) => paramLabel(k, r.params[k])).join(' · ') || r.id;
 }
 
-function runNode(r: RunView, experiment: string, dir: string | undefined, labelAxes: string[]): TreeNode {
+function runNode(
+  r: RunView,
+  experiment: string,
+  dir: string | undefined,
+  labelAxes: string[],
+  notes?: Annotation,
+): TreeNode {
   const label = runLabel(r, labelAxes);
   return {
     id: `${experiment}/run/${r.id}`,
     kind: 'run',
     label,
-    description: runDescription(r),
-    tooltip: runTooltip(r, experiment),
+    // tags (annotations.json) after what the run shows: "#best · test MSE 0.52"
+    description: [tagText(notes?.tags), runDescription(r)].filter(Boolean).join(' · '),
+    tooltip: runTooltip(r, experiment) + (notes?.note ? `\n\n📝 ${md(notes.note)}` : ''),
     icon: runIcon(r),
     // a live run's engine state (pending, running, requeued) is a word of its own: menus match `run queued`
     contextValue: `run ${r.state}${r.live ? ' live' : ''}${engineState(r) ? ` ${engineState(r)}` : ''}`,
@@ -218,7 +226,9 @@ function experimentNode(
     : runs.length < all.length
       ? `${kind} · ${runs.length} of ${all.length} runs match · ${countsText(runs.map((r) => r.state))}`
       : `${kind} · ${countsText(runs.map((r) => r.state))}`;
+  const mine = stored?.annotations?.experiment;
   const tip = [`**${md(name)}** (${md(kind)}${config?.figure ? `, ${md(config.figure)}` : ''})`];
+  if (mine?.note) tip.push('', `📝 ${md(mine.note)}`);
   if (config?.description) tip.push('', md(config.description));
   tip.push('', md(description));
   if (dir) tip.push('', `Results: \`${dir}\``);
@@ -228,14 +238,22 @@ function experimentNode(
     id: name,
     kind: 'experiment',
     label: name,
-    description,
+    description: [tagText(mine?.tags), description].filter(Boolean).join(' · '),
     tooltip: tip.join('\n'),
     icon: active ? { id: 'sync~spin', color: 'charts.blue' } : runs.length ? { id: 'beaker' } : { id: 'json' },
     contextValue: words.join(' '),
     experiment: name,
     dir,
     configPath: cfg?.path,
-    children: group(name, runs, groups, name, (r) => runNode(r, name, dir, label), label, sort),
+    children: group(
+      name,
+      runs,
+      groups,
+      name,
+      (r) => runNode(r, name, dir, label, stored?.annotations?.runs[r.id]),
+      label,
+      sort,
+    ),
   };
 }
 

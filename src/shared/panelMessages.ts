@@ -61,6 +61,8 @@ export interface RunInfo {
   experiment?: string;
   runId?: string;
   kind?: ExperimentKind;
+  /** comparison panels: the run's settings (the table lists those that differ) */
+  settings?: Record<string, unknown>;
 }
 
 /**
@@ -162,8 +164,11 @@ const isFormat = (v: unknown): v is ExportFormat =>
   typeof v === 'string' && (EXPORT_FORMATS as readonly string[]).includes(v);
 const isShortString = (v: unknown, max = LIMITS.text): v is string => typeof v === 'string' && v.length <= max;
 const isRequestId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
-/** a run id, or in a comparison panel "<experiment>/<run id>" */
-const RUN_ID = /^[A-Za-z0-9._-]{1,200}(\/[A-Za-z0-9._-]{1,200})?$/;
+/** a run id, or in a comparison panel "<experiment>/<run id>"; never "." or ".." as a part */
+const RUN_ID_SHAPE = /^[A-Za-z0-9._-]{1,200}(\/[A-Za-z0-9._-]{1,200})?$/;
+const RUN_ID = {
+  test: (s: string): boolean => RUN_ID_SHAPE.test(s) && !s.split('/').some((p) => p === '.' || p === '..'),
+};
 
 const fail = (error: string): Parsed<never> => ({ ok: false, error });
 

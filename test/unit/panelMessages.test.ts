@@ -10,6 +10,7 @@ import {
   parsePanelState,
   parseViewOptions,
   tabsFor,
+  panelTabs,
   type PanelToHost,
 } from '../../src/shared/panelMessages';
 
@@ -32,6 +33,17 @@ test('well-formed messages pass and come back with only their known fields', () 
   assert.deepEqual(ok({ type: 'ready', tab: 'spectra', extra: 1 }), { type: 'ready', tab: 'spectra' });
   assert.deepEqual(ok({ type: 'tab', tab: 'curves' }), { type: 'tab', tab: 'curves' });
   assert.deepEqual(ok({ type: 'export', format: 'csv' }), { type: 'export', format: 'csv' });
+  assert.deepEqual(ok({ type: 'export', format: 'svg' }), { type: 'export', format: 'svg' });
+  assert.deepEqual(ok({ type: 'pin', runIds: ['high_p2_snr1_s42', 'fig1/low_p-2'], pin: true }), {
+    type: 'pin',
+    runIds: ['high_p2_snr1_s42', 'fig1/low_p-2'],
+    pin: true,
+  });
+  assert.deepEqual(ok({ type: 'annotate', runId: 'a_p1' }), { type: 'annotate', runId: 'a_p1' });
+  assert.deepEqual(ok({ type: 'annotate' }), { type: 'annotate' });
+  assert.deepEqual(ok({ type: 'openCompare', x: 1 }), { type: 'openCompare' });
+  const svg = '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10"></svg>';
+  assert.equal(ok({ type: 'collected', requestId: 4, ok: true, format: 'svg', data: svg }).type, 'collected');
   assert.deepEqual(ok({ type: 'collected', requestId: 3, ok: true, format: 'png', data: PNG }), {
     type: 'collected',
     requestId: 3,
@@ -77,7 +89,13 @@ test('malformed, unknown and oversized messages are refused with a reason', () =
   refused({ type: 'eval', code: 'x' }, /unknown message type "eval"/);
   refused({ type: 'ready', tab: 'settings' }, /tab/);
   refused({ type: 'tab' }, /tab/);
-  refused({ type: 'export', format: 'svg' }, /format/);
+  refused({ type: 'export', format: 'gif' }, /format/);
+  refused({ type: 'collected', requestId: 1, ok: true, format: 'svg', data: '<html><script>' }, /SVG/);
+  refused({ type: 'pin', runIds: ['../x'], pin: true }, /run ids/);
+  refused({ type: 'pin', runIds: ['a/..'], pin: true }, /run ids/);
+  refused({ type: 'pin', runIds: [], pin: true }, /run ids/);
+  refused({ type: 'pin', runIds: ['a'] }, /pin.pin/);
+  refused({ type: 'annotate', runId: '../../etc' }, /run id/);
   refused({ type: 'collected', requestId: 0, ok: true, format: 'csv', data: '' }, /requestId/);
   refused({ type: 'collected', requestId: 1.5, ok: true, format: 'csv', data: '' }, /requestId/);
   refused({ type: 'collected', requestId: 1, ok: 'yes', format: 'csv', data: '' }, /ok/);
@@ -142,9 +160,10 @@ test('the serializer state is validated; bad view options are dropped, not fatal
 });
 
 test('each kind opens on its own tabs', () => {
-  assert.deepEqual(tabsFor('noise'), ['summary', 'curves', 'spectra']);
-  assert.deepEqual(tabsFor('transfer'), ['summary', 'curves', 'spectra']);
-  assert.deepEqual(tabsFor('ood'), ['accuracy', 'features', 'curves']);
+  assert.deepEqual(tabsFor('noise'), ['summary', 'curves', 'spectra', 'hparams']);
+  assert.deepEqual(tabsFor('transfer'), ['summary', 'curves', 'spectra', 'hparams']);
+  assert.deepEqual(tabsFor('ood'), ['accuracy', 'features', 'curves', 'hparams']);
+  assert.deepEqual(panelTabs({ compare: true, experiment: { kind: 'noise' } }), ['compare']);
 });
 
 test('the page has a strict CSP: nonce-only scripts, no inline styles, nothing remote', () => {
@@ -179,6 +198,7 @@ test('exportPanel arguments are checked field by field', () => {
   );
   assert.throws(() => parseExportArgs('fig1'), /object/);
   assert.throws(() => parseExportArgs({ tab: 'nope' }), /tab must be one of/);
-  assert.throws(() => parseExportArgs({ format: 'svg' }), /format must be/);
+  assert.throws(() => parseExportArgs({ format: 'gif' }), /format must be/);
+  assert.deepEqual(parseExportArgs({ format: 'svg', file: '/tmp/a.svg' }), { format: 'svg', file: '/tmp/a.svg' });
   assert.throws(() => parseExportArgs({ file: 3 }), /file must be/);
 });

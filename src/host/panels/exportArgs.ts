@@ -13,11 +13,13 @@ export interface ExportArgs {
   file?: string;
   png?: string;
   csv?: string;
+  svg?: string;
 }
 
 export interface ExportResult {
   png?: string;
   csv?: string;
+  svg?: string;
   /** data rows in the CSV */
   rows?: number;
 }
@@ -27,7 +29,7 @@ export function parseExportArgs(raw: unknown): ExportArgs {
   if (raw === undefined) return {};
   if (!isObject(raw)) throw new Error('exportPanel takes an object such as { experiment, tab, format, file }');
   const out: ExportArgs = {};
-  for (const k of ['experiment', 'dir', 'root', 'file', 'png', 'csv'] as const) {
+  for (const k of ['experiment', 'dir', 'root', 'file', 'png', 'csv', 'svg'] as const) {
     if (raw[k] === undefined) continue;
     if (typeof raw[k] !== 'string' || !raw[k]) throw new Error(`exportPanel: ${k} must be a non-empty string`);
     out[k] = raw[k] as string;
@@ -38,11 +40,11 @@ export function parseExportArgs(raw: unknown): ExportArgs {
     out.tab = raw.tab as Tab;
   }
   if (raw.format !== undefined) {
-    if (!['png', 'csv', 'both'].includes(raw.format as string))
-      throw new Error('exportPanel: format must be png, csv or both');
+    if (!['png', 'csv', 'svg', 'both'].includes(raw.format as string))
+      throw new Error('exportPanel: format must be png, svg, csv or both');
     out.format = raw.format as ExportArgs['format'];
   }
   return out;
 }
 
-export const withExt = (file: string, ext: ExportFormat): string => file.replace(/\.(png|csv)$/i, '') + `.${ext}`;
+export const withExt = (file: string, ext: ExportFormat): string => file.replace(/\.(png|csv|svg)$/i, '') + `.${ext}`;

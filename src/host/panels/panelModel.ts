@@ -14,6 +14,8 @@ import { ExperimentStore, type RunFile } from '../../sweep/store';
 import { runView, type LiveRun } from '../runView';
 import { isExperimentDir } from '../storeReader';
 import { lateMetric, lateWindow } from '../../shared/charts/lateWindow';
+import { ANNOTATIONS_FILE, type Annotations } from '../../shared/annotations';
+import { readAnnotations } from '../../sweep/annotations';
 
 /**
  * Most bytes one sync reads from one metrics file (and from all files together): the host thread never reads or
@@ -103,6 +105,8 @@ export class PanelModel {
   private warnings: string[] = [];
   /** bytes the last sync left unread (READ_CHUNK reached); the owner syncs again soon */
   pending = false;
+  /** annotations.json as last read (re-read when its mtime changes) */
+  private notes: { mtime: number; value?: Annotations; error?: string } = { mtime: -1 };
   /** bytes read per call, for the responsiveness test (the largest single read the model made) */
   static largestRead = 0;
 
@@ -110,10 +114,29 @@ export class PanelModel {
     readonly dir: string,
     /** this window's live runs of the experiment (queued or running), if any */
     private readonly live: () => ReadonlyMap<string, LiveRun> | undefined = () => undefined,
+    /** the run ids pinned for comparison in this experiment */
+    private readonly pins: () => ReadonlySet<string> = () => new Set(),
+    /** only these runs (a comparison panel reads the pinned runs of an experiment, not all of them) */
+    private readonly only?: () => ReadonlySet<string>,
   ) {}
+
+  /** annotations.json, read again only when it changed; a damaged file is a warning and shows no tags. */
+  private annotations(): Annotations | undefined {
+    const mtime = mtimeOf(path.join(this.dir, ANNOTATIONS_FILE));
+    if (mtime !== this.notes.mtime) {
+      const r = readAnnotations(this.dir);
+      this.notes = r.ok ? { mtime, value: r.value } : { mtime, error: `tags and notes: ${r.error}` };
+    }
+    return this.notes.value;
+  }
 
   get experiment(): ExperimentInfo | undefined {
     return this.info;
+  }
+
+  /** The settings a run trained with (its run.json), for the comparison's table. */
+  settingsOf(id: string): Record<string, unknown> | undefined {
+    return this.cache.get(id)?.file?.settings as Record<string, unknown> | undefined;
   }
 
   get budget(): number {
@@ -147,8 +170,13 @@ export class PanelModel {
     const store = new ExperimentStore(path.dirname(this.dir), path.basename(this.dir));
     const config = exists ? store.readConfig() : undefined;
     const live = this.live() ?? new Map<string, LiveRun>();
-    const ids = [...new Set([...(exists ? store.listRunIds() : []), ...live.keys()])].sort(compareRunIds);
-    const colors = assignRunColors(ids);
+    const all = [...new Set([...(exists ? store.listRunIds() : []), ...live.keys()])].sort(compareRunIds);
+    // colours come from the whole experiment, so a run keeps the tree's colour in a comparison too
+    const colors = assignRunColors(all);
+    const only = this.only?.();
+    const ids = only ? all.filter((id) => only.has(id)) : all;
+    const notes = exists ? this.annotations() : undefined;
+    const pins = this.pins();
     const budget = pointBudget(ids.length);
     const warnings: string[] = [];
     let kind: ExperimentKind | undefined = config?.kind;
@@ -189,6 +217,9 @@ export class PanelModel {
           : {}),
         ...(c.file?.spectra ? { spectra: c.file.spectra } : {}),
         ...(reused ? { reused: { from: reused.from, ...(reused.file ? {} : { missing: true }) } } : {}),
+        ...(notes?.runs[id]?.tags.length ? { tags: notes.runs[id].tags } : {}),
+        ...(notes?.runs[id]?.note ? { note: notes.runs[id].note } : {}),
+        ...(pins.has(id) ? { pinned: true } : {}),
       };
       const grown = this.readMetrics(
         reused?.file ?? path.join(store.runDir(id), 'metrics.jsonl'),
@@ -215,6 +246,9 @@ export class PanelModel {
         c.info.params,
         c.info.late,
         c.info.reused,
+        c.info.tags,
+        c.info.note,
+        c.info.pinned,
       ]);
       if (sig !== c.sig) {
         c.sig = sig;
@@ -226,7 +260,11 @@ export class PanelModel {
     this.cache = next;
     this.warnings = warnings;
     if (exists && !config) warnings.push('experiment.json is missing or unreadable; showing the runs found');
+    if (exists && this.notes.error) warnings.push(this.notes.error);
     this.info = exists ? experimentInfo(this.dir, config, kind) : undefined;
+    const mine = notes?.experiment;
+    if (this.info && mine?.tags.length) this.info.tags = mine.tags;
+    if (this.info && mine?.note) this.info.note = mine.note;
     return changes;
   }
 

@@ -19,7 +19,19 @@ import type { LabRunner } from '../labRunner';
 import type { Reporter } from '../reporter';
 import { experimentDir, insideResults, isExperimentFolder, rootArg } from '../safePaths';
 import { PanelModel } from './panelModel';
-import { ResultsPanel, type Rendered } from './resultsPanel';
+import { ResultsPanel, type PanelHost, type Rendered } from './resultsPanel';
+import { COMPARE_DIR, CompareModel } from './compareModel';
+import { pinKey, Pins, type Memento, type Pin } from './pins';
+import { parseTagInput } from '../../shared/annotations';
+import { readAnnotations, writeAnnotation } from '../../sweep/annotations';
+
+export const COMPARE_VIEW_TYPE = 'precondLab.compare';
+
+/** precondLab.annotate's programmatic form: the tags and note to set (no prompts). */
+export interface AnnotateValues {
+  tags?: string[] | string;
+  note?: string;
+}
 
 export interface PanelsDeps {
   extensionUri: vscode.Uri;
@@ -28,6 +40,10 @@ export interface PanelsDeps {
   resultsRoot: () => string;
   /** fires when the results store or the live state changed (the Experiments view's redraws) */
   storeChanged: vscode.Event<void>;
+  /** where pins are kept (the workspace's state) */
+  memento: Memento;
+  /** redraws the Experiments view (tags show there) */
+  refreshTree?: () => unknown;
 }
 
 export interface PanelInfo {
@@ -38,6 +54,8 @@ export interface PanelInfo {
   ready: boolean;
   visible: boolean;
   active: boolean;
+  /** the results panel's view type, or the comparison's */
+  view: string;
   /** times the page loaded: 1 after opening, +1 after each hide/show or reload */
   loads: number;
   rendered?: Rendered;
@@ -47,13 +65,26 @@ const QUICK_PRESETS = PRESETS.map((p) => ({ name: `${p.name}-quick`, title: `Run
 
 export class ResultsPanels implements vscode.Disposable {
   private readonly panels = new Map<string, ResultsPanel>();
+  readonly pins: Pins;
+  private compare: ResultsPanel | undefined;
   private readonly subs: vscode.Disposable[] = [];
   private readonly onLab = (experiment: string): void => this.pokeExperiment(experiment);
 
   constructor(private readonly deps: PanelsDeps) {
+    this.pins = new Pins(deps.memento);
     this.subs.push(
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state) => this.revive(panel, state),
+      }),
+      vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel) => {
+          if (this.compare) panel.dispose();
+          else this.adoptCompare(panel);
+        },
+      }),
+      this.pins.onChange(() => {
+        for (const p of this.panels.values()) p.poke();
+        this.compare?.resend();
       }),
       deps.storeChanged(() => {
         for (const p of this.panels.values()) p.poke();
@@ -108,30 +139,137 @@ export class ResultsPanels implements vscode.Disposable {
     this.adopt(panel, key, undefined);
   }
 
-  private adopt(panel: vscode.WebviewPanel, dir: string, focus: Focus | undefined): ResultsPanel {
+  private model(dir: string, only?: () => ReadonlySet<string>): PanelModel {
     const name = path.basename(dir);
-    const model = new PanelModel(dir, () => this.deps.lab.live(path.dirname(dir)).get(name));
-    const rp = new ResultsPanel(
-      panel,
-      model,
-      {
-        extensionUri: this.deps.extensionUri,
-        presets: () => QUICK_PRESETS,
-        log: (line) => this.deps.reporter.log(line),
-        exportFromPage: (p, format) => {
-          this.exportFrom(p, { format }, true).then(
-            (r) =>
-              r && this.deps.reporter.info(`Exported ${p.experiment}: ${[r.png, r.csv].filter(Boolean).join(', ')}`),
-            (e: unknown) => this.deps.reporter.error(`Export of ${p.experiment} failed`, e),
-          );
-        },
-        command: (p, c) => void this.command(p, c),
-      },
-      focus,
+    const root = path.dirname(dir);
+    return new PanelModel(
+      dir,
+      () => this.deps.lab.live(root).get(name),
+      () => this.pins.runsOf(root, name),
+      only,
     );
+  }
+
+  private host(extra: Partial<PanelHost> = {}): PanelHost {
+    return {
+      extensionUri: this.deps.extensionUri,
+      presets: () => QUICK_PRESETS,
+      log: (line) => this.deps.reporter.log(line),
+      exportFromPage: (p, format) => {
+        this.exportFrom(p, { format }, true).then(
+          (r) =>
+            r &&
+            this.deps.reporter.info(`Exported ${p.experiment}: ${[r.png, r.svg, r.csv].filter(Boolean).join(', ')}`),
+          (e: unknown) => this.deps.reporter.error(`Export of ${p.experiment} failed`, e),
+        );
+      },
+      command: (p, c) => void this.command(p, c),
+      pin: (p, ids, pin) => {
+        const targets = ids.map((id) => this.pinOf(p, id)).filter((x) => x !== undefined);
+        (pin ? this.pins.add(targets) : this.pins.remove(targets)).then(
+          (n) => this.deps.reporter.log(`${pin ? 'pinned' : 'unpinned'} ${n} run(s) for comparison`),
+          (e: unknown) => this.deps.reporter.error('Could not change the pinned runs', e),
+        );
+      },
+      annotate: (p, runId) => {
+        const t = runId ? this.pinOf(p, runId) : undefined;
+        const dir = t ? path.join(t.root, t.experiment) : p.model.dir;
+        if (dir === COMPARE_DIR) return;
+        this.annotate(dir, t?.run ?? runId).catch((e: unknown) =>
+          this.deps.reporter.error('Could not save the tags and note', e),
+        );
+      },
+      openCompare: () => void this.openCompare(),
+      ...extra,
+    };
+  }
+
+  /** A run id as a panel knows it ("<run id>" in a results panel, "<experiment>/<run id>" in the comparison). */
+  private pinOf(p: ResultsPanel, id: string): Pin | undefined {
+    if (p === this.compare) return this.pins.list().find((x) => pinKey(x) === id);
+    if (id.includes('/')) return undefined;
+    return { root: path.dirname(p.model.dir), experiment: path.basename(p.model.dir), run: id };
+  }
+
+  private adopt(panel: vscode.WebviewPanel, dir: string, focus: Focus | undefined): ResultsPanel {
+    const rp = new ResultsPanel(panel, this.model(dir), this.host(), focus);
     this.panels.set(dir, rp);
     rp.onDisposed.event(() => this.panels.delete(dir));
     return rp;
+  }
+
+  /** Opens (or shows) the comparison of the pinned runs. */
+  async openCompare(preserveFocus = false): Promise<ResultsPanel> {
+    if (this.compare) {
+      this.compare.resend();
+      this.compare.show(undefined, preserveFocus);
+      return this.compare;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      COMPARE_VIEW_TYPE,
+      'Compare pinned runs',
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus },
+      { enableScripts: true, retainContextWhenHidden: false },
+    );
+    return this.adoptCompare(panel);
+  }
+
+  private adoptCompare(panel: vscode.WebviewPanel): ResultsPanel {
+    const model = new CompareModel(
+      () => this.pins.list(),
+      (dir, only) => this.model(dir, only),
+    );
+    const rp = new ResultsPanel(panel, model, this.host({ title: 'Compare pinned runs' }), { tab: 'compare' });
+    this.compare = rp;
+    rp.onDisposed.event(() => {
+      if (this.compare === rp) this.compare = undefined;
+    });
+    return rp;
+  }
+
+  /**
+   * Sets the tags and note of a run (or of the experiment): from `values` when given (no prompts), else asked
+   * for, prefilled with what is stored. A damaged annotations.json is reported and left as it is.
+   */
+  async annotate(dir: string, runId: string | undefined, values?: AnnotateValues): Promise<boolean> {
+    const current = readAnnotations(dir);
+    if (!current.ok) throw new Error(`${current.error}. Fix or move the file away; nothing was changed.`);
+    const now = runId ? current.value.runs[runId] : current.value.experiment;
+    const what = runId ? `run ${runId} of ${path.basename(dir)}` : `experiment ${path.basename(dir)}`;
+    let tags: string[];
+    let note: string | undefined;
+    if (values) {
+      const parsed = parseTagInput(Array.isArray(values.tags) ? values.tags.join(' ') : (values.tags ?? ''));
+      if (!parsed.ok) throw new Error(parsed.error);
+      tags = parsed.tags;
+      note = values.note ?? now?.note;
+    } else {
+      const text = await vscode.window.showInputBox({
+        title: `Tags of ${what}`,
+        prompt: 'Tags separated by spaces or commas (letters, digits, . _ - + :); empty removes them',
+        value: (now?.tags ?? []).join(' '),
+        validateInput: (v) => {
+          const r = parseTagInput(v);
+          return r.ok ? undefined : r.error;
+        },
+      });
+      if (text === undefined) return false;
+      const parsed = parseTagInput(text);
+      if (!parsed.ok) return false;
+      tags = parsed.tags;
+      note = await vscode.window.showInputBox({
+        title: `Note on ${what}`,
+        prompt: 'A note (optional); empty removes it',
+        value: now?.note ?? '',
+      });
+      if (note === undefined) note = now?.note;
+    }
+    writeAnnotation(dir, runId, tags, note, 'VS Code');
+    this.deps.reporter.log(`tags of ${what}: ${tags.join(' ') || '(none)'}${note ? '; note set' : ''}`);
+    for (const p of this.panels.values()) if (p.model.dir === dir) p.resend();
+    this.compare?.resend();
+    this.deps.refreshTree?.();
+    return true;
   }
 
   private pokeExperiment(experiment: string): void {
@@ -152,6 +290,7 @@ export class ResultsPanels implements vscode.Disposable {
 
   /** The panel an export or a test means: named by folder or experiment, else the active one, else the only one. */
   async find(args: ExportArgs, open = true): Promise<ResultsPanel | undefined> {
+    if (args.experiment === COMPARE_DIR) return this.compare ?? (open ? this.openCompare(true) : undefined);
     if (args.dir || args.experiment) {
       const results = this.deps.resultsRoot();
       const dir = args.dir
@@ -179,13 +318,22 @@ export class ResultsPanels implements vscode.Disposable {
     let formats: ExportFormat[];
     if (args.format === 'both') formats = ['png', 'csv'];
     else if (args.format) formats = [args.format];
-    else if (args.file) formats = [/\.csv$/i.test(args.file) ? 'csv' : 'png'];
-    else if (args.png || args.csv)
-      formats = [...(args.png ? ['png' as const] : []), ...(args.csv ? ['csv' as const] : [])];
+    else if (args.file) formats = [/\.csv$/i.test(args.file) ? 'csv' : /\.svg$/i.test(args.file) ? 'svg' : 'png'];
+    else if (args.png || args.csv || args.svg)
+      formats = [
+        ...(args.png ? ['png' as const] : []),
+        ...(args.svg ? ['svg' as const] : []),
+        ...(args.csv ? ['csv' as const] : []),
+      ];
     else if (interactive) {
       const pick = await vscode.window.showQuickPick(
         [
           { label: 'PNG', description: 'an image of the charts on this tab', formats: ['png'] as ExportFormat[] },
+          {
+            label: 'SVG',
+            description: 'the charts as vector graphics (for papers, editable)',
+            formats: ['svg'] as ExportFormat[],
+          },
           { label: 'CSV', description: 'the data behind the charts on this tab', formats: ['csv'] as ExportFormat[] },
           { label: 'PNG and CSV', description: 'both', formats: ['png', 'csv'] as ExportFormat[] },
         ],
@@ -204,7 +352,12 @@ export class ResultsPanels implements vscode.Disposable {
         const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(path.dirname(p.model.dir));
         const uri = await vscode.window.showSaveDialog({
           defaultUri: vscode.Uri.joinPath(base, `${p.experiment}-${tab ?? 'results'}.${format}`),
-          filters: format === 'png' ? { 'PNG image': ['png'] } : { CSV: ['csv'] },
+          filters:
+            format === 'png'
+              ? { 'PNG image': ['png'] }
+              : format === 'svg'
+                ? { 'SVG image': ['svg'] }
+                : { CSV: ['csv'] },
           title: `Export ${p.experiment} ${tab ?? ''} as ${format.toUpperCase()}`,
         });
         if (!uri) continue;
@@ -221,14 +374,15 @@ export class ResultsPanels implements vscode.Disposable {
         `exported ${p.experiment} (${args.tab ?? p.tab ?? 'current tab'}) as ${format.toUpperCase()} to ${abs}`,
       );
     }
-    return out.png || out.csv ? out : undefined;
+    return out.png || out.csv || out.svg ? out : undefined;
   }
 
   list(): PanelInfo[] {
-    return [...this.panels.values()].map((p) => ({
+    return [...this.panels.values(), ...(this.compare ? [this.compare] : [])].map((p) => ({
       experiment: p.experiment,
       dir: p.model.dir,
       kind: p.model.experiment?.kind,
+      view: p === this.compare ? COMPARE_VIEW_TYPE : PANEL_VIEW_TYPE,
       tab: p.tab,
       ready: p.isReady,
       visible: p.panel.visible,
@@ -243,6 +397,7 @@ export class ResultsPanels implements vscode.Disposable {
     this.deps.lab.off('state', this.onLab);
     this.deps.lab.off('progress', this.onLab);
     for (const p of [...this.panels.values()]) p.dispose();
+    this.compare?.dispose();
     for (const s of this.subs) s.dispose();
   }
 }

@@ -13,7 +13,8 @@ import {
   type Tab,
 } from '../../shared/panelMessages';
 import { panelHtml } from './html';
-import type { ModelChanges, PanelModel } from './panelModel';
+import type { ModelChanges } from './panelModel';
+import type { PanelSource } from './compareModel';
 
 /** At most ten updates a second. */
 const UPDATE_MS = 100;
@@ -24,6 +25,13 @@ export interface PanelHost {
   log: (line: string) => void;
   exportFromPage: (panel: ResultsPanel, format: ExportFormat) => void;
   command: (panel: ResultsPanel, c: PanelCommand) => void;
+  /** pin or unpin runs for comparison (ids as the page knows them) */
+  pin?: (panel: ResultsPanel, runIds: string[], pin: boolean) => void;
+  /** edit tags and note of a run, or of the experiment */
+  annotate?: (panel: ResultsPanel, runId: string | undefined) => void;
+  openCompare?: () => void;
+  /** the panel's title, when it is not "Results: <folder>" */
+  title?: string;
 }
 
 export interface Rendered {
@@ -58,7 +66,7 @@ export class ResultsPanel implements vscode.Disposable {
 
   constructor(
     readonly panel: vscode.WebviewPanel,
-    readonly model: PanelModel,
+    readonly model: PanelSource,
     private readonly host: PanelHost,
     focus?: Focus,
   ) {
@@ -67,7 +75,7 @@ export class ResultsPanel implements vscode.Disposable {
     const bundle = vscode.Uri.joinPath(host.extensionUri, 'dist', 'webview');
     panel.webview.options = { enableScripts: true, localResourceRoots: [bundle, media] };
     panel.iconPath = vscode.Uri.joinPath(media, 'lab.svg');
-    panel.title = `Results: ${model.dir.split(/[\\/]/).pop()}`;
+    panel.title = host.title ?? `Results: ${model.dir.split(/[\\/]/).pop()}`;
     panel.webview.html = panelHtml({
       cspSource: panel.webview.cspSource,
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'panel.js')).toString(),
@@ -99,6 +107,13 @@ export class ResultsPanel implements vscode.Disposable {
       else this.focus = focus;
     }
     this.panel.reveal(undefined, preserveFocus);
+  }
+
+  /** Sends a fresh snapshot (pins or annotations changed what the header and tables show). */
+  resend(): void {
+    if (!this.ready) return;
+    this.dirty = false;
+    this.post({ type: 'snapshot', snapshot: this.model.snapshot(this.host.presets()) });
   }
 
   /** Something changed (records, states, files): an update goes out within UPDATE_MS. */
@@ -171,6 +186,15 @@ export class ResultsPanel implements vscode.Disposable {
         return;
       case 'export':
         this.host.exportFromPage(this, msg.format);
+        return;
+      case 'pin':
+        this.host.pin?.(this, msg.runIds, msg.pin);
+        return;
+      case 'annotate':
+        this.host.annotate?.(this, msg.runId);
+        return;
+      case 'openCompare':
+        this.host.openCompare?.();
         return;
       case 'collected': {
         const p = this.pending.get(msg.requestId);

@@ -90,7 +90,44 @@ export interface HeatmapSpec {
   empty?: string;
 }
 
-export type Figure = ChartSpec | HeatmapSpec;
+/** A column of a table figure: numeric columns sort as numbers and align right. */
+export interface TableColumn {
+  key: string;
+  label: string;
+  numeric?: boolean;
+  /** the column the user may sort by (click its header) */
+  sortable?: boolean;
+}
+
+export interface TableRow {
+  /** the run behind the row (its actions: curves, pin, tag) */
+  runId?: string;
+  /** a swatch of the run's colour */
+  color?: string;
+  cells: (string | number | null)[];
+  /** cells drawn highlighted (e.g. the parameters that differ between compared runs) */
+  highlight?: boolean[];
+  /** shown as tags under the row's first cell */
+  tags?: string[];
+  note?: string;
+}
+
+/** A table drawn as HTML (the hyperparameter view, the comparison's parameters). */
+export interface TableSpec {
+  kind: 'table';
+  id: string;
+  title: string;
+  caption: string;
+  columns: TableColumn[];
+  rows: TableRow[];
+  /** the column the rows are sorted by, and the direction */
+  sort?: { key: string; desc: boolean };
+  /** what a row offers: 'pin' (for comparison), 'unpin', 'tag' (tags and note) */
+  rowActions?: ('pin' | 'unpin' | 'tag')[];
+  empty?: string;
+}
+
+export type Figure = ChartSpec | HeatmapSpec | TableSpec;
 
 export interface Table {
   columns: string[];

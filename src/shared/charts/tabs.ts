@@ -1,7 +1,9 @@
 // One entry point for the webview and the tests: the view of a tab, and its CSV.
 import { toCsv } from '../format';
 import type { ExperimentKind, PanelSnapshot, Tab, ViewOptions } from '../panelMessages';
-import { tabsFor } from '../panelMessages';
+import { panelTabs } from '../panelMessages';
+import { compareView } from './compare';
+import { hparamsView } from './hparams';
 import { curvesView } from './curves';
 import { oodAccuracyView, oodFeaturesView } from './ood';
 import type { TabView, Table } from './spec';
@@ -25,7 +27,8 @@ export function buildTab(tab: Tab, snap: PanelSnapshot, opts: ViewOptions, focus
         'minute.',
     };
   }
-  if (!tabsFor(snap.experiment.kind).includes(tab)) tab = tabsFor(snap.experiment.kind)[0];
+  const tabs = panelTabs(snap);
+  if (!tabs.includes(tab)) tab = tabs[0];
   switch (tab) {
     case 'summary':
       return summaryView(snap, opts);
@@ -37,6 +40,10 @@ export function buildTab(tab: Tab, snap: PanelSnapshot, opts: ViewOptions, focus
       return oodAccuracyView(snap, opts);
     case 'features':
       return oodFeaturesView(snap, opts);
+    case 'hparams':
+      return hparamsView(snap, opts);
+    case 'compare':
+      return compareView(snap, opts);
   }
 }
 
