@@ -19,13 +19,15 @@ import {
 export async function pickPreset(
   title: string,
   regressionOnly = false,
+  /** more words for a preset's description: its time estimate (presetEstimate.ts) */
+  describe?: (config: ExperimentConfig) => string,
 ): Promise<{ preset: string; quick: boolean } | undefined> {
   const items = PRESETS.filter((p) => !regressionOnly || p.full.kind !== 'ood').flatMap((p) =>
     [true, false].map((quick) => {
       const c = quick ? p.quick : p.full;
       return {
         label: quick ? `${p.name} (quick)` : p.name,
-        description: `${c.figure ?? ''} · ${expandRuns(c).length} runs`,
+        description: `${c.figure ?? ''} · ${expandRuns(c).length} runs${describe ? ` · ${describe(c)}` : ''}`,
         detail: quick ? c.description : p.summary,
         preset: p.name,
         quick,
