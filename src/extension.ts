@@ -84,6 +84,8 @@ export function activate(context: vscode.ExtensionContext): LabApi {
       reporter,
       settings,
       refresh: view.refresh,
+      tree: view,
+      globalStorage: context.globalStorageUri.fsPath,
       executors: new ExecutorChoice(context.secrets, context.asAbsolutePath('dist/cli.js'), settings, reporter),
     }),
     // Restricted Mode: reading works, running waits for trust (src/host/trust.ts)

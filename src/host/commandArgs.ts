@@ -76,6 +76,25 @@ export interface CommandContract {
     args: [options?: ReproduceArgs & Pick<RunOptions, 'root'>];
     result: ReproduceResult | undefined;
   };
+  /** the filter box's text (src/host/treeFilter.ts: p=0 status=done testMSE<1.5 sort:-testMSE group:seed; '' clears);
+   *  no argument: an input box. Resolves with the tree as filtered */
+  'precondLab.filterTree': { args: [query?: string]; result: TreeSnapshot | undefined };
+  'precondLab.clearFilter': { args: []; result: TreeSnapshot };
+  /** grouping levels, outermost first ([] or 'none': a flat list; 'default': the swept axes); none: a pick */
+  'precondLab.groupTree': { args: [levels?: string[] | string]; result: TreeSnapshot | undefined };
+  /** 'testMSE', '-testMSE' (descending) or { key, descending }; none: a pick */
+  'precondLab.sortTree': {
+    args: [by?: string | { key: string; descending?: boolean }];
+    result: TreeSnapshot | undefined;
+  };
+  /** the experiment's stored experiment.json (else its config file) opened in an editor; resolves with the file */
+  'precondLab.openConfigFile': { args: [target?: TargetLike]; result: string | undefined };
+  /** a run's run.json opened in an editor; resolves with the file */
+  'precondLab.openRunJson': { args: [target?: TargetLike]; result: string | undefined };
+  /** a run's metrics.jsonl (a reused Task 1's, read through) opened in an editor; resolves with the file */
+  'precondLab.openMetrics': { args: [target?: TargetLike]; result: string | undefined };
+  /** copies the `precond-lab run ...` line that trains the run again (src/host/cliCommand.ts); resolves with it */
+  'precondLab.copyCliCommand': { args: [target?: TargetLike]; result: string | undefined };
   /** opens (or shows) the Playground, at these controls when given (a results panel's link) */
   'precondLab.openPlayground': { args: [controls?: Partial<PlaygroundControls>]; result: PlaygroundInfo };
 }

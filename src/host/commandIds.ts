@@ -24,6 +24,14 @@ const COMMANDS = {
   'precondLab.reveal': { title: 'Reveal in Explorer', icon: 'folder-opened' },
   'precondLab.exportPanel': { title: 'Export Chart as PNG or CSV', icon: 'file-media' },
   'precondLab.reproduce': { title: 'Reproduce the Paper (Report)', icon: 'checklist' },
+  'precondLab.filterTree': { title: 'Filter Experiments...', icon: 'filter' },
+  'precondLab.clearFilter': { title: 'Clear Filter', icon: 'clear-all' },
+  'precondLab.groupTree': { title: 'Group Runs By...', icon: 'list-tree' },
+  'precondLab.sortTree': { title: 'Sort Runs By...', icon: 'list-ordered' },
+  'precondLab.openConfigFile': { title: 'Open Config', icon: 'json' },
+  'precondLab.openRunJson': { title: 'Open run.json', icon: 'file-code' },
+  'precondLab.openMetrics': { title: 'Open Metrics File', icon: 'output' },
+  'precondLab.copyCliCommand': { title: 'Copy CLI Command', icon: 'terminal' },
   'precondLab.openPlayground': { title: 'Open Playground', icon: 'play-circle' },
 } as const satisfies Record<string, { title: string; icon?: string }>;
 

@@ -25,12 +25,18 @@ import { resolveTarget, type Target } from './targets';
 import { mayRun } from './trust';
 import { askReproduce, reproduceInEditor } from './reproduceCommand';
 import type { TreeSnapshot } from './treeModel';
+import { treeHandlers, type TreeControls } from './treeCommands';
+import { SweepEstimator } from './presetEstimate';
 
 export interface CommandDeps {
   lab: LabRunner;
   reporter: Reporter;
   settings: () => LabSettings;
   refresh: () => Promise<TreeSnapshot>;
+  /** the Experiments view's filter box (src/host/treeCommands.ts) */
+  tree: TreeControls;
+  /** the extension's global storage folder: this machine's measured speed (speed.json) for time estimates */
+  globalStorage?: string;
   executors: ExecutorChoice;
 }
 
@@ -146,13 +152,22 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     return on && sweep(config, on);
   };
 
+  const estimator = new SweepEstimator(() => d.settings().resultsRoot, d.globalStorage);
   const handlers: Handlers = {
+    ...treeHandlers(d),
     'precondLab.runPreset': async (a) => {
+      // from the pick: each preset shows its time estimate, and a full one asks before it starts (presetEstimate.ts)
+      const picked = !(isOptions(a) && typeof a.preset === 'string');
       const args = (
-        isOptions(a) && typeof a.preset === 'string' ? a : await pickPreset('Run a paper preset')
+        picked ? await pickPreset('Run a paper preset', false, estimator.describe()) : a
       ) as CommandArgs<'precondLab.runPreset'>[0];
       const on = args && (await where(args, !isOptions(a)));
-      return on && sweep(presetConfig(on, defaults()), on);
+      if (!on) return undefined;
+      const config = presetConfig(on, defaults());
+      const executor = on.executor ?? d.settings().executors.executor;
+      d.reporter.log(`${config.name}: ${estimator.line(config, executor)}`);
+      if (picked && !on.quick && !(await estimator.confirm(config, executor))) return undefined;
+      return sweep(config, on);
     },
     'precondLab.sweepP': async (a) => {
       const args = (isOptions(a) ? a : await askSweep()) as CommandArgs<'precondLab.sweepP'>[0];
