@@ -23,12 +23,13 @@ async function main() {
   fs.mkdirSync(shots, { recursive: true });
   const pkg = JSON.parse(fs.readFileSync(path.join(extensionPath, 'package.json'), 'utf8'));
   const ws = makeSampleWorkspace(repoRoot);
-  preparePanels(ws, repoRoot);
   /** @type {import('./check').Check[]} */
   const all = [...labChecks, ...panelChecks, ...playgroundChecks];
   // E2E_GREP runs only the checks whose names match it (the lab checks that make the sample sweep always run)
   const grep = process.env.E2E_GREP ? new RegExp(process.env.E2E_GREP) : undefined;
   const checks = grep ? all.filter((c) => labChecks.includes(c) || grep.test(c.name)) : all;
+  // the background CLI runs of a group's prepare() only when one of its checks will wait for them
+  if (checks.some((c) => panelChecks.includes(c))) preparePanels(ws, repoRoot);
   /** @type {import('../../scripts/code-server/serve.mjs').CodeServer | undefined} */
   let server;
   /** @type {import('playwright-core').Browser | undefined} */
