@@ -5,6 +5,7 @@
 // window.codeAutomationLog / codeAutomationExit. Two sessions: the suite in a trusted workspace, then the Restricted
 // Mode cases (*.untrusted.test.js) in a code-server with workspace trust on, whose workspace is untrusted.
 // Prints `exthost: N passed, N failed` over both; exits non-zero on failure.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +13,7 @@ import { format } from 'node:util';
 import { launchChromium } from './code-server/browser.mjs';
 import { repoRoot, startCodeServer, workbenchUrl } from './code-server/serve.mjs';
 import { redisServerPath, startRedis } from './services/redis.mjs';
+import { slurmProblem, startSlurm } from './services/slurm.mjs';
 
 const RESULT = /exthost-result passed=(\d+) failed=(\d+)/;
 const timeoutMs = Number(process.env.EXTHOST_TIMEOUT_S ?? 900) * 1000;
@@ -58,6 +60,16 @@ async function main() {
   if (redis) process.env.PRECOND_LAB_TEST_REDIS_URL = redis.url;
   else
     console.log('  redis-server is not installed: the bullmq executor test skips (a failure under PRECOND_LAB_CI=1)');
+  // Likewise a single-node Slurm cluster for the slurm executor's test (test/suite/executorSlurm.test.ts): its
+  // SLURM_CONF reaches the extension host, whose sbatch/squeue/scancel then talk to it
+  const problem = slurmProblem();
+  const slurm = problem
+    ? undefined
+    : await startSlurm().catch((e) => (console.log(`  Slurm: ${e.message}`), undefined));
+  const savedConf = process.env.SLURM_CONF;
+  if (slurm) process.env.SLURM_CONF = slurm.conf;
+  if (slurm) process.env.PRECOND_LAB_TEST_SLURM = '1';
+  else console.log(`  no Slurm test cluster (${problem ?? 'it did not start'}): the slurm executor test skips`);
   try {
     for (const s of sessions) {
       console.log(`  -- ${s.name} --`);
@@ -70,6 +82,11 @@ async function main() {
   } finally {
     delete process.env.PRECOND_LAB_TEST_REDIS_URL;
     redis?.stop();
+    delete process.env.PRECOND_LAB_TEST_SLURM;
+    if (savedConf === undefined) delete process.env.SLURM_CONF;
+    else process.env.SLURM_CONF = savedConf;
+    if (slurm) spawnSync('scancel', ['--user', 'root'], { env: slurm.env });
+    slurm?.stop();
   }
   summary(total.passed, total.failed, `${((Date.now() - started) / 1000).toFixed(0)} s`);
   return ok && total.failed === 0 ? 0 : 1;

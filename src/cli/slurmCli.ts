@@ -4,7 +4,7 @@
 // array task runs (the task index from SLURM_ARRAY_TASK_ID).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SlurmExecutor, shellQuote } from '../sweep/executors/slurm';
+import { SlurmExecutor, cancelFileOf, shellQuote } from '../sweep/executors/slurm';
 import { trainSliceIntoStore, workerThreads } from '../sweep/worker';
 import { ExperimentStore } from '../sweep/store';
 import type { BackendChoice } from '../shared/protocol';
@@ -90,6 +90,9 @@ export async function sliceWorkerCommand(args: Flags, cliDir: string): Promise<n
   const say = (line: string): boolean => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   say(`worker: task ${task}${job ? ` (${job})` : ''}, ${slice.tasks[task].length} runs, ${threads} thread(s)`);
   let cancelled = false;
+  const mine = new Set(slice.tasks[task]);
+  /** runs of this task cancelled by the submitting side */
+  const seen = new Set<string>();
   const summary = await trainSliceIntoStore(
     { config, root: slice.root, runIds: slice.tasks[task], backend: slice.backend, init: slice.init },
     {
@@ -108,11 +111,36 @@ export async function sliceWorkerCommand(args: Flags, cliDir: string): Promise<n
         };
         process.on('SIGTERM', stop);
         process.on('SIGINT', stop);
+        // single runs cancelled from the submitting side (Cancel on a run in the editor): the cancel file next to
+        // the slice file, read now (a requeued task skips them) and every second
+        const check = (): void => {
+          let runs: unknown;
+          try {
+            runs = (JSON.parse(fs.readFileSync(cancelFileOf(file), 'utf8')) as { runs?: unknown }).runs;
+          } catch {
+            return; // none yet, or mid-replace: read again next time
+          }
+          if (!Array.isArray(runs)) return;
+          const fresh = runs.filter((id): id is string => typeof id === 'string' && mine.has(id) && !seen.has(id));
+          if (!fresh.length) return;
+          fresh.forEach((id) => seen.add(id));
+          say(`worker: cancelling ${fresh.join(', ')} (cancelled by the submitting side)`);
+          m.cancelRuns(fresh);
+        };
+        check();
+        setInterval(check, 1000).unref();
       },
     },
   );
-  const mine = new Set(slice.tasks[task]);
-  const bad = summary.runs.filter((r) => mine.has(r.id) && r.status !== 'done');
-  say(`worker: task ${task} ended, ${mine.size - bad.length} of ${mine.size} runs done`);
+  // a run the user cancelled is no failure of the task
+  const bad = summary.runs.filter(
+    (r) => mine.has(r.id) && r.status !== 'done' && !(r.status === 'cancelled' && seen.has(r.id)),
+  );
+  const done = summary.runs.filter((r) => mine.has(r.id) && r.status === 'done').length;
+  const byUser = summary.runs.filter((r) => mine.has(r.id) && r.status === 'cancelled' && seen.has(r.id)).length;
+  say(
+    `worker: task ${task} ended, ${done} of ${mine.size} runs done` +
+      (byUser ? `, ${byUser} cancelled by the submitting side` : ''),
+  );
   return bad.length ? (cancelled ? 130 : 1) : 0;
 }

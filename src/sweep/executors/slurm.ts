@@ -59,6 +59,10 @@ const ENDED = new Set([
 
 const FINAL: RunStatus[] = ['done', 'failed', 'cancelled'];
 
+/** The file through which single runs are cancelled inside running tasks: next to the slice file, written by the
+ *  submitting side ({ version: 1, runs: [ids] }), polled by each task's worker (`precond-lab worker --slice`). */
+export const cancelFileOf = (sliceFile: string): string => sliceFile.replace(/\.slice\.json$/, '') + '.cancel.json';
+
 /** POSIX shell quoting, for the batch script and ssh command lines. */
 export function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
@@ -132,6 +136,7 @@ export class SlurmExecutor implements Executor {
   private cancelled = false;
   private readonly cancelledRuns = new Set<string>();
   private wake: (() => void) | undefined;
+  private cancelFile: string | undefined;
 
   constructor(private readonly opts: SlurmOptions) {}
 
@@ -191,6 +196,7 @@ export class SlurmExecutor implements Executor {
     fs.mkdirSync(outDir, { recursive: true });
     const sub = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '') + `-${process.pid}`;
     const sliceFile = path.join(outDir, `${sub}.slice.json`);
+    this.cancelFile = cancelFileOf(sliceFile);
     const first = jobs[0].job;
     const init = first.kind !== 'ood' ? first.runs[0]?.init : undefined;
     writeJsonAtomic(sliceFile, {
@@ -235,7 +241,12 @@ export class SlurmExecutor implements Executor {
         `${submission.concurrency} at once); its record: ${path.join(outDir, `${sub}.submission.json`)}`,
     );
     if (this.cancelled || ctx.isCancelled()) await this.scancel([jobId]);
-    else await this.command('scontrol', ['release', jobId]);
+    else {
+      const early = this.slices.flatMap((s) => s.runIds).filter((id) => ctx.isRunCancelled(id));
+      early.forEach((id) => this.cancelledRuns.add(id));
+      this.writeCancels();
+      await this.command('scontrol', ['release', jobId]);
+    }
     await this.watch(ctx, jobId);
   }
 
@@ -326,8 +337,10 @@ export class SlurmExecutor implements Executor {
       const run = store.readRun(f.id);
       if (!run || run.key !== f.key) continue;
       if (run.status === 'running' || run.status === 'done') this.tail(store, f.id, sink, offsets);
-      // 'done' is final at once; failed or cancelled only once the task ended (a requeued task may still train it)
-      if (run.status === 'done' || (taskEnded && FINAL.includes(run.status))) sink.stored(f.id);
+      // 'done' is final at once, and so is a run cancelled by the user (its task skips it, also after a requeue);
+      // failed or cancelled otherwise only once the task ended (a requeued task may still train it)
+      const byUser = run.status === 'cancelled' && this.cancelledRuns.has(f.id);
+      if (run.status === 'done' || byUser || (taskEnded && FINAL.includes(run.status))) sink.stored(f.id);
     }
   }
 
@@ -367,14 +380,25 @@ export class SlurmExecutor implements Executor {
     if (!runIds) this.cancelled = true;
     else runIds.forEach((id) => this.cancelledRuns.add(id));
     if (!this.jobId) return;
-    // a task stops as a whole: scancel the tasks whose every run is cancelled (the worker's SIGTERM handler marks
-    // its runs cancelled); runs of a task that keeps others run on
+    // single runs: the tasks' workers poll the cancel file and stop those runs while the rest of their slice goes on
+    if (runIds) this.writeCancels();
+    // a task whose every run is cancelled stops as a whole: scancel (the worker's SIGTERM handler marks its runs
+    // cancelled)
     const targets = this.cancelled
       ? [this.jobId]
       : this.slices
           .filter((s) => !s.ended && s.runIds.every((id) => this.cancelledRuns.has(id)))
           .map((s) => `${this.jobId}_${s.index}`);
     if (targets.length) void this.cancelTasks(targets);
+  }
+
+  private writeCancels(): void {
+    if (!this.cancelFile || !this.cancelledRuns.size) return;
+    try {
+      writeJsonAtomic(this.cancelFile, { version: 1, runs: [...this.cancelledRuns].sort() });
+    } catch {
+      /* the store is gone or full: the task-level scancel still applies */
+    }
   }
 
   abandon(): void {
