@@ -2,8 +2,6 @@
 // the sweep is started from the UI and more than `local` is set up, else the precondLab.executor setting), the
 // Executor built from the settings (executorSettings.ts), and the Redis password, kept in the editor's secret
 // storage (never in settings.json, never in a message or the log).
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EXECUTOR_NAMES, type Executor, type ExecutorName } from '../sweep/executors/types';
 import { executorDetail, executorOffered, makeExecutor, urlHoldsPassword } from './executorSettings';
@@ -13,21 +11,6 @@ import type { LabSettings } from './settings';
 export const REDIS_PASSWORD_KEY = 'precondLab.redisPassword';
 
 const ICONS: Record<ExecutorName, string> = { local: 'vm', slurm: 'server-environment', bullmq: 'cloud' };
-
-/** sbatch on this machine's PATH (a login node, or a machine set up as one). */
-function hasSbatch(): boolean {
-  return (process.env.PATH ?? '')
-    .split(path.delimiter)
-    .filter(Boolean)
-    .some((dir) => {
-      try {
-        fs.accessSync(path.join(dir, 'sbatch'), fs.constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-}
 
 export class ExecutorChoice {
   private warnedPlainPassword = false;
@@ -56,8 +39,7 @@ export class ExecutorChoice {
     const s = this.settings();
     const setting = s.executors.executor;
     if (!ask) return setting;
-    const sbatch = hasSbatch();
-    const offered = EXECUTOR_NAMES.filter((n) => executorOffered(n, s.executors, sbatch));
+    const offered = EXECUTOR_NAMES.filter((n) => executorOffered(n, s.executors));
     if (offered.length < 2) return setting;
     // the setting first, so Enter takes it
     const ordered = [setting, ...offered.filter((n) => n !== setting)];

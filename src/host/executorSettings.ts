@@ -186,15 +186,24 @@ export function executorDetail(name: ExecutorName, s: ExecutorSettings, workers:
   }
 }
 
-/** Whether an executor is set up enough to offer in the quick pick: local always, bullmq with a Redis URL, slurm
- *  when it is the setting, an ssh host is set, or sbatch is on this machine's PATH (`hasSbatch`). */
+/** Whether an executor is set up enough to offer in the quick pick: local always, the setting's, bullmq with a
+ *  Redis URL, slurm once any precondLab.slurm.* setting is given. With nothing but local set up, no pick is shown. */
 export function executorOffered(
   name: ExecutorName,
   s: ExecutorSettings,
-  hasSbatch: boolean,
   env: NodeJS.ProcessEnv = process.env,
 ): boolean {
   if (name === 'local' || name === s.executor) return true;
   if (name === 'bullmq') return Boolean(s.bullmq.redisUrl || env.PRECOND_LAB_REDIS_URL);
-  return Boolean(s.slurm.sshHost) || hasSbatch;
+  const c = s.slurm;
+  return Boolean(
+    c.partition ||
+      c.account ||
+      c.time ||
+      c.cpusPerTask ||
+      c.concurrency ||
+      c.sbatchLines.length ||
+      c.setup ||
+      c.sshHost,
+  );
 }

@@ -113,13 +113,15 @@ test('slurm: settings become the executor; values Slurm cannot take are refused 
 test('the quick pick offers executors that are set up, and says why one is not', () => {
   const none = settings();
   assert.deepEqual(
-    (['local', 'slurm', 'bullmq'] as const).filter((n) => executorOffered(n, none, false, {})),
+    (['local', 'slurm', 'bullmq'] as const).filter((n) => executorOffered(n, none, {})),
     ['local'],
+    'nothing set up: no pick',
   );
-  assert.ok(executorOffered('slurm', none, true, {}), 'sbatch on PATH offers slurm');
-  assert.ok(executorOffered('bullmq', settings({}, 'redis://h:1'), false, {}));
-  assert.ok(executorOffered('bullmq', none, false, { PRECOND_LAB_REDIS_URL: 'redis://h:1' }));
-  assert.ok(executorOffered('slurm', { ...none, executor: 'slurm' }, false, {}), 'the setting is always offered');
+  assert.ok(executorOffered('slurm', settings({ partition: 'short' }), {}), 'a Slurm setting offers slurm');
+  assert.ok(executorOffered('slurm', settings({ sshHost: 'login' }), {}));
+  assert.ok(executorOffered('bullmq', settings({}, 'redis://h:1'), {}));
+  assert.ok(executorOffered('bullmq', none, { PRECOND_LAB_REDIS_URL: 'redis://h:1' }));
+  assert.ok(executorOffered('slurm', { ...none, executor: 'slurm' }, {}), 'the setting is always offered');
   assert.equal(executorDetail('local', none, 1), '1 runner process on this machine');
   assert.match(executorDetail('bullmq', none, 2, {}), /^not set up: the bullmq executor needs a Redis URL/);
   assert.equal(
