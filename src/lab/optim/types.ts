@@ -7,6 +7,8 @@ export interface Rng {
   random(): number;
   /** Standard normal. */
   normal(): number;
+  /** Optional fast path: z[i] = random() < 0.5 ? -1 : 1, drawing exactly what that loop would draw. */
+  fillSigns?(z: Float32Array): void;
 }
 
 /** Hutchinson probe distribution: random signs, standard normals, or the constant vector -1 (see hvp.ts). */
