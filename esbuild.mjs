@@ -33,6 +33,7 @@ const builds = [
   { ...node, entryPoints: { playgroundRunner: 'src/runner/playgroundMain.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: { bench: 'scripts/bench.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { benchPlayground: 'scripts/benchPlayground.ts' }, outdir: 'dist' },
   { ...node, entryPoints: unitTests, outdir: 'dist/test/unit', outbase: 'test/unit' },
   // the results panels' page script: browser, one iife with chart.js inside (the webview loads nothing remote)
   {

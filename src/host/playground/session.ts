@@ -50,8 +50,10 @@ export interface PlaygroundSessionEvents {
   timing: [t: RequestTiming];
   /** a message of a superseded request arrived and was dropped (counted for the tests) */
   dropped: [msg: FromPlayground];
-  /** a superseded request's run stopped in the runner, `stopMs` after the request that superseded it arrived */
-  stopped: [id: number, stopMs: number];
+  /** a superseded request's run stopped: `hostMs` from the superseding change to the runner's report of the stop
+   *  arriving here (the latency a user sees, both IPC legs included); `runnerMs` from the runner reading the new
+   *  request to the training loop's exit */
+  stopped: [id: number, hostMs: number, runnerMs: number];
 }
 
 interface Current {
@@ -72,6 +74,8 @@ export class PlaygroundSession extends EventEmitter<PlaygroundSessionEvents> {
   readonly cache = new ResultCache();
   curves: PCurves;
   private readonly seq = new Sequencer();
+  /** when each superseded request still training was superseded (performance.now()), until its stop arrives */
+  private readonly supersededAt = new Map<number, number>();
   private current: Current | undefined;
   info: RunnerInfo | undefined;
   private readonly onMessage = (m: FromPlayground): void => this.handle(m);
@@ -141,7 +145,10 @@ export class PlaygroundSession extends EventEmitter<PlaygroundSessionEvents> {
       };
       this.on('timing', on);
     });
-    if (previous && previous.phase === 'training') this.emit('timing', previous.timing);
+    if (previous && previous.phase === 'training') {
+      this.supersededAt.set(previous.id, changedAt);
+      this.emit('timing', previous.timing);
+    }
     const cur: Current = {
       id,
       key,
@@ -201,8 +208,11 @@ export class PlaygroundSession extends EventEmitter<PlaygroundSessionEvents> {
     if (m.type === 'ready') return;
     const c = this.current;
     if (!c || m.id !== c.id) {
-      if (m.type === 'cancelled') this.emit('stopped', m.id, m.stopMs);
-      else this.emit('dropped', m);
+      if (m.type === 'cancelled') {
+        const at = this.supersededAt.get(m.id);
+        this.supersededAt.delete(m.id);
+        if (at !== undefined) this.emit('stopped', m.id, performance.now() - at, m.stopMs);
+      } else this.emit('dropped', m);
       return;
     }
     switch (m.type) {
