@@ -93,6 +93,11 @@ export function renderShell(app: HTMLElement, c: ShellContext): ShellParts {
                   'openCompare',
                   () => c.post({ type: 'openCompare' }),
                 ),
+            s.compare || exp.kind === 'ood'
+              ? null
+              : actionButton('Playground', "Open in playground at this run's settings", 'openPlayground', () =>
+                  c.post({ type: 'command', command: 'openPlayground', runId: c.focusRun }),
+                ),
             exportButton('png'),
             exportButton('svg'),
             exportButton('csv'),

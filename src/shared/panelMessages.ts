@@ -112,7 +112,11 @@ export type HostToPanel =
   | { type: 'collect'; requestId: number; format: ExportFormat; tab?: Tab };
 
 /** Commands the empty state may ask the host to run. */
-export type PanelCommand = { command: 'runPreset'; preset: string } | { command: 'rerun' };
+export type PanelCommand =
+  | { command: 'runPreset'; preset: string }
+  | { command: 'rerun' }
+  /** open the Playground at a run's settings (the focused run, else the first done one) */
+  | { command: 'openPlayground'; runId?: string };
 
 export type PanelToHost =
   | { type: 'ready'; tab?: Tab }

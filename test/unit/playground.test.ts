@@ -298,3 +298,36 @@ test('keep: a playground run becomes a normal, verified run in the store; a norm
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('a stored run as playground controls: its case, p, SNR, seed and settings; what differs is listed', async () => {
+  const { controlsFromRun } = await import('../../src/shared/playground/fromRun');
+  const { DEFAULT_SETTINGS } = await import('../../src/shared/config');
+  const a = controlsFromRun(
+    { ...DEFAULT_SETTINGS, width: 64, lr: 0.02, steps: 3000, preconditioner: 'adahessian' },
+    { case: 'low', p: 2, snr: 0.5, seed: 3 },
+  );
+  assert.deepEqual(a.controls, {
+    p: 2,
+    spectrum: 'low',
+    snr: 0.5,
+    seed: 3,
+    width: 64,
+    lr: 0.02,
+    steps: 3000,
+    preconditioner: 'adahessian',
+  });
+  assert.deepEqual(a.differences, []);
+  const b = controlsFromRun(
+    { ...DEFAULT_SETTINGS, n: 2000, steps: 10_000_000 },
+    { case: 'high', p: -4, snr: 1, seed: 1 },
+  );
+  assert.equal(b.controls.p, -3);
+  assert.equal(b.controls.steps, 200_000);
+  assert.deepEqual(b.differences, [
+    'p -4 (the slider spans -3 to 3)',
+    'n 2000 (the playground uses 10000)',
+    'steps 10000000 (the playground trains at most 200000)',
+  ]);
+  // the controls pass the playground's own check
+  assert.equal(checkControls({ ...defaultControls(), ...a.controls }).ok, true);
+});

@@ -19,6 +19,7 @@ import type { LabRunner } from '../labRunner';
 import type { Reporter } from '../reporter';
 import { experimentDir, insideResults, isExperimentFolder, rootArg } from '../safePaths';
 import { PanelModel } from './panelModel';
+import { playgroundAt } from '../playground/fromStore';
 import { ResultsPanel, type PanelHost, type Rendered } from './resultsPanel';
 import { COMPARE_DIR, CompareModel } from './compareModel';
 import { pinKey, Pins, type Memento, type Pin } from './pins';
@@ -279,6 +280,15 @@ export class ResultsPanels implements vscode.Disposable {
   private async command(p: ResultsPanel, c: PanelCommand): Promise<void> {
     const target = { experiment: path.basename(p.model.dir), root: path.dirname(p.model.dir) };
     try {
+      if (c.command === 'openPlayground') {
+        const at = playgroundAt(p.model.dir, c.runId);
+        await vscode.commands.executeCommand('precondLab.openPlayground', at.controls);
+        if (at.differences.length)
+          this.deps.reporter.log(
+            `playground at ${at.runId}; it keeps fixed what differs: ${at.differences.join(', ')}`,
+          );
+        return;
+      }
       if (c.command === 'runPreset') {
         if (!presetNames().includes(c.preset)) throw new Error(`no preset named ${c.preset}`);
         await vscode.commands.executeCommand('precondLab.runPreset', { preset: c.preset });
