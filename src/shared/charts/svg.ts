@@ -102,9 +102,15 @@ function makeScale(axis: Axis, values: number[], lo: number, hi: number, horizon
   const step = niceStep(dmax - dmin, 5);
   if (axis.min === undefined) dmin = Math.floor(dmin / step) * step;
   if (axis.max === undefined) dmax = Math.ceil(dmax / step) * step;
+  // a little room at the ends of a horizontal axis, so points and error bars there are drawn whole
+  const room = horizontal ? 0.03 * (dmax - dmin) : 0;
+  const t0 = dmin;
+  const t1 = dmax;
+  if (axis.min === undefined) dmin -= room;
+  if (axis.max === undefined) dmax += room;
   const at = (v: number | string): number => pos((Number(v) - dmin) / (dmax - dmin));
   const ticks: { v: number; text: string }[] = [];
-  for (let v = dmin; v <= dmax + step * 1e-6; v += step) {
+  for (let v = t0; v <= t1 + step * 1e-6; v += step) {
     const r = Math.round(v / step) * step;
     ticks.push({ v: r, text: text(Math.abs(r) < step * 1e-9 ? 0 : r) });
   }
@@ -175,7 +181,9 @@ function chartSvg(spec: ChartSpec, w: number, t: SvgTheme): { body: string; heig
   );
   // series: clipped to the plot
   const clip = `clip-${spec.id.replace(/[^A-Za-z0-9_-]/g, '')}`;
-  out.push(`<clipPath id="${clip}"><rect x="${m.left}" y="${m.top}" width="${pw}" height="${ph}"/></clipPath>`);
+  out.push(
+    `<clipPath id="${clip}"><rect x="${m.left - 6}" y="${m.top - 6}" width="${pw + 12}" height="${ph + 12}"/></clipPath>`,
+  );
   out.push(`<g clip-path="url(#${clip})">`);
   const labels: { x: number; y: number; text: string }[] = [];
   const barW = spec.x.type === 'category' ? (pw / Math.max(1, spec.x.categories?.length ?? 1)) * 0.8 : 10;
