@@ -14,6 +14,7 @@ import type { CompareArgs, PresetArgs, SweepArgs } from './configs';
 import type { NewConfigArgs } from './fileActions';
 import type { OpenOptions } from './openResults';
 import type { ExportArgs, ExportResult } from './panels/exportArgs';
+import type { AnnotateValues } from './panels/panels';
 import type { TargetArg } from './targets';
 import type { ReproduceArgs, ReproduceResult } from './reproduceCommand';
 import type { PlaygroundControls } from '../shared/playground/controls';
@@ -62,6 +63,15 @@ export interface CommandContract {
   };
   /** no argument: the active results panel, a format pick and a save dialog */
   'precondLab.exportPanel': { args: [options?: ExportArgs]; result: ExportResult | undefined };
+  /** runs (a run target; the tree passes the selection as the second argument); an experiment without a run: a
+   *  pick of its runs. Resolves with how many were pinned (or unpinned) */
+  'precondLab.pinRun': { args: [target?: TargetLike, selection?: TargetLike[]]; result: number };
+  'precondLab.unpinRun': { args: [target?: TargetLike, selection?: TargetLike[]]; result: number };
+  /** opens (or shows) the comparison of the pinned runs */
+  'precondLab.openCompare': { args: []; result: void };
+  /** tags and note of a run or experiment; with values no prompts ({ tags: 'best baseline', note }). True when
+   *  saved */
+  'precondLab.annotate': { args: [target?: TargetLike, values?: AnnotateValues]; result: boolean };
   /** no file: a save dialog; resolves with the file written */
   'precondLab.exportCsv': { args: [target?: TargetLike, file?: string | Uri]; result: string | undefined };
   'precondLab.showOutput': { args: []; result: void };

@@ -13,7 +13,7 @@ import { compareConfigs, presetConfig, setsEvalEvery, sweepConfig, withChanges }
 import { findConfigFiles, readConfigText } from './configFiles';
 import { deleteTarget, exportCsv, newConfig, revealTarget } from './fileActions';
 import type { LabRunner, SweepRequest } from './labRunner';
-import { exportPanel, openResults } from './openResults';
+import { annotate, exportPanel, openCompare, openResults, pinRuns } from './openResults';
 import type { Reporter } from './reporter';
 import type { LabSettings } from './settings';
 import { readStore } from './storeReader';
@@ -97,6 +97,29 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     return executor && ({ ...o, executor } as T);
   };
 
+  /** Pins the runs named (the tree's selection, or one run), or the runs picked from an experiment. */
+  const pinCommand = async (a: unknown, sel: unknown, pin: boolean): Promise<number> => {
+    const root = rootOf();
+    const named = (Array.isArray(sel) && sel.length ? sel : [a])
+      .map((x) => resolveTarget(x, root))
+      .filter((t): t is Target => !!t);
+    let runs = named.filter((t) => t.runId).map((t) => ({ root: t.root, experiment: t.experiment, runId: t.runId! }));
+    if (!runs.length) {
+      const t =
+        named[0] ?? (await target(a, pin ? 'Pin runs of which experiment?' : 'Unpin runs of which experiment?'));
+      if (!t) return 0;
+      const ids = new ExperimentStore(t.root, t.experiment).listRunIds();
+      const picked = await vscode.window.showQuickPick(ids, {
+        title: `${pin ? 'Pin' : 'Unpin'} which runs of ${t.experiment}?`,
+        canPickMany: true,
+      });
+      if (!picked?.length) return 0;
+      runs = picked.map((runId) => ({ root: t.root, experiment: t.experiment, runId }));
+    }
+    const n = await pinRuns(runs, pin);
+    d.reporter.log(`${pin ? 'pinned' : 'unpinned'} ${n} run(s) for comparison`);
+    return n;
+  };
   const target = async (arg: unknown, title: string, options?: RunOptions): Promise<Target | undefined> => {
     const root = rootOf(options);
     const t = resolveTarget(arg, root);
@@ -220,6 +243,15 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (t) await openResults(t.dir, { ...(isOptions(o) ? o : {}), runId: t.runId });
     },
     'precondLab.exportPanel': (a) => exportPanel(a),
+    'precondLab.pinRun': (a, s) => pinCommand(a, s, true),
+    'precondLab.unpinRun': (a, s) => pinCommand(a, s, false),
+    'precondLab.openCompare': () => openCompare(),
+    'precondLab.annotate': async (a, v) => {
+      const t = await target(a, 'Tags and note of which experiment?');
+      return t
+        ? annotate(t.dir, t.runId, isOptions(v) ? (v as CommandArgs<'precondLab.annotate'>[1]) : undefined)
+        : false;
+    },
     'precondLab.exportCsv': async (a, f) => {
       const t = await target(a, 'Export which experiment as CSV?');
       if (!t) return undefined;
