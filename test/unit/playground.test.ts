@@ -290,6 +290,20 @@ test('keep: a playground run becomes a normal, verified run in the store; a norm
       summary.runs.map((x) => x.status),
       ['done', 'done'],
     );
+    // a results panel's Playground link: the run's settings back as controls
+    const { playgroundAt } = await import('../../src/host/playground/fromStore');
+    const at = playgroundAt(store.dir, k1.runId);
+    assert.deepEqual(at.controls, {
+      p: 1,
+      spectrum: 'high',
+      snr: 1,
+      seed: r1.controls.seed,
+      width: 16,
+      lr: r1.controls.lr,
+      steps: 50,
+      preconditioner: 'exact-cov',
+    });
+    assert.deepEqual(at.differences, []);
     // custom spectra cannot be kept, with a reason
     await session.change({ ...session.controls, spectrum: 'custom', eigenvalues: [4, 1, 0.25], teacher: 1 });
     await assert.rejects(keepResult(session.finished!, root, 'unused'), /custom spectrum cannot be kept/);
