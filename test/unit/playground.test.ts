@@ -306,6 +306,10 @@ test('keep: a playground run becomes a normal, verified run in the store; a norm
     assert.deepEqual(at.differences, []);
     // custom spectra cannot be kept, with a reason
     await session.change({ ...session.controls, spectrum: 'custom', eigenvalues: [4, 1, 0.25], teacher: 1 });
+    const custom = session.finished!;
+    assert.deepEqual(custom.outcome.spectra?.sigma, [4, 1, 0.25], 'the custom eigenvalues were trained on');
+    assert.equal(custom.outcome.spectra?.teacherIndex, 1);
+    assert.equal(custom.records[0].energy?.length, 3);
     await assert.rejects(keepResult(session.finished!, root, 'unused'), /custom spectrum cannot be kept/);
   } finally {
     session.dispose();
