@@ -1,11 +1,14 @@
-// Loader for the native kernel module (native/: Node-API C over OpenBLAS), in the manner of node-gyp-build: a
-// prebuilt binary for this platform (native/prebuilds/<platform>-<arch>/precond_native.node) when one ships, else
-// the one `npm run build` compiled (native/build/Release/precond_native.node), else none. It is found from this
-// bundle's folder upwards (dist/, dist/test/unit/, the extension's install folder), or at PRECOND_LAB_NATIVE;
-// PRECOND_LAB_NO_NATIVE=1 hides it (the lab then behaves as on a machine without it).
-// process.dlopen loads it the way require does for a .node file, without a bundler rewriting the require.
+// Loader for the native kernel module (native/: Node-API C over OpenBLAS) through node-gyp-build (bundled): in the
+// first native/ folder found from this bundle's folder upwards (dist/, dist/test/unit/, the extension's install
+// folder), node-gyp-build picks the local build (native/build/Release/precond_native.node, what `npm run build`
+// compiled) when there is one, else the prebuilt binary for this platform and runtime
+// (native/prebuilds/<platform>-<arch>/precond_native.napi.node, shipped in the platform .vsix), else none.
+// PRECOND_LAB_NATIVE names a file to use instead; PRECOND_LAB_NO_NATIVE=1 hides the module (the lab then behaves
+// as on a machine without it). If the chosen file does not load (a prebuilt binary on a machine without
+// libopenblas0), the other one is tried. process.dlopen loads the file the way require does for a .node file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import nodeGypBuild from 'node-gyp-build';
 
 /** The module's exports (native/src/precond_native.c states each function's contract). */
 export interface NativeAddon {
@@ -158,20 +161,37 @@ export interface NativeAddon {
 
 const FILE = 'precond_native.node';
 
-/** Where the module would be loaded from, in order of preference (existing files only). */
-export function nativeCandidates(): string[] {
-  const found: string[] = [];
-  const env = process.env.PRECOND_LAB_NATIVE;
-  if (env) found.push(path.resolve(env));
+const PREBUILT = 'precond_native.napi.node';
+
+/** The first native/ folder from this bundle's folder upwards that holds a build or prebuilds. */
+function nativeDir(): string | undefined {
   let dir = __dirname;
   for (let up = 0; up < 5; up++) {
-    found.push(path.join(dir, 'native', 'prebuilds', `${process.platform}-${process.arch}`, FILE));
-    found.push(path.join(dir, 'native', 'build', 'Release', FILE));
+    const d = path.join(dir, 'native');
+    if (fs.existsSync(path.join(d, 'build', 'Release')) || fs.existsSync(path.join(d, 'prebuilds'))) return d;
     const parent = path.dirname(dir);
     if (parent === dir) break;
     dir = parent;
   }
-  return found.filter((f) => fs.existsSync(f));
+  return undefined;
+}
+
+/** Where the module would be loaded from, in order of preference (existing files only): node-gyp-build's pick first. */
+export function nativeCandidates(): string[] {
+  const found: string[] = [];
+  const env = process.env.PRECOND_LAB_NATIVE;
+  if (env) found.push(path.resolve(env));
+  const dir = nativeDir();
+  if (dir) {
+    try {
+      found.push(nodeGypBuild.path(dir));
+    } catch {
+      // node-gyp-build found nothing for this platform and runtime
+    }
+    found.push(path.join(dir, 'build', 'Release', FILE));
+    found.push(path.join(dir, 'prebuilds', `${process.platform}-${process.arch}`, PREBUILT));
+  }
+  return [...new Set(found)].filter((f) => fs.existsSync(f));
 }
 
 let cached: { addon?: NativeAddon; problem?: string; file?: string } | undefined;
@@ -186,7 +206,8 @@ export function loadNative(): { addon?: NativeAddon; problem?: string; file?: st
     return (cached = {
       problem:
         'the native module is not built (npm run build compiles it where a C compiler and libopenblas-dev exist; ' +
-        `no ${FILE} under native/build/Release or native/prebuilds/${process.platform}-${process.arch})`,
+        `no ${FILE} under native/build/Release and no prebuilt binary under ` +
+        `native/prebuilds/${process.platform}-${process.arch})`,
     });
   }
   const errors: string[] = [];
