@@ -16,12 +16,17 @@ const repo = path.resolve(__dirname, '../../..');
 const inCi = process.env.PRECOND_LAB_CI === '1';
 const native = loadNative();
 const platform = `${process.platform}-${process.arch}`;
+const hasUnzip = spawnSync('unzip', ['-v'], { encoding: 'utf8' }).status === 0;
+// outside CI a machine without unzip skips (CI installs it, so there it fails instead)
+const noUnzip = !hasUnzip && !inCi ? 'unzip is not installed (apt-get install unzip)' : false;
 const noNative =
   platform !== 'linux-x64'
     ? `the platform package is linux-x64 only (this is ${platform})`
-    : !native.addon && !inCi
-      ? `native module not built here: ${native.problem}`
-      : false;
+    : noUnzip
+      ? noUnzip
+      : !native.addon && !inCi
+        ? `native module not built here: ${native.problem}`
+        : false;
 
 function pack(outDir: string, target?: string): string {
   const args = ['scripts/package-vsix.mjs', '--skip-build', '--out-dir', outDir];
@@ -65,31 +70,37 @@ function trainWith(ext: string, backend: string, out: string) {
   return { status: r.status, stderr: r.stderr, run };
 }
 
-test('universal .vsix: WebAssembly kernels, no native module; --backend native is refused in one line', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-vsix-u-'));
-  try {
-    const vsix = pack(tmp);
-    const names = entries(vsix);
-    assert.ok(names.includes('extension/dist/extension.js') && names.includes('extension/dist/cli.js'));
-    assert.ok(names.includes('extension/node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
-    assert.deepEqual(
-      names.filter((n) => n.startsWith('extension/native/')),
-      [],
-      'nothing of native/ (sources, build, prebuilds)',
-    );
-    assert.doesNotMatch(fs.readFileSync(vsix).toString('latin1'), /TargetPlatform=/, 'not platform-specific');
-    const ext = unpack(vsix, tmp);
-    const refused = trainWith(ext, 'native', path.join(tmp, 'out-native'));
-    assert.notEqual(refused.status, 0);
-    assert.match(refused.stderr, /--backend native: cannot load: .*not built/);
-    assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
-    const wasm = trainWith(ext, 'auto', path.join(tmp, 'out-auto'));
-    assert.equal(wasm.status, 0, wasm.stderr);
-    assert.equal(wasm.run.backend, 'wasm');
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-});
+test(
+  'universal .vsix: WebAssembly kernels, no native module; --backend native is refused in one line',
+  { skip: noUnzip },
+  () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-vsix-u-'));
+    try {
+      const vsix = pack(tmp);
+      const names = entries(vsix);
+      assert.ok(names.includes('extension/dist/extension.js') && names.includes('extension/dist/cli.js'));
+      assert.ok(
+        names.includes('extension/node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'),
+      );
+      assert.deepEqual(
+        names.filter((n) => n.startsWith('extension/native/')),
+        [],
+        'nothing of native/ (sources, build, prebuilds)',
+      );
+      assert.doesNotMatch(fs.readFileSync(vsix).toString('latin1'), /TargetPlatform=/, 'not platform-specific');
+      const ext = unpack(vsix, tmp);
+      const refused = trainWith(ext, 'native', path.join(tmp, 'out-native'));
+      assert.notEqual(refused.status, 0);
+      assert.match(refused.stderr, /--backend native: cannot load: .*not built/);
+      assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
+      const wasm = trainWith(ext, 'auto', path.join(tmp, 'out-auto'));
+      assert.equal(wasm.status, 0, wasm.stderr);
+      assert.equal(wasm.run.backend, 'wasm');
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  },
+);
 
 test(
   'linux-x64 .vsix: the prebuilt module where node-gyp-build finds it, and it trains on native',
