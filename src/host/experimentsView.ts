@@ -32,9 +32,9 @@ export interface ExperimentsView extends vscode.Disposable {
 export function createExperimentsView(lab: LabRunner, settings: () => LabSettings): ExperimentsView {
   let configs: ConfigFileEntry[] = [];
   let query: TreeQuery | undefined;
+  let hasConfigs: boolean | undefined;
   // late windows are streamed off the critical path; a redraw follows when one is read
   const bands = new LateBands(() => provider.scheduleRefresh());
-  let treeView: vscode.TreeView<unknown> | undefined;
   const build = (): TreeSnapshot => {
     const root = settings().resultsRoot;
     const experiments = readStore(root, bands);
@@ -43,8 +43,12 @@ export function createExperimentsView(lab: LabRunner, settings: () => LabSetting
     // The welcome view (package.json viewsWelcome) shows while the store holds no experiment and nothing runs
     // (buildTree leaves the view empty then, config files included); with config files in the workspace it offers
     // to run one. A filter that matches nothing says so in the view's message instead.
-    void vscode.commands.executeCommand('setContext', 'precondLab.hasConfigs', configs.length > 0);
-    if (treeView) showQuery(treeView, tree);
+    if (hasConfigs !== configs.length > 0) {
+      hasConfigs = configs.length > 0;
+      void vscode.commands.executeCommand('setContext', 'precondLab.hasConfigs', hasConfigs);
+    }
+    // (build runs only from provider.refresh(), after the view below exists)
+    showQuery(treeView, tree);
     return tree;
   };
   const showQuery = (view: vscode.TreeView<unknown>, tree: TreeSnapshot): void => {
@@ -59,7 +63,7 @@ export function createExperimentsView(lab: LabRunner, settings: () => LabSetting
           : undefined;
   };
   const provider = new ExperimentsTreeProvider(build);
-  treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  const treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   const reloadConfigs = async (): Promise<void> => {
     configs = await findConfigFiles();
     provider.scheduleRefresh(50);

@@ -31,7 +31,7 @@ export class SweepEstimator {
     try {
       this.book?.add(fromStore);
     } catch {
-      /* global storage not writable: the store's samples still count */
+      // an unwritable storage folder loses only the book: the store's samples still count
     }
     return { samples: [...(this.book?.read() ?? []), ...fromStore], store };
   }
