@@ -11,6 +11,7 @@ import { hostTimings } from './benchHost';
 import { clock, timeMs } from './benchUtil';
 import { optimizerTable } from './benchOptim';
 import { nativeBench, nativeRows } from './benchNative';
+import { presetProjection } from './benchPresets';
 import { loadNative } from '../src/lab/native/addon';
 import { RandomState } from '../src/lab/rng';
 
@@ -118,12 +119,13 @@ function fullRun(kernel: Kernel, models = 1): { wall: number; busy: number } {
 }
 
 /**
- * `node dist/bench.js [simd] [js] [tfjs] [optim] [eig] [views]` limits the output to those kernels / tables /
+ * `node dist/bench.js [simd] [js] [tfjs] [native] [presets] [optim] [eig] [views]` limits the output to those kernels / tables /
  * timings.
  */
 async function main(only: string[]): Promise<void> {
   const s = SHAPE;
   if (only[0] === 'native-child') return nativeBench('OPENBLAS_CORETYPE unset (child process)');
+  if (only.length === 1 && only[0] === 'presets') return presets();
   const want = (k: string) => only.length === 0 || only.includes(k);
   const relaxedNative = simdAvailable('relaxed-simd');
   enableRelaxedSimd();
@@ -196,8 +198,19 @@ async function main(only: string[]): Promise<void> {
     );
   }
   if (want('native')) await nativeRows(process.argv[1]);
+  if (want('presets')) await presets();
   optimizers(want('optim'));
   hostTimings(want);
+}
+
+/** Projected wall times of the full Figure 2 presets on native (where it loads) and on wasm. */
+async function presets(): Promise<void> {
+  console.log('\nprojected full Figure 2 presets (short runs of each optimizer; one thread per run, 2 workers):');
+  if (loadNative().addon) {
+    loadNative().addon?.setThreads(1);
+    await presetProjection('native');
+  }
+  await presetProjection('wasm');
 }
 
 function optimizers(wanted: boolean): void {
