@@ -124,6 +124,10 @@ describe('bullmq executor from the editor', function () {
     for (const w of workers) killGroup(w, 'SIGKILL');
     if (!redisUrl) return;
     api?.runManager.cancelAll();
+    await api?.runManager.idle();
+    // the experiments go: their run ids are the quick preset's, which other tests look up across the tree
+    for (const exp of [A, B]) fs.rmSync(path.join(root, exp), { recursive: true, force: true });
+    await api?.refresh();
     const c = vscode.workspace.getConfiguration('precondLab');
     await c.update('bullmq.redisUrl', undefined, vscode.ConfigurationTarget.Global);
     await c.update('bullmq.queue', undefined, vscode.ConfigurationTarget.Global);

@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { before, describe, it } from 'mocha';
+import { after, before, describe, it } from 'mocha';
 import { command, labApi, readJson, resultsRoot, runFile, waitFor, type RunOnDisk } from './lab';
 import { findExperiment, runsOf } from './tree';
 import type { LabApi, SweepSummary, TreeNode } from './contract';
@@ -32,6 +32,15 @@ describe('slurm executor from the editor', function () {
     }
     api = await labApi();
     root = await resultsRoot();
+  });
+
+  after(async () => {
+    if (!api) return;
+    api.runManager.cancelAll();
+    await api.runManager.idle();
+    // the experiment goes: its run ids are the quick preset's, which other tests look up across the tree
+    fs.rmSync(path.join(root, NAME), { recursive: true, force: true });
+    await api.refresh();
   });
 
   it('shows pending and running from squeue, and cancels one run inside a running task', async () => {
