@@ -9,6 +9,7 @@ import { describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { PanelInfo } from '../../src/host/panels/panels';
 import { writeOod } from './fixtures';
+import { findExperiment, findRun } from './tree';
 import { command, errorsShown, labApi, QUICK_NAME, quickPresetSummary, resultsRoot, waitFor } from './lab';
 
 async function panel(experiment: string, tab: string, what = `${experiment} drawn on ${tab}`): Promise<PanelInfo> {
@@ -118,5 +119,86 @@ describe('results panels', () => {
     const p = await panel('suite-ood', 'accuracy');
     assert.equal(p.kind, 'ood');
     assert.equal(p.rendered?.figures, 3, 'left, right, and against the AdaHessian power');
+  });
+
+  it('runs pinned from two experiments open in the Compare panel, which exports an SVG with their curves', async () => {
+    const api = await labApi();
+    const root = await resultsRoot();
+    if (!fs.existsSync(path.join(root, 'suite-ood'))) writeOod(root, 'suite-ood');
+    assert.deepEqual(api.panels.pins(), [], 'no pins before this test');
+    assert.equal(await command('precondLab.pinRun', { experiment: QUICK_NAME, runId: 'low_p2_snr1_s42' }), 1);
+    // the tree passes its selection as the second argument
+    assert.equal(
+      await command('precondLab.pinRun', { experiment: QUICK_NAME, runId: 'high_p-2_snr1_s42' }, [
+        { experiment: QUICK_NAME, runId: 'high_p-2_snr1_s42' },
+        { experiment: 'suite-ood', runId: 'gd_s42' },
+      ]),
+      2,
+    );
+    assert.deepEqual(
+      api.panels.pins().map((x) => `${x.experiment}/${x.run}`),
+      [`${QUICK_NAME}/low_p2_snr1_s42`, `${QUICK_NAME}/high_p-2_snr1_s42`, 'suite-ood/gd_s42'],
+    );
+    await command('precondLab.openCompare');
+    const p = await panel('Comparison', 'compare');
+    assert.equal(p.view, 'precondLab.compare');
+    // the OOD run shares no recorded metric with the regression runs: one is unpinned, the two left are drawn
+    assert.equal(await command('precondLab.unpinRun', { experiment: 'suite-ood', runId: 'gd_s42' }), 1);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'precond-lab-compare-'));
+    const r = await command('precondLab.exportPanel', {
+      experiment: 'compare',
+      format: 'svg',
+      file: path.join(dir, 'c.svg'),
+    });
+    assert.ok(r?.svg, `exportPanel returned ${JSON.stringify(r)}; errors: ${JSON.stringify(await errorsShown())}`);
+    const svg = fs.readFileSync(r.svg, 'utf8');
+    assert.match(svg, /^<\?xml /);
+    const series = [...svg.matchAll(/<g class="series" data-label="([^"]*)"/g)].map((m) => m[1]);
+    assert.equal(series.length, 2, `two curves in the SVG: ${series.join(' | ')}`);
+    assert.ok(
+      series.every((s) => s.startsWith(`${QUICK_NAME} · `)),
+      series.join(' | '),
+    );
+    await command('precondLab.unpinRun', { experiment: QUICK_NAME, runId: 'low_p2_snr1_s42' }, [
+      { experiment: QUICK_NAME, runId: 'low_p2_snr1_s42' },
+      { experiment: QUICK_NAME, runId: 'high_p-2_snr1_s42' },
+    ]);
+    assert.deepEqual(api.panels.pins(), []);
+  });
+
+  it('tags set with precondLab.annotate are stored in annotations.json and shown in the tree', async () => {
+    const api = await labApi();
+    const root = await resultsRoot();
+    const ok = await command(
+      'precondLab.annotate',
+      { experiment: QUICK_NAME, runId: 'low_p0_snr1_s42' },
+      { tags: 'best #baseline', note: 'checked by hand' },
+    );
+    assert.equal(ok, true, JSON.stringify(await errorsShown()));
+    const stored = JSON.parse(fs.readFileSync(path.join(root, QUICK_NAME, 'annotations.json'), 'utf8'));
+    assert.deepEqual(stored.runs.low_p0_snr1_s42, { tags: ['best', 'baseline'], note: 'checked by hand' });
+    const run = await waitFor(
+      'the tagged run in the tree',
+      async () => {
+        const nodes = await api.refresh();
+        const exp = findExperiment(nodes, QUICK_NAME);
+        const n = exp && findRun(exp, 'low_p0_snr1_s42');
+        return n?.description?.includes('#best #baseline') ? n : undefined;
+      },
+      20_000,
+      250,
+    );
+    assert.match(String(run.tooltip), /checked by hand/);
+    // a bad tag is refused with a message, and nothing is written
+    const before = api.messages().length;
+    const bad = await vscode.commands.executeCommand(
+      'precondLab.annotate',
+      { experiment: QUICK_NAME, runId: 'low_p0_snr1_s42' },
+      { tags: 'a<b' },
+    );
+    assert.equal(bad, undefined);
+    assert.ok((await errorsShown(before)).some((e) => /tags hold letters/.test(e)));
+    // clear, so later suites see the store as the preset wrote it
+    await command('precondLab.annotate', { experiment: QUICK_NAME, runId: 'low_p0_snr1_s42' }, { tags: '', note: '' });
   });
 });
