@@ -37,6 +37,31 @@ export function isExperimentDir(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'experiment.json')) || isDir(path.join(dir, 'runs'));
 }
 
+/**
+ * The tree rebuilds several times a second while sweeps run, and each rebuild reads the whole store: run.json files
+ * are read and checked again only when they changed (size or modification time; the engine replaces them by
+ * rename), so a rebuild costs a stat per run instead of a read and parse.
+ */
+const runCache = new Map<string, { mtimeMs: number; size: number; run: RunFile | undefined }>();
+const RUN_CACHE_MAX = 50_000;
+
+function readRunCached(store: ExperimentStore, id: string): RunFile | undefined {
+  const file = path.join(store.runDir(id), 'run.json');
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    runCache.delete(file);
+    return undefined;
+  }
+  const hit = runCache.get(file);
+  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.run;
+  const run = store.readRun(id);
+  if (runCache.size >= RUN_CACHE_MAX) runCache.clear();
+  runCache.set(file, { mtimeMs: st.mtimeMs, size: st.size, run });
+  return run;
+}
+
 function readExperiment(dir: string, bands?: LateBands): StoredExperiment {
   const abs = path.resolve(dir);
   const store = new ExperimentStore(path.dirname(abs), path.basename(abs));
@@ -45,7 +70,7 @@ function readExperiment(dir: string, bands?: LateBands): StoredExperiment {
   if (!config && fs.existsSync(path.join(abs, 'experiment.json'))) warnings.push('experiment.json cannot be read');
   const runs: RunFile[] = [];
   for (const id of store.listRunIds()) {
-    const run = store.readRun(id);
+    const run = readRunCached(store, id);
     // a run left queued or running by a process that died is recorded as interrupted (a live owner's lock keeps it)
     if (run && run.params && typeof run.status === 'string') runs.push(orphanCheck(store, run, warnings));
     // A run folder without a readable run.json is a run that was being created when the process died.

@@ -2,6 +2,7 @@
 // The end-to-end checks, in order (each may rely on the page state the previous one left). Each returns nothing
 // or throws; run.mjs takes a screenshot after each, pass or fail.
 import { FINISHED, SWEEP, SWEEP_FILE, SWEEP_RUNS, summaryOf } from './sampleWorkspace.mjs';
+import { closeAllEditors, panelFrame, panelOn } from './panels.e2e.mjs';
 import {
   CATEGORY,
   closeQuickInput,
@@ -178,5 +179,76 @@ export const checks = [
       );
       assert(rows.length >= SWEEP_RUNS, `${rows.length} run rows`);
     },
+  },
+  {
+    name: 'filtering the Experiments view by p from its title bar leaves only those runs; Clear Filter restores them',
+    shot: '07-tree-filter',
+    async run({ page, ws }) {
+      await openContainer(page);
+      const finished = summaryOf(ws, FINISHED);
+      const sweep = summaryOf(ws, SWEEP);
+      assert(finished && sweep, 'both experiments have a summary');
+      const all = finished.runs.length;
+      // summary.json's runs carry their params (sampleWorkspace.mjs types only what its own checks read)
+      /** @param {{ status: string }} r */
+      const isP = (r) => /** @type {{ params?: { p?: number } }} */ (r).params?.p === -2;
+      const want = finished.runs.filter(isP).length;
+      const shownEverywhere = want + sweep.runs.filter(isP).length;
+      assert(want > 0 && want < all, `${FINISHED} sweeps p`);
+      await page
+        .locator('.part.sidebar')
+        .getByRole('button', { name: /^Filter Experiments/ })
+        .first()
+        .click();
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('p=-2');
+      await page.keyboard.press('Enter');
+      const row = treeRow(page, new RegExp(FINISHED));
+      const leaves = await poll(
+        `only the ${want} p = -2 runs below ${FINISHED}`,
+        async () => {
+          const runs = (await expandAll(page, row)).filter((r) => r.expanded === null);
+          return runs.length === want && runs.every((r) => /p = -2/.test(r.label)) ? runs : undefined;
+        },
+        20_000,
+      );
+      assert(leaves.length === want, `${leaves.length} rows`);
+      // the view says what it shows
+      await page
+        .locator('.part.sidebar')
+        .getByText(`Filter "p=-2": ${shownEverywhere} runs shown.`)
+        .first()
+        .waitFor({ timeout: 10_000 });
+      await page
+        .locator('.part.sidebar')
+        .getByRole('button', { name: /^Clear Filter/ })
+        .first()
+        .click();
+      await poll(
+        `all ${all} runs below ${FINISHED} again`,
+        async () => (await expandAll(page, row)).filter((r) => r.expanded === null).length === all,
+        20_000,
+      );
+    },
+  },
+  {
+    name: 'a plain click on a run row opens its curves',
+    shot: '08-run-click',
+    async run({ page }) {
+      await closeAllEditors(page);
+      await openContainer(page);
+      const row = treeRow(page, new RegExp(FINISHED));
+      const runs = (await expandAll(page, row)).filter((r) => r.expanded === null);
+      assert(runs.length > 0, `no run rows below ${FINISHED}`);
+      await page.locator(`.part.sidebar [role="treeitem"][data-index="${runs[0].index}"]`).click();
+      const frame = await panelOn(page, 'curves', 'ready', 60_000);
+      const picked = await frame
+        .locator('.run-list input:checked')
+        .evaluateAll((/** @type {HTMLInputElement[]} */ els) => els.map((e) => e.value));
+      assert(picked.length === 1, `the curves show ${picked.length} runs, not the clicked one`);
+      assert(panelFrame(page), 'a results panel');
+    },
+    after: closeAllEditors,
   },
 ];
