@@ -58,7 +58,7 @@ test('a rebuild over an unchanged store reads no run.json; a changed run is read
     reads.length = 0;
     const third = readStore(root);
     assert.equal(reads.length, 1);
-    assert.ok(reads[0].endsWith(path.join(runs[2].id, 'run.json')));
+    assert.ok((reads as string[])[0].endsWith(path.join(runs[2].id, 'run.json')));
     assert.equal(third[0].runs.find((r) => r.id === runs[2].id)?.final.testMSE, 0.25);
     // a deleted run disappears
     fs.rmSync(store.runDir(runs[0].id), { recursive: true });
