@@ -35,10 +35,12 @@ const MANY_RUNS = 300;
 
 /** The background CLI runs started by prepare(); the checks that open their results wait for it. */
 let prepared = Promise.resolve();
+/** For other check files: resolves once prepare()'s background CLI runs (fig3-cov-quick, the OOD sweep) are done. */
+export const whenPrepared = () => prepared;
 let shotsDir = '';
 
 /** @type {(ok: unknown, message: string) => asserts ok} */
-const assert = (ok, message) => {
+export const assert = (ok, message) => {
   if (!ok) throw new Error(message);
 };
 
@@ -50,7 +52,7 @@ const assert = (ok, message) => {
  * @param {number} timeoutMs
  * @returns {Promise<T>}
  */
-async function poll(what, probe, timeoutMs, everyMs = 300) {
+export async function poll(what, probe, timeoutMs, everyMs = 300) {
   const deadline = Date.now() + timeoutMs;
   /** @type {Error | undefined} */
   let last;
@@ -236,13 +238,13 @@ export function prepare(ws, repoRoot) {
 }
 
 /** @param {Page} page */
-const panelFrame = (page) => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+export const panelFrame = (page) => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 
 /**
  * @param {Page} page
  * @param {string} title
  */
-async function paletteCommand(page, title) {
+export async function paletteCommand(page, title) {
   await closeQuickInput(page);
   await palette(page, title);
   await page.getByRole('option', { name: title }).first().waitFor({ timeout: 10_000 });
@@ -254,7 +256,7 @@ async function paletteCommand(page, title) {
  * Closes every editor, the bottom panel and the notifications, so the next panel has the editor area to itself.
  * @param {Page} page
  */
-async function closeAllEditors(page) {
+export async function closeAllEditors(page) {
   await paletteCommand(page, 'View: Close All Editors');
   if (await page.locator('.part.panel').isVisible()) await paletteCommand(page, 'View: Hide Panel');
   await paletteCommand(page, 'Notifications: Clear All Notifications');
@@ -291,7 +293,7 @@ async function exportShot(page, frame, ws, experiment, tab, shot) {
  * @param {Page} page
  * @param {string} name
  */
-async function openResults(page, name) {
+export async function openResults(page, name) {
   await runFromPalette(page, 'Open Results');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
@@ -305,7 +307,7 @@ async function openResults(page, name) {
  * @param {Page} page
  * @param {string} tab
  */
-async function panelOn(page, tab, state = 'ready', timeoutMs = 30_000) {
+export async function panelOn(page, tab, state = 'ready', timeoutMs = 30_000) {
   const frame = panelFrame(page);
   await frame.locator(`#app[data-tab="${tab}"][data-state="${state}"]`).waitFor({ timeout: timeoutMs });
   return frame;
@@ -315,7 +317,7 @@ async function panelOn(page, tab, state = 'ready', timeoutMs = 30_000) {
  * Per drawn canvas: its size, how many sampled pixels differ from the background, how many colours it holds.
  * @param {FrameLocator} frame
  */
-async function canvasInk(frame) {
+export async function canvasInk(frame) {
   return frame.locator('figure.card:not(.is-empty) canvas').evaluateAll((/** @type {HTMLCanvasElement[]} */ cs) =>
     cs.map((c) => {
       const w = c.width;
@@ -338,7 +340,7 @@ async function canvasInk(frame) {
  * @param {FrameLocator} frame
  * @param {string[]} figures
  */
-async function assertDrawn(frame, figures) {
+export async function assertDrawn(frame, figures) {
   const ids = await frame.locator('figure.card').evaluateAll((els) => els.map((e) => e.dataset.figure));
   for (const f of figures) assert(ids.includes(f), `no figure ${f} (figures: ${ids.join(', ')})`);
   const ink = await canvasInk(frame);
@@ -352,7 +354,7 @@ async function assertDrawn(frame, figures) {
  * @param {FrameLocator} frame
  * @param {string} tab
  */
-async function clickTab(frame, tab) {
+export async function clickTab(frame, tab) {
   await frame.locator(`button[data-tab="${tab}"]`).click();
   await frame.locator(`#app[data-tab="${tab}"]`).waitFor({ timeout: 10_000 });
 }
@@ -362,7 +364,7 @@ async function clickTab(frame, tab) {
  * @param {Page} page
  * @param {string} ending
  */
-async function acceptSaveDialog(page, ending) {
+export async function acceptSaveDialog(page, ending) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 15_000 });
   const value = await poll(

@@ -9,6 +9,7 @@ import { repoRoot, startCodeServer, workbenchUrl } from '../../scripts/code-serv
 import { checks as labChecks } from './lab.e2e.mjs';
 import { checks as panelChecks, prepare as preparePanels } from './panels.e2e.mjs';
 import { checks as playgroundChecks } from './playground.e2e.mjs';
+import { checks as compareChecks, prepare as prepareCompare } from './compare.e2e.mjs';
 import { makeSampleWorkspace } from './sampleWorkspace.mjs';
 
 const shots = path.join(repoRoot, 'test-output', 'e2e');
@@ -24,12 +25,14 @@ async function main() {
   const pkg = JSON.parse(fs.readFileSync(path.join(extensionPath, 'package.json'), 'utf8'));
   const ws = makeSampleWorkspace(repoRoot);
   /** @type {import('./check').Check[]} */
-  const all = [...labChecks, ...panelChecks, ...playgroundChecks];
+  const all = [...labChecks, ...panelChecks, ...playgroundChecks, ...compareChecks];
   // E2E_GREP runs only the checks whose names match it (the lab checks that make the sample sweep always run)
   const grep = process.env.E2E_GREP ? new RegExp(process.env.E2E_GREP) : undefined;
   const checks = grep ? all.filter((c) => labChecks.includes(c) || grep.test(c.name)) : all;
   // the background CLI runs of a group's prepare() only when one of its checks will wait for them
-  if (checks.some((c) => panelChecks.includes(c))) preparePanels(ws, repoRoot);
+  // the comparison's checks open the panels' experiments too (e2e-many, fig3-cov-quick)
+  if (checks.some((c) => panelChecks.includes(c) || compareChecks.includes(c))) preparePanels(ws, repoRoot);
+  if (checks.some((c) => compareChecks.includes(c))) prepareCompare(ws, repoRoot);
   /** @type {import('../../scripts/code-server/serve.mjs').CodeServer | undefined} */
   let server;
   /** @type {import('playwright-core').Browser | undefined} */
