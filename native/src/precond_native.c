@@ -1,5 +1,7 @@
 // Native kernels of Preconditioning Lab (Node-API, plain C): OpenBLAS sgemm for the first layer of the OOD network
-// (784 -> hidden) and the fused Experiment 1 regression kernel (d -> h -> 1 ReLU network, full-batch GD with a
+// (784 -> hidden) with bias + ReLU fused, the rest of that network's passes (output layer on dgemm, softmax
+// cross-entropy, its gradient and R-operator: the gradient and Hessian-vector products of Mlp2), K-FAC's float64
+// algebra (dgemm, dsyrk, LAPACK dsyevd), and the fused Experiment 1 regression kernel (d -> h -> 1 ReLU network, full-batch GD with a
 // diagonal preconditioner on W1, and its test-MSE evaluation). The regression loops are written with GCC vector
 // extensions over 16 samples per vector and compiled for AVX-512, AVX2 and baseline x86-64 with run-time dispatch
 // (target_clones), so one binary runs on any x86-64 CPU at the widest vectors it has.
