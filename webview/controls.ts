@@ -4,7 +4,7 @@ import { defaultSelection } from '../src/shared/charts/curves';
 import { caseName, runLabel, varyingAxes } from '../src/shared/charts/labels';
 import { spectraChoices } from '../src/shared/charts/spectra';
 import { logByDefault } from '../src/shared/charts/tabs';
-import { compareMetric, sharedMetrics } from '../src/shared/charts/compare';
+import { compareLogDefault, compareMetric, sharedMetrics } from '../src/shared/charts/compare';
 import { metricLabel } from '../src/shared/charts/runTable';
 import type { PanelSnapshot, PanelToHost, RunInfo, Tab, ViewOptions } from '../src/shared/panelMessages';
 import { h } from './dom';
@@ -198,7 +198,7 @@ export function controls(c: ControlsContext): HTMLElement {
       const metric = compareMetric(c.snap, c.options);
       if (metric && metrics.length > 1)
         bar.append(select('Metric', metrics, metric, (v) => c.set({ metric: v }), 'metric', metricLabel));
-      const logDefault = metric ? /MSE|Loss/.test(metric) : false;
+      const logDefault = compareLogDefault(c.snap, metric);
       bar.append(
         checkbox(
           'Log scale',

@@ -85,11 +85,25 @@ export function compareTable(snap: PanelSnapshot): TableSpec {
   };
 }
 
+/** Log scale by default only where the metric is an error or loss spanning more than a decade across the runs. */
+export function compareLogDefault(snap: PanelSnapshot, metric: string | undefined): boolean {
+  if (!metric || !/MSE|Loss/.test(metric)) return false;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of snap.runs)
+    for (const v of snap.curves[r.id]?.cols[metric] ?? [])
+      if (v !== null && v > 0) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+  return hi / lo > 10;
+}
+
 export function compareView(snap: PanelSnapshot, opts: ViewOptions): TabView {
   const runs = snap.runs;
   const metric = compareMetric(snap, opts);
   const weight = opts.smoothing ?? 0;
-  const logY = opts.log?.compare ?? (metric ? /MSE|Loss/.test(metric) : false);
+  const logY = opts.log?.compare ?? compareLogDefault(snap, metric);
   const series: Series[] = [];
   if (metric)
     for (const r of runs) {
