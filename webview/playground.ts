@@ -257,7 +257,12 @@ function base(logY: boolean, xTitle: string, yTitle: string, xType: 'linear' | '
     plugins: { legend: { labels: { color: t.fg, boxWidth: 12 } }, tooltip: { enabled: true } },
     scales: {
       x: { type: xType, ...axis(xTitle) },
-      y: { type: logY ? ('logarithmic' as const) : ('linear' as const), ...axis(yTitle) },
+      y: {
+        type: logY ? ('logarithmic' as const) : ('linear' as const),
+        ...axis(yTitle),
+        // compact numbers (1000, 0.01, 1e-4) rather than chart.js's locale format with four decimals
+        ticks: { color: t.muted, callback: (v: string | number) => (typeof v === 'number' ? fmt(v) : v) },
+      },
     },
   };
 }

@@ -5,7 +5,8 @@
 // redraws; "Keep" adds a playground experiment to the tree; a light theme redraws the charts.
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeQuickInput, openContainer, palette, treeRow } from './workbench.mjs';
+import { SWEEP_FILE } from './sampleWorkspace.mjs';
+import { closeQuickInput, openContainer, palette, quickOpen, treeRow, waitForWorkbench } from './workbench.mjs';
 
 const shots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-output/e2e');
 
@@ -141,6 +142,9 @@ export const checks = [
       const rows = await f.locator('#curve-table tr').count();
       assert(rows - 1 === after, `the curve table has ${rows - 1} rows for ${after} points`);
       assert((await energyDraws(page)) > draws0 + 5, 'the energy chart did not redraw while training');
+      await f.locator('#card-curve').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(shots, 'playground-curve.png') });
+      await f.locator('#p-slider').scrollIntoViewIfNeeded();
 
       // Keep: a normal run in the store, shown in the tree
       await f.locator('#keep').click();
@@ -161,9 +165,34 @@ export const checks = [
       await paletteCommand(page, 'Preferences: Toggle between Light/Dark Themes');
       await poll('the charts to redraw in the other theme', async () => (await energyDraws(page)) > draws1, 15_000);
       await page.screenshot({ path: path.join(shots, 'playground-toggled-theme.png') });
+      await paletteCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+
+      // hidden behind another editor and shown again: the page is rebuilt with the same controls and curve
+      const pLast = await f.locator('#p-value').inputValue();
+      const loads = await frame(page).locator('#app').getAttribute('data-run');
+      await quickOpen(page, SWEEP_FILE);
+      await page.locator('.tabs-container [role="tab"][aria-label^="Playground"]').first().click();
+      await poll(
+        'the playground page back with its controls',
+        async () => (await f.locator('#p-value').inputValue()) === pLast,
+        30_000,
+      );
+      await poll('the p curve back', async () => (await curvePoints(page)) === after, 30_000);
+      assert(loads, 'the page had a run');
+
+      // a window reload: the panel comes back with its controls and the traced points (workspace state)
+      await paletteCommand(page, 'Developer: Reload Window');
+      await waitForWorkbench(page);
+      await poll(
+        'the playground page after the reload',
+        async () => (await f.locator('#p-value').inputValue()) === pLast,
+        90_000,
+      );
+      await poll('the traced points after the reload', async () => (await curvePoints(page)) >= after, 60_000);
+      await poll('a retrain after the reload', async () => (await phase(page)) === 'done', 60_000);
     },
     async after(page) {
-      await paletteCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+      await paletteCommand(page, 'View: Close All Editors');
     },
   },
 ];
