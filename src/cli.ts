@@ -44,6 +44,8 @@ const USAGE = `precond-lab - how preconditioning steers feature learning (Yoshid
     slurm: [--partition P] [--account A] [--time T] [--cpus-per-task N] [--concurrency K] [--tasks N]
            [--sbatch '--mem=4G;--qos=short'] [--setup 'module load nodejs'] [--ssh HOST] [--worker-command CMD]
   precond-lab worker --slice FILE [--task N] [--threads N]   (what a Slurm array task runs)
+  precond-lab worker --redis URL [--queue NAME] [--jobs N] [--threads N]   (a BullMQ worker: --threads is its
+                  share of this machine's cores, split over its --jobs; default one thread per job)
 
 Results go to --out (default ./.precond-lab), one folder per experiment.`;
 

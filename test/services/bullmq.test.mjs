@@ -217,6 +217,41 @@ test('cancel from the CLI: runs marked cancelled, no runner keeps going, the que
   await stopWorker(w);
 });
 
+test(
+  '--threads reaches the runner: a worker with 2 threads trains on 2, one with 2 threads for 2 jobs on 1 each',
+  { skip },
+  async () => {
+    // the native backend's run record names its BLAS thread count (set from the job's budget); the bits do not
+    // depend on it (native.test.ts), so both stores must hold the same numbers
+    const sweep = ['run', 'fig1-cov', '--quick', '--steps', '200', '--eval-every', '50', '--p', '-2,0', '--snr', '1,2'];
+    sweep.push('--case', 'high', '--backend', 'native');
+    const ids = [1, 2].flatMap((snr) => [-2, 0].map((p) => `high_p${p}_snr${snr}_s42`));
+    /** @type {Record<string, any>[]} */
+    const runs = [];
+    for (const [flags, want] of /** @type {const} */ ([
+      [['--threads', '2'], '2 threads'],
+      [['--threads', '2', '--jobs', '2'], '1 thread'],
+    ])) {
+      const w = worker([...flags]);
+      await waitFor(() => /waiting for jobs/.test(w.out), 30_000, 'the worker to start');
+      assert.match(w.out, new RegExp(`2 threads \\(--threads\\), ${want.split(' ')[0]} per job`));
+      const out = path.join(tmp.dir, `threads-${flags.length}`);
+      const run = start([...sweep, '--executor', 'bullmq', '--out', out]);
+      const { code } = await run.done;
+      assert.equal(code, 0, run.out);
+      const got = ids.map((id) => JSON.parse(fs.readFileSync(path.join(runsDir(out), id, 'run.json'), 'utf8')));
+      for (const r of got) {
+        assert.equal(r.status, 'done');
+        assert.equal(r.backend, 'native');
+        assert.match(r.kernel, new RegExp(`, ${want}, `), `${r.id}: ${r.kernel}`);
+      }
+      runs.push(Object.fromEntries(got.map((r) => [r.id, r.final])));
+      await stopWorker(w);
+    }
+    assert.deepEqual(runs[1], runs[0], 'the same final numbers at 2 and at 1 thread');
+  },
+);
+
 test('the password appears in no output and no stored file', { skip }, () => {
   assert.ok(outputs.length > 0);
   const secrets = [redis.password, encodeURIComponent(redis.password)];

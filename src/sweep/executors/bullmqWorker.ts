@@ -34,8 +34,12 @@ export interface RedisWorkerOptions {
   queue?: string;
   /** jobs trained at once by this worker (each in its own child); 1 by default */
   concurrency?: number;
-  /** environment for the runner children (a thread budget) */
+  /** environment for the runner children */
   env?: NodeJS.ProcessEnv;
+  /** BLAS threads of each job's runner (the job's `threads`): the worker's budget (--threads) over its jobs */
+  threadsPerJob?: number;
+  /** the budget in words, for the worker's first line */
+  budget?: string;
   log: (line: string) => void;
   /** stop after this many jobs (tests, benchmarks); forever by default */
   maxJobs?: number;
@@ -102,7 +106,12 @@ export async function runRedisWorker(opts: RedisWorkerOptions): Promise<number> 
     let lastProgress = 0;
     const child = forkJob(
       opts.runnerPath,
-      { ...data.job, runs: data.job.runs.filter((r) => !cancelledAtStart.includes(r.id)) },
+      {
+        ...data.job,
+        runs: data.job.runs.filter((r) => !cancelledAtStart.includes(r.id)),
+        // this worker's share of the machine, never the submitter's
+        threads: opts.threadsPerJob,
+      },
       (msg: FromRunner) => {
         if (msg.type === 'progress') {
           // lossy by design: at most 4 a second, through BullMQ's events
@@ -185,7 +194,10 @@ export async function runRedisWorker(opts: RedisWorkerOptions): Promise<number> 
     });
     process.once('SIGINT', () => void close('interrupted'));
     process.once('SIGTERM', () => void close('terminated'));
-    say(`worker ${me}: waiting for jobs on queue "${queue}" at ${target.safeUrl}`);
+    say(
+      `worker ${me}: waiting for jobs on queue "${queue}" at ${target.safeUrl}` +
+        (opts.budget ? `; ${opts.budget}` : ''),
+    );
     void worker.run().catch((e: unknown) => {
       say(`worker ${me}: ${errorText(e, target.secrets)}`);
       void close('the worker stopped');
