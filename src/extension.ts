@@ -6,13 +6,14 @@ import { registerCommands } from './host/commands';
 import { registerConfigLens } from './host/configLens';
 import { createExperimentsView } from './host/experimentsView';
 import { ExecutorChoice } from './host/executorChoice';
-import { LabRunner } from './host/labRunner';
+import { LabRunner, type SweepHandle } from './host/labRunner';
 import { panelsApi, registerResultsPanels, type PanelsApi } from './host/openResults';
 import { playgroundApi, registerPlayground } from './host/playground/panel';
 import { Reporter, type ShownMessage } from './host/reporter';
 import { readSettings } from './host/settings';
 import { createStatusBar } from './host/statusBar';
 import { watchTrust } from './host/trust';
+import { reattachSweeps } from './host/sweepReattach';
 import type { TreeSnapshot } from './host/treeModel';
 
 export interface RecordsEvent {
@@ -38,6 +39,8 @@ export interface LabApi {
   panels: PanelsApi;
   /** the open Playground: its state, a change of controls and Keep without the page */
   playground: typeof playgroundApi;
+  /** what activation does for sweeps an earlier window left on BullMQ (sweepReattach.ts), again: the sweeps started */
+  reattach(): Promise<SweepHandle[]>;
 }
 
 export function activate(context: vscode.ExtensionContext): LabApi {
@@ -57,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): LabApi {
   );
 
   const view = createExperimentsView(lab, settings);
+  const executors = new ExecutorChoice(context.secrets, context.asAbsolutePath('dist/cli.js'), settings, reporter);
   context.subscriptions.push(
     channel,
     records,
@@ -86,12 +90,24 @@ export function activate(context: vscode.ExtensionContext): LabApi {
       refresh: view.refresh,
       tree: view,
       globalStorage: context.globalStorageUri.fsPath,
-      executors: new ExecutorChoice(context.secrets, context.asAbsolutePath('dist/cli.js'), settings, reporter),
+      executors,
     }),
     // Restricted Mode: reading works, running waits for trust (src/host/trust.ts)
     watchTrust(reporter, view.refresh),
   );
   channel.info(`Preconditioning Lab activated; results folder ${settings().resultsRoot}`);
+  // sweeps an earlier window left training on BullMQ workers: watched again, not submitted again
+  const reattach = (): Promise<SweepHandle[]> =>
+    reattachSweeps({
+      root: settings().resultsRoot,
+      lab,
+      redisUrl: () => executors.redisUrl(),
+      makeBullmq: () => executors.make('bullmq'),
+      queue: () => settings().executors.bullmq.queue,
+      trusted: () => vscode.workspace.isTrusted,
+      log: (line) => channel.info(line),
+    });
+  reattach().catch((e: unknown) => channel.warn(`reattaching sweeps: ${(e as Error).message}`));
 
   return {
     tree: view.snapshot,
@@ -102,6 +118,7 @@ export function activate(context: vscode.ExtensionContext): LabApi {
     messages: () => reporter.recent,
     panels: panelsApi(),
     playground: playgroundApi,
+    reattach,
   };
 }
 

@@ -4,7 +4,7 @@
 // storage (never in settings.json, never in a message or the log).
 import * as vscode from 'vscode';
 import { EXECUTOR_NAMES, type Executor, type ExecutorName } from '../sweep/executors/types';
-import { executorDetail, executorOffered, makeExecutor, urlHoldsPassword } from './executorSettings';
+import { executorDetail, executorOffered, makeExecutor, redisUrlFor, urlHoldsPassword } from './executorSettings';
 import type { Reporter } from './reporter';
 import type { LabSettings } from './settings';
 
@@ -75,6 +75,14 @@ export class ExecutorChoice {
       owner: 'VS Code',
       force,
     });
+  }
+
+  /** The Redis URL the bullmq executor would connect with (the password filled in from the secret storage);
+   *  undefined when none is set up. Never shown: for reattaching on activation (sweepReattach.ts). */
+  async redisUrl(): Promise<string | undefined> {
+    const s = this.settings().executors;
+    if (!executorOffered('bullmq', s)) return undefined;
+    return redisUrlFor(s.bullmq, await this.secrets.get(REDIS_PASSWORD_KEY), process.env);
   }
 
   /** Stores the Redis password in the editor's secret storage ('' removes it); no argument: asks for it. True when

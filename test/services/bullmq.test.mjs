@@ -218,6 +218,43 @@ test('cancel from the CLI: runs marked cancelled, no runner keeps going, the que
 });
 
 test(
+  'the submitting CLI killed mid-sweep and run again: it reattaches, each run trained and stored once',
+  { skip },
+  async () => {
+    const ref = await localReference(LONG_SWEEP);
+    const workers = [worker(), worker()];
+    const out = path.join(tmp.dir, 'reattach');
+    const first = start([...LONG_SWEEP, '--executor', 'bullmq', '--out', out]);
+    await waitFor(() => anyRecords(out), 60_000, 'the first records');
+    // an editor reload or a killed terminal: no cancel reaches the queue
+    first.child.kill('SIGKILL');
+    await first.done;
+    assert.match(first.out, /submitted 4 jobs/);
+    const record = JSON.parse(fs.readFileSync(path.join(out, EXP, 'bullmq', 'submission.json'), 'utf8'));
+    assert.equal(record.jobs.length, 4, 'the submission record lists the 4 jobs');
+    assert.deepEqual(
+      record.jobs.flatMap((/** @type {any} */ j) => j.runs.map((/** @type {any} */ r) => r.id)).sort(),
+      [...IDS].sort(),
+    );
+    const again = start([...LONG_SWEEP, '--executor', 'bullmq', '--out', out]);
+    const { code } = await again.done;
+    assert.equal(code, 0, again.out);
+    assert.match(again.out, /reattached to [1-4] jobs? an earlier submission left on queue/);
+    assert.match(again.out, /submitted 0 jobs/, 'nothing submitted a second time');
+    assertSameAsLocal(out, ref, LONG_RECORDS);
+    // every job was taken by a worker once: no job trained twice, none resubmitted under another id
+    const taken = workers.flatMap((w) => [...w.out.matchAll(/: job (pl-\S+) \(/g)].map((m) => m[1]));
+    assert.deepEqual(
+      [...taken].sort(),
+      record.jobs.map((/** @type {any} */ j) => j.id).sort(),
+      'each recorded job taken once, no other',
+    );
+    assert.ok(!hasStackTrace(again.out), again.out);
+    await Promise.all(workers.map(stopWorker));
+  },
+);
+
+test(
   '--threads reaches the runner: a worker with 2 threads trains on 2, one with 2 threads for 2 jobs on 1 each',
   { skip },
   async () => {

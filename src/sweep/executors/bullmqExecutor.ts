@@ -8,11 +8,20 @@
 // lost entries) or an outcome whose record count differs from what arrived fails that run with the reason; it is
 // never stored incomplete. Cancel adds '*' (or run ids) to the job's cancel set, which workers poll, and removes
 // jobs not yet started. The Redis password never appears in a message.
+//
+// Reattach (the interface's resume, done at submit time): the lab writes `<experiment>/bullmq/submission.json` (the
+// queue, the Redis URL without its password, each job's id and runs) when it submits. A submitter that ended while
+// its jobs were still on the queue (an editor reload, a killed terminal) leaves them there, and streams are kept
+// whole until their job has ended and been stored: running the same sweep again finds each due run's job (by its
+// id, or in the record when some of the job's runs were stored already), reattaches to it instead of submitting
+// it again, and replays its stream from the start into the store, so every run is trained and stored once.
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Queue as BullQueue, QueueEvents as BullQueueEvents } from 'bullmq';
 import type { Redis as RedisClient } from 'ioredis';
 import type { FromRunner } from '../../shared/protocol';
+import { writeJsonAtomic } from '../files';
 import {
   ATTEMPTS,
   BACKOFF_MS,
@@ -39,6 +48,69 @@ export interface BullmqExecutorOptions {
   owner?: string;
   /** seconds after a cancel before runs still out are recorded cancelled without waiting for their worker */
   graceSeconds?: number;
+}
+
+/** What the lab records of a bullmq submission (`<experiment>/bullmq/submission.json`), to reattach later. */
+export interface BullSubmission {
+  version: 1;
+  queue: string;
+  /** the Redis URL without its password */
+  redis: string;
+  submittedAt: string;
+  jobs: { id: string; runs: { id: string; key: string }[] }[];
+}
+
+export const bullSubmissionPath = (storeDir: string): string => path.join(storeDir, 'bullmq', 'submission.json');
+
+/** The submission record of an experiment, or undefined (none, or unreadable: nothing to reattach to then). */
+export function readBullSubmission(storeDir: string): BullSubmission | undefined {
+  try {
+    const s = JSON.parse(fs.readFileSync(bullSubmissionPath(storeDir), 'utf8')) as BullSubmission;
+    return s?.version === 1 && Array.isArray(s.jobs) && typeof s.queue === 'string' ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Job states a reattaching submitter can still watch to their end. */
+const LIVE_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
+
+/**
+ * The jobs of an experiment's submission record that a submitter can still reattach to (queued, training, or
+ * finished with their stream still to store), asked of Redis at `url`: what the editor checks on activation before
+ * it reattaches, so a record whose jobs are all gone starts nothing. Rejects when Redis cannot be reached (10 s).
+ */
+export async function liveBullJobs(url: string, storeDir: string): Promise<string[]> {
+  const record = readBullSubmission(storeDir);
+  if (!record?.jobs.length) return [];
+  const target = parseRedisUrl(url);
+  const { Queue } = await import('bullmq');
+  const { default: Redis } = await import('ioredis');
+  const redis = new Redis({ ...target.options, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  const queue = new Queue(record.queue, { connection: bullConnection(target) });
+  queue.on('error', () => undefined);
+  try {
+    const check = async (): Promise<string[]> => {
+      const live: string[] = [];
+      for (const j of record.jobs) {
+        const job = await queue.getJob(j.id);
+        if (!job) continue;
+        const state = await job.getState();
+        if (LIVE_STATES.has(state) || (await redis.exists(streamKey(record.queue, j.id)))) live.push(j.id);
+      }
+      return live;
+    };
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('no answer within 10 s')), 10_000).unref(),
+    );
+    return await Promise.race([check(), timeout]);
+  } catch (e) {
+    throw new Error(`cannot reach Redis at ${target.safeUrl}: ${errorText(e, target.secrets)}`);
+  } finally {
+    await Promise.race([queue.close().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
+    redis.disconnect();
+  }
 }
 
 interface Tracked {
@@ -136,6 +208,8 @@ export class BullmqExecutor implements Executor {
         if (this.cancelled && Date.now() - this.cancelledAt > (this.opts.graceSeconds ?? 20) * 1000)
           for (const t of this.tracked.values()) if (!t.ended) this.endJob(t, ctx, 'cancelled');
       }
+      // every job ended and is stored: nothing left to reattach to
+      if (this.tracked.size) fs.rmSync(bullSubmissionPath(ctx.storeDir), { force: true });
     } finally {
       // close() waits for a connection: with Redis gone it would wait for ever, so it gets 2 s, then a disconnect
       const closed = Promise.allSettled([queue.close(), events.close()]);
@@ -168,22 +242,44 @@ export class BullmqExecutor implements Executor {
     const identity = `${os.hostname()}:${path.resolve(ctx.root)}`;
     const generation = this.opts.force ? Date.now().toString(36) : '';
     const submitter = `${this.opts.owner ?? 'precond-lab run'} on ${os.hostname()}`;
+    const record = this.opts.force ? undefined : readBullSubmission(ctx.storeDir);
+    const recorded = record?.queue === this.queueName ? record.jobs : [];
+    let reattached = 0;
     for (const planned of jobs) {
       if (this.cancelled || ctx.isCancelled()) break;
-      let id = bullJobId(
-        identity,
-        planned.files.map((f) => ({ id: f.id, key: f.key })),
-        generation,
-      );
-      const old = await queue.getJob(id);
-      if (old) {
-        // left by a submitter that ended: a job still in a worker's hands is told to stop and replaced by a new
-        // generation; any other is removed with its stream, and submitted again below
+      const runs = planned.files.map((f) => ({ id: f.id, key: f.key }));
+      let id = bullJobId(identity, runs, generation);
+      // a job an earlier submitter of this sweep left on the queue: by its id, or (some of its runs stored
+      // already, so the plan is smaller) the recorded job holding every run due here
+      const candidates = [
+        id,
+        ...recorded
+          .filter((j) => j.id !== id && runs.every((r) => j.runs.some((x) => x.id === r.id && x.key === r.key)))
+          .map((j) => j.id),
+      ];
+      let attach: string | undefined;
+      for (const c of this.opts.force ? [] : candidates) {
+        const old = await queue.getJob(c);
+        if (!old) continue;
         const state = await old.getState();
-        if (state === 'active') {
-          await redis.sadd(cancelKey(this.queueName, id), '*');
-          id = `${id}-r${Date.now().toString(36)}`;
-        } else await old.remove().catch(() => undefined);
+        // still queued or training, or finished with its stream (every message) still there to replay
+        if (LIVE_STATES.has(state) || (await redis.exists(streamKey(this.queueName, c)))) {
+          attach = c;
+          break;
+        }
+        if (c === id) await old.remove().catch(() => undefined); // finished and stored: submitted again below
+      }
+      if (!attach) {
+        const old = await queue.getJob(id);
+        if (old) {
+          // left by a submitter that ended (--force, or a job no longer watchable): a job still in a worker's
+          // hands is told to stop and replaced by a new generation; any other is removed with its stream
+          const state = await old.getState();
+          if (state === 'active') {
+            await redis.sadd(cancelKey(this.queueName, id), '*');
+            id = `${id}-r${Date.now().toString(36)}`;
+          } else await old.remove().catch(() => undefined);
+        }
       }
       const t: Tracked = {
         id,
@@ -199,6 +295,16 @@ export class BullmqExecutor implements Executor {
         done: false,
         ended: false,
       };
+      if (attach) {
+        // replayed from the start: the sink stores every message of the current attempt, as if live
+        t.id = attach;
+        t.stream = streamKey(this.queueName, attach);
+        t.cancelSet = cancelKey(this.queueName, attach);
+        this.tracked.set(attach, t);
+        reattached++;
+        this.setEngine(t, 'pending', 'reattached');
+        continue;
+      }
       await redis.del(t.stream, t.cancelSet);
       this.tracked.set(id, t);
       await queue.add(
@@ -216,10 +322,40 @@ export class BullmqExecutor implements Executor {
       const cancelled = t.sink.runIds.filter((r) => this.cancelledRuns.has(r) || ctx.isRunCancelled(r));
       if (cancelled.length) await redis.sadd(t.cancelSet, ...cancelled);
     }
-    this.say(
-      `submitted ${this.tracked.size} job${this.tracked.size === 1 ? '' : 's'} to queue "${this.queueName}" on ` +
-        this.target.safeUrl,
-    );
+    const submitted = this.tracked.size - reattached;
+    const plural = (n: number): string => `${n} job${n === 1 ? '' : 's'}`;
+    if (reattached)
+      this.say(
+        `reattached to ${plural(reattached)} an earlier submission left on queue "${this.queueName}" (still ` +
+          `queued, training or finished on the workers; not submitted again)`,
+      );
+    this.say(`submitted ${plural(submitted)} to queue "${this.queueName}" on ${this.target.safeUrl}`);
+    // the lab's own record, for a later submitter to reattach: the jobs of this sweep and those of the last one
+    // still watched here
+    if (!this.tracked.size) return;
+    const jobsNow = [...this.tracked.values()].map((t) => ({
+      id: t.id,
+      runs: [
+        ...new Map(
+          [
+            ...(recorded.find((j) => j.id === t.id)?.runs ?? []),
+            ...t.planned.files.map((f) => ({ id: f.id, key: f.key })),
+          ].map((r) => [r.id, r]),
+        ).values(),
+      ],
+    }));
+    try {
+      fs.mkdirSync(path.dirname(bullSubmissionPath(ctx.storeDir)), { recursive: true });
+      writeJsonAtomic(bullSubmissionPath(ctx.storeDir), {
+        version: 1,
+        queue: this.queueName,
+        redis: this.target.safeUrl,
+        submittedAt: new Date().toISOString(),
+        jobs: jobsNow,
+      } satisfies BullSubmission);
+    } catch (e) {
+      this.say(`could not write the submission record (a later run cannot reattach): ${(e as Error).message}`);
+    }
   }
 
   private setEngine(t: Tracked, state: EngineState, detail?: string): void {
@@ -251,9 +387,9 @@ export class BullmqExecutor implements Executor {
     for (const [key, entries] of res ?? []) {
       const t = byStream.get(key);
       if (!t) continue;
+      // kept until the job has ended and everything is stored (endJob deletes the stream): a submitter that
+      // reattaches after this one ended replays it from the start
       this.handleEntries(t, entries);
-      // stored: only now may the entries go (the last one stays as XREAD's bookmark is kept here anyway)
-      await this.redis?.xtrim(t.stream, 'MINID', t.lastId).catch(() => undefined);
     }
   }
 
