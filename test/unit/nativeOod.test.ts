@@ -290,3 +290,36 @@ test('feature view through dgemm equals the loops', { skip }, () => {
       );
   }
 });
+
+test('native Mlp2 passes on the regression loss (mse) match the float64 TypeScript passes', { skip }, () => {
+  const [d, h, n] = [10, 64, 150];
+  const shape = { inDim: d, hidden: h, outDim: 1, loss: 'mse' as const };
+  const x = f32(n * d);
+  const y = Float32Array.from({ length: n }, (_, i) => Math.max(0, x[i * d]) + 0.1 * rng.normal());
+  const theta = new Float32Array(mlp2Layout(shape).size);
+  initMlp2(shape, theta, () => rng.random(), { scheme: 'kaiming-uniform', scale: 1 });
+  const v = f32(theta.length);
+  const js = new Mlp2(shape, x, n, { y }, { firstLayer: 'dense' });
+  const nat = new Mlp2(shape, x, n, { y }, { firstLayer: 'native' });
+  assert.equal(nat.kernel, 'native');
+  const [g1, h1, g2, h2] = [0, 0, 0, 0].map(() => new Float32Array(theta.length));
+  const l1 = js.lossGradHvp(theta, v, g1, h1);
+  const l2 = nat.lossGradHvp(theta, v, g2, h2);
+  assert.ok(Math.abs(l1 - l2) < 1e-5 * l1, `loss ${l2} vs ${l1}`);
+  assert.ok(relErr(g2, g1) < 1e-4 && relErr(h2, h1) < 1e-4, `gradient ${relErr(g2, g1)}, hvp ${relErr(h2, h1)}`);
+  // K-FAC's moments: the hidden layer's input moment (dsyrk + bias border) and the output-gradient moments
+  const size = (h + 1) ** 2;
+  const [a, b] = [new Float64Array(size), new Float64Array(size)];
+  js.inputMoment(1, a);
+  nat.inputMoment(1, b);
+  assert.ok(relErr(b, a) < 1e-5, 'input moment');
+  assert.equal(b[size - 1], n, 'bias corner: the sample count');
+  for (const [layer, m] of [
+    [0, h * h],
+    [1, 1],
+  ]) {
+    js.outputGradMoment(layer, a);
+    nat.outputGradMoment(layer, b);
+    assert.ok(relErr(b.subarray(0, m), a.subarray(0, m)) < 1e-4, `output-gradient moment ${layer}`);
+  }
+});
