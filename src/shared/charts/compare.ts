@@ -125,7 +125,8 @@ export function compareView(snap: PanelSnapshot, opts: ViewOptions): TabView {
       'One line per pinned run, in the colour of its row below. Runs of different experiments may have trained for ' +
       'different numbers of steps or evaluated at different intervals: the table lists the settings that differ.',
     x: { label: 'training step', type: 'linear' },
-    y: { label: metric ? metricLabel(metric) : '', type: logY ? 'log' : 'linear', ...(logY ? {} : { min: 0 }) },
+    // no forced zero: curves of similar runs sit close together, and the differences are what a comparison is for
+    y: { label: metric ? metricLabel(metric) : '', type: logY ? 'log' : 'linear' },
     series,
     legend: true,
     empty: runs.length ? 'These runs share no recorded metric, or have recorded nothing yet.' : 'No runs pinned yet.',
