@@ -20,10 +20,10 @@ import type { BackendChoice, FromRunner } from '../shared/protocol';
 import type { MetricRecord, ParamsJson } from '../shared/records';
 import { ExperimentStore, ENGINE_VERSION, findWeights, type RunFile, type RunStatus, type Summary } from './store';
 import { hashOf, runKey, weightsKey } from './keys';
-import { describeOwner, handOverLock, selfOwner, takeLock, type Lock, type LockOwner } from './lock';
+import { describeOwner, handOverLock, Lock, readLock, selfOwner, takeLock, type LockOwner } from './lock';
 import { groupJobs, type DueRun } from './planning';
 import { LocalExecutor } from './executors/local';
-import type { EngineState, Executor, JobSink, PlannedJob } from './executors/types';
+import type { EngineState, ExecutionContext, Executor, JobSink, PlannedJob } from './executors/types';
 import { MetricsTally } from './integrity';
 import { recoverExperiment } from './recovery';
 import { faultPoint } from './faultHook';
@@ -182,12 +182,31 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     const todo: DueRun[] = [];
     const owner = selfOwner(this.opts.owner ?? 'precond-lab run');
     try {
-      this.queueRuns(config, store, specs, owner, todo);
-      store.writeSummary(config, ids);
-      const jobs = groupJobs(config, todo, this.opts.backend ?? 'auto', this.opts.init, (key) =>
-        findWeights(root, key),
+      // an earlier submission of this experiment still on the engine (a submitter that ended while a Slurm array
+      // runs): its runs are watched again (resume), not submitted again
+      const live = this.executor.resume ? await this.executor.liveSubmission?.(store.dir) : undefined;
+      const attached = new Set(live?.runIds ?? []);
+      const attachedTodo: DueRun[] = [];
+      this.queueRuns(
+        config,
+        store,
+        specs.filter((s) => !attached.has(s.id)),
+        owner,
+        todo,
       );
-      await this.executor.execute(jobs, {
+      if (live)
+        this.attachRuns(
+          config,
+          store,
+          specs.filter((s) => attached.has(s.id)),
+          live.job,
+          attachedTodo,
+        );
+      store.writeSummary(config, ids);
+      const plan = (due: DueRun[]): PlannedJob[] =>
+        groupJobs(config, due, this.opts.backend ?? 'auto', this.opts.init, (key) => findWeights(root, key));
+      const jobs = plan(todo);
+      const ctx: ExecutionContext = {
         storeDir: store.dir,
         root,
         experiment: config.name,
@@ -203,7 +222,9 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
           const moved = lock && handOverLock(lock, { ...selfOwner(label), kind: 'job', job });
           if (moved) this.locks.set(runId, moved);
         },
-      });
+      };
+      if (live) await this.executor.resume!(plan(attachedTodo), ctx);
+      await this.executor.execute(jobs, ctx);
     } catch (e) {
       this.fail(e);
     }
@@ -239,6 +260,49 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
       );
     }
     return store.writeSummary(config, ids);
+  }
+
+  /** The runs of a submission still on the engine (`job`: 'slurm:1234'): skipped when its workers stored them
+   *  done, else watched through a sink like a submitted run. Their locks stay the engine's: a job record lock
+   *  (a task not started yet) is released by this sweep when the task ends, as by the submitter that ended. */
+  private attachRuns(
+    config: ExperimentConfig,
+    store: ExperimentStore,
+    specs: RunSpec[],
+    job: string,
+    todo: DueRun[],
+  ): void {
+    const initHash = this.opts.init ? hashOf(this.opts.init) : undefined;
+    for (const spec of specs) {
+      const key = runKey(config, spec.params, initHash);
+      const old = store.readRun(spec.id);
+      if (old?.status === 'done' && old.key === key && !store.damageOf(old)) {
+        this.emit('state', spec.id, 'skipped', `already done (by ${job})`);
+        continue;
+      }
+      const file = store.lockPath(spec.id);
+      const holder = readLock(file);
+      if (holder && holder !== 'unreadable' && holder.kind === 'job' && holder.job?.startsWith(`${job}_`))
+        this.locks.set(spec.id, new Lock(file, holder));
+      this.emit('state', spec.id, old?.key === key && old.status === 'running' ? 'running' : 'queued');
+      todo.push({ spec, file: this.runFileOf(config, spec, key, initHash) });
+    }
+  }
+
+  private runFileOf(config: ExperimentConfig, spec: RunSpec, key: string, initHash: string | undefined): RunFile {
+    return {
+      id: spec.id,
+      experiment: config.name,
+      kind: config.kind,
+      params: spec.params,
+      settings: config.settings,
+      key,
+      weightsKey: weightsKey(config, spec.params, initHash),
+      setting: runSetting(config.kind, config.settings, spec.params),
+      status: 'queued',
+      engineVersion: ENGINE_VERSION,
+      final: {},
+    };
   }
 
   /** Takes each run's lock and decides: skip (done and verified), leave (held by a live sweep), or queue. */
@@ -282,19 +346,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
         }
         this.emit('state', spec.id, 'damaged', `${damage}; training it again`);
       }
-      const file: RunFile = {
-        id: spec.id,
-        experiment: config.name,
-        kind: config.kind,
-        params: spec.params,
-        settings: config.settings,
-        key,
-        weightsKey: weightsKey(config, spec.params, initHash),
-        setting: runSetting(config.kind, config.settings, spec.params),
-        status: 'queued',
-        engineVersion: ENGINE_VERSION,
-        final: {},
-      };
+      const file = this.runFileOf(config, spec, key, initHash);
       store.writeRun(file);
       this.emit('state', spec.id, 'queued');
       todo.push({ spec, file });

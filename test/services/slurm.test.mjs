@@ -207,6 +207,38 @@ test(
   },
 );
 
+test(
+  'the submitting CLI killed mid-sweep and run again: it reattaches to the live array, each run once',
+  { skip },
+  async () => {
+    const ref = await localReference(LONG_SWEEP);
+    const out = path.join(tmp.dir, 'reattach');
+    // one task at a time: when the submitter dies, task 0 trains and task 1 waits (its runs locked by its job record)
+    const sweep = [...LONG_SWEEP, '--executor', 'slurm', '--tasks', '2', '--concurrency', '1', '--out', out];
+    const first = start(sweep);
+    await waitFor(() => anyRecords(out), 120_000, 'the first records');
+    first.child.kill('SIGKILL'); // an editor reload or a killed terminal: nothing reaches scancel
+    await first.done;
+    assert.match(first.out, /submitted Slurm job array (\d+)/);
+    const jobId = /** @type {RegExpExecArray} */ (/submitted Slurm job array (\d+)/.exec(first.out))[1];
+    const t0 = Date.now();
+    const again = start(sweep);
+    const { code } = await again.done;
+    assert.equal(code, 0, again.out);
+    assert.match(again.out, new RegExp(`reattached to Slurm job array ${jobId} `));
+    assert.doesNotMatch(again.out, /submitted Slurm job array/, 'nothing submitted a second time');
+    assert.deepEqual(
+      fs.readdirSync(slurmDir(out)).filter((f) => f.endsWith('.submission.json')).length,
+      1,
+      'one submission record: one sbatch',
+    );
+    assertSameAsLocal(out, ref);
+    for (const id of IDS) assert.ok(!fs.existsSync(path.join(runsDir(out), id, 'run.lock')), `${id}: no lock left`);
+    assert.ok(!hasStackTrace(again.out), again.out);
+    console.log(`# slurm: the re-run reattached and saw the array to its end in ${Date.now() - t0} ms`);
+  },
+);
+
 test('a sweep cancelled from the CLI: nothing keeps running, cancelled runs marked', { skip }, async () => {
   const out = path.join(tmp.dir, 'cancel');
   const run = start([...LONG_SWEEP, '--executor', 'slurm', '--tasks', '2', '--concurrency', '1', '--out', out]);

@@ -16,7 +16,7 @@ import { sliceJobs } from '../planning';
 import { writeJsonAtomic, writeTextAtomic } from '../files';
 import { ExperimentStore } from '../store';
 import type { MetricRecord, RunStatus } from '../../shared/records';
-import type { EngineState, ExecutionContext, Executor, JobSink, PlannedJob } from './types';
+import type { EngineState, ExecutionContext, Executor, JobSink, LiveSubmission, PlannedJob } from './types';
 
 export interface SlurmOptions {
   partition?: string;
@@ -248,6 +248,74 @@ export class SlurmExecutor implements Executor {
       await this.command('scontrol', ['release', jobId]);
     }
     await this.watch(ctx, jobId);
+  }
+
+  /** The newest submission record of the experiment whose array `squeue` still lists with a task not ended. */
+  async liveSubmission(storeDir: string): Promise<LiveSubmission | undefined> {
+    const dir = path.join(storeDir, 'slurm');
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir).filter((n) => n.endsWith('.submission.json'));
+    } catch {
+      return undefined;
+    }
+    const subs: (Submission & { file: string })[] = [];
+    for (const n of names) {
+      try {
+        const sub = JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')) as Submission;
+        if (sub?.version === 1 && /^\d+$/.test(sub.jobId) && Array.isArray(sub.tasks))
+          subs.push({ ...sub, file: path.join(dir, n) });
+      } catch {
+        /* unreadable: not ours to reattach to */
+      }
+    }
+    subs.sort((a, b) => (a.submittedAt < b.submittedAt ? 1 : -1));
+    for (const sub of subs) {
+      let tasks: Map<number, string>;
+      try {
+        tasks = tasksFromSqueue(await this.command('squeue', ['--json', '--jobs', sub.jobId]), sub.jobId);
+      } catch {
+        continue; // 'Invalid job id': long gone
+      }
+      if (![...tasks.values()].some((state) => !ENDED.has(state))) continue;
+      this.attach = sub;
+      return { job: `slurm:${sub.jobId}`, runIds: sub.tasks.flat() };
+    }
+    return undefined;
+  }
+
+  private attach: (Submission & { file: string }) | undefined;
+
+  /** Watches the array found by `liveSubmission` to its end, through the sinks of its runs still due. */
+  async resume(jobs: PlannedJob[], ctx: ExecutionContext): Promise<void> {
+    const sub = this.attach;
+    if (!sub) return;
+    this.attach = undefined;
+    const jobId = (this.jobId = sub.jobId);
+    this.cancelFile = cancelFileOf(sub.file.replace(/\.submission\.json$/, '.slice.json'));
+    const taskOf = new Map<string, number>();
+    sub.tasks.forEach((runs, i) => runs.forEach((id) => taskOf.set(id, i)));
+    this.slices = sub.tasks.map((_, index) => ({
+      index,
+      jobs: jobs.filter((j) => taskOf.get(j.files[0]?.id) === index),
+      sinks: [],
+      runIds: [],
+      ended: false,
+      wasRunning: false,
+    }));
+    for (const sl of this.slices) {
+      sl.runIds = sl.jobs.flatMap((j) => j.files.map((f) => f.id));
+      // a task whose runs are all stored already has nothing to watch
+      if (!sl.runIds.length) sl.ended = true;
+      sl.sinks = sl.jobs.map((j) => ctx.open(j));
+    }
+    ctx.log(
+      `reattached to Slurm job array ${jobId} (submitted ${sub.submittedAt}, still in squeue; its record: ` +
+        `${sub.file}): ${jobs.reduce((n, j) => n + j.files.length, 0)} runs watched, not submitted again`,
+    );
+    if (this.cancelled || ctx.isCancelled()) await this.scancel([jobId]);
+    await this.watch(ctx, jobId);
+    this.jobId = undefined;
   }
 
   private async scancel(args: string[]): Promise<void> {

@@ -83,4 +83,15 @@ export interface Executor {
    *  restarted while a Slurm array runs): watches it to its end through the same sinks. Absent where the engine
    *  keeps nothing once the submitter is gone (local). */
   resume?(jobs: PlannedJob[], ctx: ExecutionContext): Promise<void>;
+  /** An earlier submission of this experiment (`storeDir`) that still runs on the engine, from the executor's own
+   *  record of what it submitted: the run manager leaves its runs to it and hands them to `resume` instead of
+   *  submitting them again. Undefined: nothing to reattach to. */
+  liveSubmission?(storeDir: string): Promise<LiveSubmission | undefined>;
+}
+
+/** A submission still on its engine: its name in messages and lock files ('slurm:1234'; the runs' job locks
+ *  name 'slurm:1234_<task>') and the runs it trains. */
+export interface LiveSubmission {
+  job: string;
+  runIds: string[];
 }
