@@ -103,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): LabApi {
       lab,
       redisUrl: () => executors.redisUrl(),
       makeBullmq: () => executors.make('bullmq'),
+      makeSlurm: () => executors.makeIfOffered('slurm'),
       queue: () => settings().executors.bullmq.queue,
       trusted: () => vscode.workspace.isTrusted,
       log: (line) => channel.info(line),

@@ -77,6 +77,11 @@ export class ExecutorChoice {
     });
   }
 
+  /** The executor when the settings set it up (executorOffered), else undefined: for reattaching on activation. */
+  async makeIfOffered(name: ExecutorName): Promise<Executor | undefined> {
+    return executorOffered(name, this.settings().executors) ? this.make(name) : undefined;
+  }
+
   /** The Redis URL the bullmq executor would connect with (the password filled in from the secret storage);
    *  undefined when none is set up. Never shown: for reattaching on activation (sweepReattach.ts). */
   async redisUrl(): Promise<string | undefined> {

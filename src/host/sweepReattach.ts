@@ -5,6 +5,9 @@
 // reattaches to those jobs instead of submitting them again (bullmqExecutor.ts) and streams their states and
 // records into the store, the tree and the panels as a live sweep. Nothing starts in Restricted Mode, without a
 // Redis URL set up, or when every recorded job is gone (the runs stay as the store recovery left them).
+// Slurm likewise: an experiment with a submission record (<experiment>/slurm/*.submission.json) whose array squeue
+// still lists is run again on the slurm executor of the settings, which reattaches to the array (runManager's
+// attachRuns, slurm.ts's resume); nothing starts when no such array is live.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bullSubmissionPath, liveBullJobs, readBullSubmission } from '../sweep/executors/bullmqExecutor';
@@ -19,6 +22,8 @@ export interface ReattachDeps {
   redisUrl: () => Promise<string | undefined>;
   /** the bullmq executor as the settings make it */
   makeBullmq: () => Promise<Executor | undefined>;
+  /** the slurm executor as the settings make it; undefined: slurm is not set up */
+  makeSlurm?: () => Promise<Executor | undefined>;
   /** the settings' queue name */
   queue: () => string;
   trusted: () => boolean;
@@ -36,25 +41,46 @@ export function experimentsWithSubmission(root: string): string[] {
   return names.filter((n) => fs.existsSync(bullSubmissionPath(path.join(root, n)))).sort();
 }
 
-/** Starts a reattaching sweep for each experiment whose recorded jobs are still on the queue; returns them. */
+/** Experiments of the store with a Slurm submission record. */
+export function experimentsWithSlurmSubmission(root: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => {
+      try {
+        return fs.readdirSync(path.join(root, n, 'slurm')).some((f) => f.endsWith('.submission.json'));
+      } catch {
+        return false;
+      }
+    })
+    .sort();
+}
+
+/** Starts a reattaching sweep for each experiment whose Slurm array or BullMQ jobs are still live; returns them. */
 export async function reattachSweeps(deps: ReattachDeps): Promise<SweepHandle[]> {
+  if (!deps.trusted()) return [];
+  const slurm = await reattachSlurm(deps);
   const candidates = experimentsWithSubmission(deps.root);
-  if (!candidates.length || !deps.trusted()) return [];
+  if (!candidates.length) return slurm;
   let url: string | undefined;
   try {
     url = await deps.redisUrl();
   } catch (e) {
     deps.log(`sweeps left on BullMQ by an earlier window not checked: ${(e as Error).message}`);
-    return [];
+    return slurm;
   }
   if (!url) {
     deps.log(
       `${candidates.join(', ')}: submitted to BullMQ by an earlier window, but no Redis URL is set up ` +
         '(precondLab.bullmq.redisUrl): not reattached',
     );
-    return [];
+    return slurm;
   }
-  const started: SweepHandle[] = [];
+  const started: SweepHandle[] = [...slurm];
   for (const name of candidates) {
     const store = new ExperimentStore(deps.root, name);
     const record = readBullSubmission(store.dir);
@@ -86,6 +112,35 @@ export async function reattachSweeps(deps: ReattachDeps): Promise<SweepHandle[]>
     const handle = deps.lab.enqueue({ config, root: deps.root, executor });
     handle.done.catch(() => undefined);
     started.push(handle);
+  }
+  return started;
+}
+
+async function reattachSlurm(deps: ReattachDeps): Promise<SweepHandle[]> {
+  const started: SweepHandle[] = [];
+  const names = experimentsWithSlurmSubmission(deps.root);
+  if (!names.length || !deps.makeSlurm) return started;
+  for (const name of names) {
+    const store = new ExperimentStore(deps.root, name);
+    let executor: Executor | undefined;
+    try {
+      executor = await deps.makeSlurm();
+      if (!executor?.liveSubmission) return started;
+      const live = await executor.liveSubmission(store.dir);
+      if (!live) continue;
+      const problems: string[] = [];
+      const config = store.readConfig(problems);
+      if (!config) {
+        deps.log(`${name}: its config cannot be read (${problems.join('; ')}): not reattached`);
+        continue;
+      }
+      deps.log(`${name}: ${live.job.replace('slurm:', 'Slurm job array ')} still in squeue; reattaching`);
+      const handle = deps.lab.enqueue({ config, root: deps.root, executor });
+      handle.done.catch(() => undefined);
+      started.push(handle);
+    } catch (e) {
+      deps.log(`${name}: Slurm not checked (${(e as Error).message}); not reattached`);
+    }
   }
   return started;
 }
