@@ -450,7 +450,7 @@ window.addEventListener('message', (e: MessageEvent<ToPlaygroundView>) => {
       show(m.controls);
       lastSent = JSON.stringify(m.controls);
       keepBtn.disabled = !m.keepable;
-      keepBtn.title = m.keepable ? 'Store this run as a normal run' : 'Runs on a custom spectrum cannot be kept';
+      keepBtn.title = m.keepable ? 'Store this run as a normal run' : 'This run cannot be kept';
       app.dataset.backend = m.backend ?? '';
       break;
     case 'begin':

@@ -148,7 +148,7 @@ export function runDescription(r: RunView): string {
 }
 
 const AXIS_LABELS: Record<string, (v: ParamValue) => string> = {
-  case: (v) => `Case ${v}`,
+  case: (v) => (v === 'custom' ? 'custom spectrum' : `Case ${v}`),
   p: (v) => `p = ${v}`,
   snr: (v) => `SNR ${v}`,
   seed: (v) => `seed ${v}`,

@@ -3,7 +3,7 @@
 // Escape at any step returns undefined and starts nothing.
 import * as vscode from 'vscode';
 import { plainText } from './notifyText';
-import { CASES, PRECONDITIONERS, expandRuns, type CaseName, type ExperimentConfig } from '../shared/config';
+import { PAPER_CASES, PRECONDITIONERS, expandRuns, type CaseName, type ExperimentConfig } from '../shared/config';
 import { PRESETS } from '../shared/presets';
 import {
   comparable,
@@ -71,7 +71,8 @@ export async function askSweep(): Promise<SweepArgs | undefined> {
   if (!preset) return undefined;
   const base = presetBase(preset.preset, preset.quick);
   const cases = await vscode.window.showQuickPick(
-    CASES.map((c) => ({ label: c, picked: base.grid.case.includes(c) })),
+    // a preset has no custom spectrum: the wizard offers the paper's cases
+    PAPER_CASES.map((c) => ({ label: c, picked: base.grid.case.includes(c) })),
     { title: 'New p sweep (2/8): case (Case High or Case Low of the paper)', canPickMany: true },
   );
   if (!cases?.length) return undefined;

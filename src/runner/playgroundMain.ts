@@ -47,7 +47,7 @@ async function train(id: number, t: PlaygroundTraining): Promise<void> {
   flight = f;
   const started = performance.now();
   try {
-    const common = { ...t.common, ...(t.spectrum ? { spectrum: t.spectrum } : {}) };
+    const common = t.common;
     // the static spectra first, so the panel draws lambda^(p+1) and G_P's spectrum before training begins
     const data = teacherFor(t.settings, common);
     const reg = regressionData(data);

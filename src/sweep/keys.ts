@@ -25,9 +25,13 @@ const NOT_TRAINING = new Set(['evalEvery', 'spectraEvery', 'ridge', 'task2Snr', 
 /** The settings a run depends on: an OOD run only on its own optimizer's overrides, not the others'. */
 function runSettings(config: ExperimentConfig, params: RunParams): Record<string, unknown> {
   if (config.kind !== 'ood') {
-    // task2Stream enters only when it departs from its default, so runs stored before it existed keep their keys
-    const { task2Stream, ...rest } = config.settings;
-    return task2Stream === 'fresh' ? rest : { ...rest, task2Stream };
+    // task2Stream enters only when it departs from its default, and the custom spectrum only in a run of case
+    // custom (its teacher direction as the engine reads it, absent meaning 0), so runs stored before these
+    // existed keep their keys, and a High or Low run's key does not depend on a spectrum it does not use
+    const { task2Stream, spectrum, teacherDirection, ...rest } = config.settings;
+    const custom =
+      params.case === 'custom' ? { spectrum: spectrum ?? [], teacherDirection: teacherDirection ?? 0 } : {};
+    return task2Stream === 'fresh' ? { ...rest, ...custom } : { ...rest, ...custom, task2Stream };
   }
   const { optim, ...rest } = config.settings;
   return { ...rest, optim: params.optimizer ? (optim[params.optimizer] ?? {}) : {} };

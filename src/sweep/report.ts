@@ -139,14 +139,14 @@ export function report(summary: Summary): string {
     if (cfg.kind === 'noise') {
       out.push(
         '',
-        `Case ${c}: final test MSE (rows p, columns SNR; noise floor 1/(1+SNR^2))`,
+        `${c === 'custom' ? 'Custom spectrum' : `Case ${c}`}: final test MSE (rows p, columns SNR; noise floor 1/(1+SNR^2))`,
         pivot(summary, c, ['testMSE'], true),
       );
     } else {
       const seeds = uniq(summary.runs.map((r) => r.params.seed)).length;
       out.push(
         '',
-        `Case ${c}: Task 1 and Task 2 test MSE by p (mean ± std over ${seeds} seed${seeds > 1 ? 's' : ''})`,
+        `${c === 'custom' ? 'Custom spectrum' : `Case ${c}`}: Task 1 and Task 2 test MSE by p (mean ± std over ${seeds} seed${seeds > 1 ? 's' : ''})`,
         pivot(summary, c, ['task1TestMSE', 'task2TestMSE'], false),
       );
     }

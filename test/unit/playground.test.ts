@@ -70,7 +70,10 @@ test('controls: lambda^(p+1) per direction, the training a set of controls means
   assert.equal(trainingOf(base({ preconditioner: 'gd', p: 2.5 })).p, 0);
   assert.equal(trainingOf(base({ preconditioner: 'adahessian', p: 2 })).settings.preconditioner, 'adahessian');
   const t = trainingOf(base({ spectrum: 'custom', eigenvalues: [3, 1, 0.5], teacher: 2 }));
-  assert.deepEqual([t.settings.dx, t.spectrum], [3, { lambda: [3, 1, 0.5], teacherIndex: 2 }]);
+  assert.deepEqual(
+    [t.common.case, t.settings.dx, t.settings.spectrum, t.settings.teacherDirection],
+    ['custom', 3, [3, 1, 0.5], 2],
+  );
 });
 
 test('run key: equal controls, equal key; p, backend and every setting change it; GD ignores p', () => {
@@ -304,13 +307,12 @@ test('keep: a playground run becomes a normal, verified run in the store; a norm
       preconditioner: 'exact-cov',
     });
     assert.deepEqual(at.differences, []);
-    // custom spectra cannot be kept, with a reason
+    // a custom spectrum trains on its eigenvalues (keeping it: customSpectrum.test.ts)
     await session.change({ ...session.controls, spectrum: 'custom', eigenvalues: [4, 1, 0.25], teacher: 1 });
     const custom = session.finished!;
     assert.deepEqual(custom.outcome.spectra?.sigma, [4, 1, 0.25], 'the custom eigenvalues were trained on');
     assert.equal(custom.outcome.spectra?.teacherIndex, 1);
     assert.equal(custom.records[0].energy?.length, 3);
-    await assert.rejects(keepResult(session.finished!, root, 'unused'), /custom spectrum cannot be kept/);
   } finally {
     session.dispose();
     fs.rmSync(root, { recursive: true, force: true });

@@ -40,7 +40,9 @@ const defs = schema.definitions;
 /**
  * The validator's rules a JSON schema cannot state (each relates fields, or reads the text before JSON.parse):
  * the run count of the whole grid against the run limit, the train samples round(n * trainFraction), the MNIST digits
- * left for the OOD pool after nTrain + nVal, and, in the text, keys given twice, nesting depth and the 1 MB size.
+ * left for the OOD pool after nTrain + nVal, grid case "custom" (a noise experiment's, with settings.spectrum of dx
+ * eigenvalues and settings.teacherDirection below dx), and, in the text, keys given twice, nesting depth and the 1 MB
+ * size.
  */
 const CROSS_FIELD = [
   /^grid: \d+ runs .* exceed the limit/,
@@ -50,6 +52,7 @@ const CROSS_FIELD = [
   /given twice in one object/,
   /nesting deeper than/,
   /more than the \d+ \(1 MB\) a config may have/,
+  /^(settings\.spectrum|settings\.teacherDirection|grid\.case): .*custom/,
 ];
 
 /** The validator's problems with a config text (parseConfig, as the CLI and the editor read files). */

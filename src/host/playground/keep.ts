@@ -55,11 +55,15 @@ export function keptExperimentName(r: PlaygroundResult): string {
   return `playground-${c.spectrum}-${c.preconditioner}-snr${c.snr}-seed${c.seed}-${hash}`.replace(/[^\w.-]/g, '_');
 }
 
+/** "Case High", or "custom spectrum [10, 0.1, ...] with the teacher on direction 2" (at most 8 values named). */
+function keptCaseText(r: PlaygroundResult): string {
+  const c = r.controls;
+  if (c.spectrum !== 'custom') return `Case ${c.spectrum === 'high' ? 'High' : 'Low'}`;
+  const shown = c.eigenvalues.slice(0, 8).join(', ') + (c.eigenvalues.length > 8 ? ', ...' : '');
+  return `custom spectrum [${shown}] (dx ${c.eigenvalues.length}) with the teacher on direction ${c.teacher}`;
+}
+
 export async function keepResult(r: PlaygroundResult, root: string, runnerPath: string): Promise<Kept> {
-  if (r.controls.spectrum === 'custom')
-    throw new Error(
-      'A run on a custom spectrum cannot be kept: the store keeps Experiment 1 runs of Case High or Low. Pick a case to keep a run.',
-    );
   if (r.outcome.status === 'cancelled') throw new Error('This run was cancelled; only a finished run can be kept.');
   const t = trainingOf(r.controls);
   const name = keptExperimentName(r);
@@ -72,7 +76,7 @@ export async function keepResult(r: PlaygroundResult, root: string, runnerPath: 
     name,
     kind: 'noise',
     description:
-      `Runs kept from the Playground: Case ${r.controls.spectrum === 'high' ? 'High' : 'Low'}, ` +
+      `Runs kept from the Playground: ${keptCaseText(r)}, ` +
       `${r.controls.preconditioner === 'gd' ? 'plain GD (P = I)' : r.controls.preconditioner}, SNR ${r.controls.snr}, seed ${r.controls.seed}.`,
     grid: { case: [t.common.case], p: [...ps].sort((a, b) => a - b), snr: [t.common.snr], seed: [t.common.seed] },
     settings: t.settings,

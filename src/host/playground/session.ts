@@ -284,7 +284,8 @@ export class PlaygroundSession extends EventEmitter<PlaygroundSessionEvents> {
       backend: this.info?.backend,
       kernel: this.info?.kernel,
       defaultSteps: defaultSteps(this.info?.backend),
-      keepable: this.controls.spectrum !== 'custom',
+      // every case keeps, a custom spectrum included (the config's case custom)
+      keepable: true,
     });
   }
 

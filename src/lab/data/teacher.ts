@@ -8,7 +8,8 @@ import { RandomState } from '../rng';
 export type CaseName = 'high' | 'low';
 
 export interface TeacherSpec {
-  case: CaseName;
+  /** custom: `lambda` and `teacherIndex` give the eigenvalues and the teacher's direction (both required) */
+  case: CaseName | 'custom';
   snr: number;
   seed: number;
   /** total samples before the split */
@@ -19,7 +20,7 @@ export interface TeacherSpec {
   scale: number;
   /** overrides the case's teacher index (Task 2 of the transfer experiment) */
   teacherIndex?: number;
-  /** overrides the case's eigenvalues (the playground's custom spectrum; dx must equal its length) */
+  /** overrides the case's eigenvalues (a custom spectrum; dx must equal its length) */
   lambda?: ArrayLike<number>;
 }
 
@@ -91,8 +92,12 @@ function drawTeacher(rng: RandomState, spec: TeacherSpec): TeacherData {
   const { n, dx } = spec;
   if (spec.lambda && spec.lambda.length !== dx)
     throw new Error(`a custom spectrum has ${spec.lambda.length} eigenvalues where dx is ${dx}`);
-  const lambda = spec.lambda ? Float64Array.from(spec.lambda) : caseEigenvalues(spec.case, dx, spec.scale);
-  const teacherIndex = spec.teacherIndex ?? defaultTeacherIndex(spec.case, dx);
+  if (spec.case === 'custom' && (!spec.lambda || spec.teacherIndex === undefined))
+    throw new Error('case custom needs its eigenvalues and teacher direction (settings.spectrum, teacherDirection)');
+  const lambda = spec.lambda ? Float64Array.from(spec.lambda) : caseEigenvalues(spec.case as CaseName, dx, spec.scale);
+  const teacherIndex = spec.teacherIndex ?? defaultTeacherIndex(spec.case as CaseName, dx);
+  if (!(Number.isInteger(teacherIndex) && teacherIndex >= 0 && teacherIndex < dx))
+    throw new Error(`the teacher direction ${teacherIndex} is not an input direction (0 to ${dx - 1})`);
   const c = rng.normal();
   const z = rng.randn(dx * n);
   const x = new Float64Array(n * dx);

@@ -16,11 +16,10 @@ const finiteOnly = (o: Record<string, number>): Record<string, number> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => Number.isFinite(v)));
 
 export interface GroupCommon {
+  /** custom: the eigenvalues and teacher direction of settings.spectrum and settings.teacherDirection */
   case: CaseName;
   snr: number;
   seed: number;
-  /** the playground's custom spectrum: eigenvalues and teacher direction instead of the case's */
-  spectrum?: { lambda: number[]; teacherIndex: number };
 }
 
 export interface GroupRun {
@@ -30,16 +29,21 @@ export interface GroupRun {
   init?: MlpParams;
 }
 
+/** The data of a group: Case High or Low from settings.scale, case custom from settings.spectrum (a sweep's runner
+ *  and the playground's both come here, so the two draw the same data from the same settings). */
 export function teacherFor(settings: Settings, common: GroupCommon, teacherIndex?: number): TeacherData {
-  const { spectrum, ...rest } = common;
+  const custom = common.case === 'custom';
+  if (custom && !settings.spectrum) throw new Error('case custom needs settings.spectrum (its eigenvalues)');
   return generateTeacher({
-    ...rest,
-    ...(spectrum ? { lambda: spectrum.lambda } : {}),
+    case: common.case,
+    snr: common.snr,
+    seed: common.seed,
+    ...(custom ? { lambda: settings.spectrum } : {}),
     n: settings.n,
     dx: settings.dx,
     trainFraction: settings.trainFraction,
     scale: settings.scale,
-    teacherIndex: teacherIndex ?? spectrum?.teacherIndex,
+    teacherIndex: teacherIndex ?? (custom ? (settings.teacherDirection ?? 0) : undefined),
   });
 }
 

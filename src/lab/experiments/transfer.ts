@@ -17,7 +17,9 @@ export interface TransferRun extends GroupRun {
 }
 
 /** Task 2's teacher: High -> index 1 (a small-variance direction), Low -> index dx - 2 (a large one). */
-export function task2TeacherIndex(kind: 'high' | 'low', dx: number): number {
+export function task2TeacherIndex(kind: 'high' | 'low' | 'custom', dx: number): number {
+  // the validator refuses case custom in a transfer config: its second teacher has no definition
+  if (kind === 'custom') throw new Error('the transfer experiment has no Task 2 teacher for case custom');
   return kind === 'high' ? 1 : dx - 2;
 }
 

@@ -14,7 +14,9 @@ export const OPTIMIZER_NAMES: Record<string, string> = {
   lbfgs: 'L-BFGS',
 };
 
-export const caseName = (c: string | undefined): string => (c ? `Case ${c[0].toUpperCase()}${c.slice(1)}` : 'Case ?');
+/** "Case High", "Case Low", and "Custom spectrum" for the config's case custom. */
+export const caseName = (c: string | undefined): string =>
+  c === 'custom' ? 'Custom spectrum' : c ? `Case ${c[0].toUpperCase()}${c.slice(1)}` : 'Case ?';
 const optimizerName = (o: string | undefined): string => (o ? (OPTIMIZER_NAMES[o] ?? o) : '?');
 
 /** The axes whose values differ between these runs, in a fixed reading order. */

@@ -2,9 +2,10 @@
 import { OOD_SETTING_SPECS, SETTING_SPECS, type SettingSpec } from './fields';
 import type { OodSettings, Settings } from './types';
 
-function defaultsOf<T>(specs: { [K in keyof T]: SettingSpec & { default: T[K] } }): T {
+/** An optional setting (default undefined, e.g. settings.spectrum) is left out, so configs and keys never name it. */
+function defaultsOf<T>(specs: { [K in keyof T]-?: SettingSpec & { default: T[K] } }): T {
   const out = {} as T;
-  for (const k of Object.keys(specs) as (keyof T)[]) out[k] = specs[k].default;
+  for (const k of Object.keys(specs) as (keyof T)[]) if (specs[k].default !== undefined) out[k] = specs[k].default;
   return out;
 }
 

@@ -7,6 +7,7 @@ import type { EnumSpec, NumberSpec, ValueSpec } from '../valueSpec';
 import {
   CASES,
   KINDS,
+  MAX_SPECTRUM,
   OOD_OPTIMIZERS,
   PRECONDITIONERS,
   PROBES,
@@ -24,9 +25,18 @@ export interface OptimizerOptionsSpec {
   default: OodSettings['optim'];
   description: string;
 }
-export type SettingSpec = ValueSpec | OptimizerOptionsSpec;
-/** A table of setting specs whose defaults have the settings' own types. */
-type SpecTable<T> = { [K in keyof T]: SettingSpec & { default: T[K] } };
+/** A list of numbers (settings.spectrum), each within `items`; absent unless given (its default is undefined). */
+export interface NumberListSpec {
+  kind: 'numberList';
+  items: NumberSpec;
+  minItems: number;
+  maxItems: number;
+  default: undefined;
+  description: string;
+}
+export type SettingSpec = ValueSpec | OptimizerOptionsSpec | NumberListSpec;
+/** A table of setting specs whose defaults have the settings' own types (an optional setting's is undefined). */
+type SpecTable<T> = { [K in keyof T]-?: SettingSpec & { default: T[K] } };
 
 /** The results folder's name: letters, digits, '.', '_' or '-', 1-80 characters. */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
@@ -120,6 +130,24 @@ export const SETTING_SPECS: SpecTable<Settings> = {
   },
   probe,
   weightDecay: inRange(0, 1, 1e-6, 'AdaHessian: decoupled weight decay (no L2 in the loss then).'),
+  spectrum: {
+    kind: 'numberList',
+    items: { kind: 'number', min: 0, exclusiveMin: true, max: 1e6 },
+    minItems: 2,
+    maxItems: MAX_SPECTRUM,
+    default: undefined,
+    description:
+      'Grid case "custom" only: the eigenvalues of Sigma, one per input direction (as many as dx), each in (0, 1e6]. ' +
+      'scale is not used then.',
+  },
+  teacherDirection: {
+    kind: 'number',
+    integer: true,
+    min: 0,
+    max: MAX_SPECTRUM - 1,
+    default: undefined,
+    description: 'Grid case "custom" only: the input direction the teacher reads (0 to dx - 1; absent: 0).',
+  },
 };
 
 /** The OOD experiment's settings, in the order configs list them. */
@@ -173,7 +201,9 @@ const P_AXIS: AxisSpec = {
   description: 'Exponents p of the preconditioner P = Sigma^p (AdaHessian: Hessian power k = -p).',
 };
 const CASE_AXIS: AxisSpec = {
-  description: 'Case High: the teacher direction has the largest covariance eigenvalue; Case Low: the smallest.',
+  description:
+    'Case High: the teacher direction has the largest covariance eigenvalue; Case Low: the smallest; custom: the ' +
+    'eigenvalues and teacher direction of settings.spectrum and settings.teacherDirection (noise experiments only).',
 };
 
 /** The grid axes each kind sweeps, and what an axis left out defaults to. */

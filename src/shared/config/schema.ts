@@ -20,6 +20,14 @@ import { CONFIG_VERSION, KINDS, OOD_OPTIMIZERS, type ExperimentKind, type Grid }
 type Schema = Record<string, unknown>;
 
 function settingSchema(spec: SettingSpec): Schema {
+  if (spec.kind === 'numberList')
+    return {
+      type: 'array',
+      minItems: spec.minItems,
+      maxItems: spec.maxItems,
+      items: valueSchema(spec.items),
+      description: spec.description,
+    };
   if (spec.kind !== 'optimizerOptions') return valueSchema(spec);
   const properties: Record<string, Schema> = {};
   for (const name of OOD_OPTIMIZERS) {

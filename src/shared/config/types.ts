@@ -4,7 +4,13 @@ import { OPTIMIZER_NAMES, PROBES, type OptimizerName } from '../optimizers';
 
 export { PROBES };
 export const CONFIG_VERSION = 1;
-export const CASES = ['high', 'low'] as const;
+/** Case High and Low of the paper, and `custom`: the eigenvalues and teacher direction given in settings.spectrum and
+ *  settings.teacherDirection (the playground's custom spectrum; noise experiments only). */
+export const CASES = ['high', 'low', 'custom'] as const;
+/** The paper's two cases, which every kind supports and the eigenvalues of which settings.scale sets. */
+export const PAPER_CASES = ['high', 'low'] as const;
+/** Longest custom spectrum: the largest dx. */
+export const MAX_SPECTRUM = 1000;
 export const KINDS = ['noise', 'transfer', 'ood'] as const;
 /** How the regression experiments (noise, transfer) precondition: P = Sigma^p exactly, or AdaHessian with k = -p. */
 export const PRECONDITIONERS = ['exact-cov', 'adahessian'] as const;
@@ -58,6 +64,10 @@ export interface Settings {
   /** AdaHessian only: Hutchinson probe and decoupled weight decay (no L2 in the loss then) */
   probe: Probe;
   weightDecay: number;
+  /** case custom only: the eigenvalues of Sigma, one per input direction (length dx); absent otherwise */
+  spectrum?: number[];
+  /** case custom only: the input direction the teacher reads (0 to dx - 1); absent means 0 */
+  teacherDirection?: number;
 }
 
 /** Experiment 2 (paper section 3): MNIST with class noise templates under correlation shift. */

@@ -24,6 +24,7 @@ import {
   OOD_SETTING_SPECS,
   SETTING_SPECS,
   STRING_FIELDS,
+  type NumberListSpec,
   type SettingSpec,
 } from './fields';
 import {
@@ -35,6 +36,7 @@ import {
   type Grid,
   type OodConfig,
   type RegressionConfig,
+  type Settings,
 } from './types';
 
 export class ConfigError extends Error {
@@ -69,8 +71,57 @@ function checkOptimizerOptions(v: unknown): string | undefined {
   return undefined;
 }
 
+/** settings.spectrum: a list of minItems to maxItems numbers, each within the item spec; the first problem. */
+function checkNumberList(spec: NumberListSpec, v: unknown): string | undefined {
+  if (!Array.isArray(v)) return `must be a list of ${spec.minItems} to ${spec.maxItems} numbers, got ${show(v)}`;
+  if (v.length < spec.minItems || v.length > spec.maxItems)
+    return `must have ${spec.minItems} to ${spec.maxItems} numbers, got ${v.length}`;
+  for (let i = 0; i < v.length; i++) {
+    const p = checkValue(spec.items, v[i]);
+    if (p) return `[${i}] ${p.startsWith('not ') ? `is ${p}` : p}`;
+  }
+  return undefined;
+}
+
 const checkSetting = (spec: SettingSpec, v: unknown): string | undefined =>
-  spec.kind === 'optimizerOptions' ? checkOptimizerOptions(v) : checkValue(spec, v);
+  spec.kind === 'optimizerOptions'
+    ? checkOptimizerOptions(v)
+    : spec.kind === 'numberList'
+      ? checkNumberList(spec, v)
+      : checkValue(spec, v);
+
+/**
+ * Grid case "custom": a noise experiment's, with settings.spectrum giving one eigenvalue per input direction and
+ * settings.teacherDirection one of them. Each message names "custom" (test/unit/schema.test.ts's CROSS_FIELD).
+ */
+function checkCustomCase(kind: ExperimentKind, grid: Partial<Grid>, settings: Settings, problems: string[]): void {
+  if (!grid.case?.includes('custom')) return;
+  if (kind !== 'noise') {
+    problems.push(
+      `grid.case: "custom" is for noise experiments only (a ${kind} experiment's second teacher is defined for ` +
+        'Case High and Low)',
+    );
+    return;
+  }
+  // a spectrum or dx refused above is not reported again here
+  if (problems.some((p) => p.startsWith('settings.spectrum') || p.startsWith('settings.dx'))) return;
+  const { spectrum, dx } = settings;
+  if (spectrum === undefined)
+    problems.push(
+      `settings.spectrum: grid case "custom" needs the eigenvalues, a list of dx = ${dx} positive numbers (one per ` +
+        'input direction)',
+    );
+  else if (spectrum.length !== dx)
+    problems.push(
+      `settings.spectrum: ${spectrum.length} eigenvalues where settings.dx is ${dx}; case "custom" needs one per ` +
+        `input direction (set dx to ${spectrum.length})`,
+    );
+  const t = settings.teacherDirection ?? 0;
+  if (t >= dx)
+    problems.push(
+      `settings.teacherDirection: ${t} is not an input direction of the custom spectrum (0 to ${dx - 1}, dx = ${dx})`,
+    );
+}
 
 export interface ValidateOptions {
   /** runs one sweep may have (default DEFAULT_MAX_RUNS; --max-runs and precondLab.maxRuns raise it) */
@@ -184,6 +235,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Exp
     return { ...(raw as object), grid: grid as Grid, settings } as OodConfig;
   }
   const settings = checkSettings(own(raw, 'settings'), DEFAULT_SETTINGS, SETTING_SPECS, problems);
+  checkCustomCase(kind, grid, settings, problems);
   const nTrain = Math.round(settings.n * settings.trainFraction);
   if (nTrain < 2 || nTrain >= settings.n)
     problems.push(

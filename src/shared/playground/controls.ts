@@ -161,12 +161,14 @@ export function checkControls(raw: unknown): Checked<PlaygroundControls> {
 /** The p a run trains with: plain GD is P = Sigma^0 = I whatever the slider says. */
 export const effectiveP = (c: PlaygroundControls): number => (c.preconditioner === 'gd' ? 0 : c.p);
 
-/** What one playground run trains: an Experiment 1 run (noise kind) with these settings, data and p. */
+/**
+ * What one playground run trains: an Experiment 1 run (noise kind) with these settings, data and p. A custom
+ * spectrum is the config's case custom (settings.spectrum, settings.teacherDirection, dx its length), so a kept run's
+ * config names exactly what the playground trained and a sweep of it draws the same data.
+ */
 export interface PlaygroundTraining {
   settings: Settings;
   common: { case: CaseName; snr: number; seed: number };
-  /** a custom spectrum replaces the case's eigenvalues and teacher direction */
-  spectrum?: { lambda: number[]; teacherIndex: number };
   p: number;
 }
 
@@ -181,13 +183,9 @@ export function trainingOf(c: PlaygroundControls): PlaygroundTraining {
     steps: c.steps,
     evalEvery: PLAYGROUND_EVAL_EVERY,
     spectraEvery: PLAYGROUND_EVAL_EVERY,
+    ...(custom ? { spectrum: [...c.eigenvalues], teacherDirection: c.teacher } : {}),
   };
-  return {
-    settings,
-    common: { case: custom ? 'high' : (c.spectrum as CaseName), snr: c.snr, seed: c.seed },
-    ...(custom ? { spectrum: { lambda: [...c.eigenvalues], teacherIndex: c.teacher } } : {}),
-    p: effectiveP(c),
-  };
+  return { settings, common: { case: c.spectrum, snr: c.snr, seed: c.seed }, p: effectiveP(c) };
 }
 
 /** The eigenvalues a set of controls trains on (the cases: lambda in {scale, 1/scale}, as the engine draws them). */
