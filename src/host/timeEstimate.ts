@@ -127,14 +127,14 @@ export function estimateSweep(
     const used = unique.filter(keep);
     if (!used.length) continue;
     const rate = used.reduce((a, s) => a + s.units, 0) / used.reduce((a, s) => a + s.seconds, 0);
-    const kernels = [...new Set(used.map((s) => s.kernel).filter(Boolean))];
-    const where = executor === 'local' ? 'on this machine' : `on ${executor}`;
+    // kernel names carry their build details in parentheses: the first word names it
+    const kernels = [...new Set(used.map((s) => s.kernel.split(' ')[0]).filter(Boolean))];
     return {
       seconds: units / rate,
       runs: runs.length,
       basis:
-        `measured ${where} from ${used.length} sweep${used.length > 1 ? 's' : ''} of ${what}` +
-        (kernels.length ? ` (kernel ${kernels.join(', ')})` : ''),
+        `measured from ${used.length} sweep${used.length > 1 ? 's' : ''} of ${what}` +
+        (kernels.length ? `, kernel ${kernels.join(', ')}` : ''),
     };
   }
   return undefined;
