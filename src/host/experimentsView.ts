@@ -3,6 +3,7 @@
 // manager's events.
 import * as vscode from 'vscode';
 import { readStore } from './storeReader';
+import { readReproductions } from './reproductionEntry';
 import { LateBands } from './lateBands';
 import { buildTree, flatten, type ConfigFileEntry, type TreeSnapshot } from './treeModel';
 import { filters, knownKeys, parseQuery, type TreeQuery } from './treeFilter';
@@ -39,7 +40,7 @@ export function createExperimentsView(lab: LabRunner, settings: () => LabSetting
     const root = settings().resultsRoot;
     const experiments = readStore(root, bands);
     const live = lab.live(root);
-    const tree = buildTree({ experiments, configs, live, query });
+    const tree = buildTree({ experiments, configs, live, query, reproductions: readReproductions(root) });
     // The welcome view (package.json viewsWelcome) shows while the store holds no experiment and nothing runs
     // (buildTree leaves the view empty then, config files included); with config files in the workspace it offers
     // to run one. A filter that matches nothing says so in the view's message instead.

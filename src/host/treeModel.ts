@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { ExperimentConfig } from '../shared/config';
 import { expandRuns } from '../shared/config';
 import type { StoredExperiment } from './storeReader';
+import { verdictCounts, verdictTooltip, type ReproductionEntry } from './reproductionEntry';
 import { tagText, type Annotation } from '../shared/annotations';
 import type { EngineState } from '../sweep/executors/types';
 import { filters, matches, sortRuns, type RunFacts, type TreeQuery } from './treeFilter';
@@ -25,7 +26,7 @@ import {
   type RunView,
 } from './runView';
 
-export type NodeKind = 'experiment' | 'group' | 'run' | 'config';
+export type NodeKind = 'experiment' | 'group' | 'run' | 'config' | 'reproduction';
 
 export interface TreeNode {
   id: string;
@@ -48,6 +49,8 @@ export interface TreeNode {
   engine?: EngineState;
   /** 0..1 while running */
   progress?: number;
+  /** a reproduction entry: which report a click writes again and opens (none: the row asks what to reproduce) */
+  reproduction?: { quick: boolean; report?: string };
   children: TreeNode[];
 }
 
@@ -64,6 +67,8 @@ export interface TreeInput {
   live: ReadonlyMap<string, ReadonlyMap<string, LiveRun>>;
   /** the filter box's query (treeFilter.ts): only matching runs, sorted and grouped as it says */
   query?: TreeQuery;
+  /** the reproduction reports in the results folder (reproductionEntry.ts) */
+  reproductions?: ReproductionEntry[];
 }
 
 export type TreeSnapshot = TreeNode[];
@@ -309,8 +314,43 @@ export function buildTree(input: TreeInput): TreeSnapshot {
   const nodes = names.flatMap(
     (n) => experimentNode(n, stored.get(n), configs.get(n), input.live.get(n), input.query) ?? [],
   );
-  // broken config files have no runs to match: a filter hides them with the other run-less entries
-  return [...nodes, ...(filters(input.query) ? [] : extra)];
+  // broken config files and the reproduction entry have no runs to match: a filter hides them
+  if (filters(input.query)) return nodes;
+  // (the entry needs the results folder read for reports: a caller that did not read it gets none)
+  return [...(input.reproductions ? reproductionNodes(input.reproductions) : []), ...nodes, ...extra];
+}
+
+/** The reproduction row(s) above the experiments: one per report written, else one that starts a reproduction. */
+function reproductionNodes(entries: ReproductionEntry[]): TreeNode[] {
+  if (!entries.length)
+    return [
+      {
+        id: 'reproduction:new',
+        kind: 'reproduction',
+        label: 'Reproduce the paper',
+        description: 'every figure, both settings, a verdict per claim',
+        tooltip:
+          "**Reproduce the paper**\n\nRuns every figure's preset in the authors' setting and the corrected one, then " +
+          'writes a report with a verdict per claim. Click to choose quick (minutes) or full (hours, resumes).',
+        icon: { id: 'checklist' },
+        contextValue: 'reproduction new',
+        experiment: '',
+        children: [],
+      },
+    ];
+  return entries.map((e) => ({
+    id: `reproduction:${e.quick ? 'quick' : 'full'}`,
+    kind: 'reproduction' as const,
+    label: e.quick ? 'Paper reproduction (quick)' : 'Paper reproduction',
+    description: e.problem ? 'report unreadable' : e.verdicts ? verdictCounts(e.verdicts) : 'no report yet',
+    tooltip: verdictTooltip(e),
+    icon: e.problem ? { id: 'warning', color: 'problemsWarningIcon.foreground' } : { id: 'checklist' },
+    contextValue: `reproduction${e.report ? ' report' : ''}`,
+    experiment: '',
+    dir: e.dir,
+    reproduction: { quick: e.quick, ...(e.report ? { report: e.report } : {}) },
+    children: [],
+  }));
 }
 
 /** Depth-first list of every node, for tests and for finding a node by id. */

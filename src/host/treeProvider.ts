@@ -63,6 +63,16 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<TreeNode
     // A run with results opens its curves on click (issue 14, defect 8), live while it trains.
     if (n.kind === 'run' && n.dir)
       item.command = { command: 'precondLab.openResults', title: 'Open Curves', arguments: [n] };
+    // The reproduction entry: a written report is written again from the store as it is now and opened; without
+    // one, the click asks what to reproduce (issue 13).
+    if (n.kind === 'reproduction')
+      item.command = n.reproduction
+        ? {
+            command: 'precondLab.reproduce',
+            title: 'Open Reproduction Report',
+            arguments: [{ quick: n.reproduction.quick, reportOnly: true }],
+          }
+        : { command: 'precondLab.reproduce', title: 'Reproduce the Paper' };
     return item;
   }
 

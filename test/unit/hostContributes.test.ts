@@ -43,6 +43,8 @@ test('menus name declared commands; tree menus are scoped to the view and to ite
         'run done',
         'run running live',
         'run interrupted',
+        'reproduction report',
+        'reproduction new',
       ].some((v) => re.test(v)),
       e.command,
     );
@@ -52,6 +54,10 @@ test('menus name declared commands; tree menus are scoped to the view and to ite
       (e: { command: string; when: string }) =>
         e.command === cmd && new RegExp(e.when.match(/viewItem =~ \/(.*)\/$/)![1]).test(value),
     );
+  // the reproduction entry (issue 13) offers the reproduction, with or without a report written
+  assert.ok(when('precondLab.reproduce', 'reproduction report'));
+  assert.ok(when('precondLab.reproduce', 'reproduction new'));
+  assert.ok(!when('precondLab.reproduce', 'run done'));
   assert.ok(when('precondLab.rerun', 'run interrupted'));
   assert.ok(when('precondLab.rerun', 'run failed'));
   assert.ok(!when('precondLab.rerun', 'run running live'));
