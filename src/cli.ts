@@ -30,6 +30,7 @@ const USAGE = `precond-lab - how preconditioning steers feature learning (Yoshid
                   [--case high,low] [--p -2,0,2] [--snr 1] [--seeds 42,43] [--steps N] [--eval-every K]
                   [--preconditioner exact-cov|adahessian] [--probe rademacher|gaussian|constant] [--lr X]
                   [--weight-decay X] [--width N] [--init weights.json] [--name NAME] [--force]
+                  [--case custom --spectrum 5,1,0.5,0.2 --teacher-direction 3] (your own eigenvalues; dx = their count)
                   OOD: [--optimizer ${OPTIMIZER_NAMES.join(',')}] [--pool N] [--template-scale X]
                        [--random-left-labels] [--optim gd.lr=0.1,lbfgs.maxIter=5]
                   [--max-runs N] (default 10000 runs per sweep) [--dry-run] (check everything, write nothing)

@@ -19,6 +19,8 @@ export const VALUED = [
   'preconditioner',
   'pool',
   'template-scale',
+  'spectrum',
+  'teacher-direction',
   'optim',
   'init',
   'name',

@@ -70,6 +70,12 @@ export function flagOverrides(args: ParsedArgs): ConfigOverrides {
     'template-scale': 'templateScale',
   } as const;
   for (const [flag, key] of Object.entries(numeric)) if (f.has(flag)) settings[key] = num(flag);
+  // case custom: the eigenvalues set dx (their count); the direction is checked against it by validation
+  if (f.has('spectrum')) {
+    settings.spectrum = numberList('spectrum', f.get('spectrum')!);
+    settings.dx = (settings.spectrum as number[]).length;
+  }
+  if (f.has('teacher-direction')) settings.teacherDirection = num('teacher-direction');
   if (f.has('probe')) settings.probe = f.get('probe');
   if (f.has('preconditioner')) settings.preconditioner = f.get('preconditioner');
   if (args.switches.has('random-left-labels')) settings.randomLeftLabels = true;
