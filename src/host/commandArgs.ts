@@ -86,6 +86,8 @@ export interface CommandContract {
     args: [options?: ReproduceArgs & Pick<RunOptions, 'root'>];
     result: ReproduceResult | undefined;
   };
+  /** opens (or shows) the Playground, at these controls when given (a results panel's link) */
+  'precondLab.openPlayground': { args: [controls?: Partial<PlaygroundControls>]; result: PlaygroundInfo };
   /** the filter box's text (src/host/treeFilter.ts: p=0 status=done testMSE<1.5 sort:-testMSE group:seed; '' clears);
    *  no argument: an input box. Resolves with the tree as filtered */
   'precondLab.filterTree': { args: [query?: string]; result: TreeSnapshot | undefined };
@@ -105,8 +107,6 @@ export interface CommandContract {
   'precondLab.openMetrics': { args: [target?: TargetLike]; result: string | undefined };
   /** copies the `precond-lab run ...` line that trains the run again (src/host/cliCommand.ts); resolves with it */
   'precondLab.copyCliCommand': { args: [target?: TargetLike]; result: string | undefined };
-  /** opens (or shows) the Playground, at these controls when given (a results panel's link) */
-  'precondLab.openPlayground': { args: [controls?: Partial<PlaygroundControls>]; result: PlaygroundInfo };
 }
 
 /** Indexing by every CommandId makes a command missing from the contract a type error. */
