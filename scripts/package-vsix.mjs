@@ -4,7 +4,9 @@
 //   node scripts/package-vsix.mjs --target linux-x64   platform .vsix: the same plus the prebuilt native module,
 //                                                       native/prebuilds/linux-x64/precond_native.napi.node, which the
 //                                                       loader finds through node-gyp-build (src/lab/native/addon.ts)
-// Options: --out-dir DIR (default: the repository root), --skip-build (reuse dist/ and the native build as they are).
+// Options: --out-dir DIR (default: the repository root), --skip-build (reuse dist/ and the native build as they are),
+// --base-url URL (where the repository's files are published: vsce prefixes the README's relative links with it;
+// without it the listing's README has them as plain text, scripts/listingReadme.mjs, so none is broken).
 // The platform package builds the module from source first (scripts/build-native.mjs --force: a C compiler and
 // libopenblas-dev are needed) and refuses with one line when it cannot. The binary links the system OpenBLAS
 // (libopenblas0 on Debian/Ubuntu); where that is absent it does not load and the lab runs on wasm.
@@ -12,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { listingReadme } from './listingReadme.mjs';
 
 const TARGETS = ['linux-x64'];
 const args = process.argv.slice(2);
@@ -22,6 +25,7 @@ const opt = (/** @type {string} */ name) => {
 const target = opt('--target');
 const outDir = resolve(opt('--out-dir') ?? '.');
 const skipBuild = args.includes('--skip-build');
+const baseUrl = opt('--base-url');
 
 /** @param {string} msg @returns {never} */
 function fail(msg) {
@@ -29,6 +33,8 @@ function fail(msg) {
   process.exit(1);
 }
 
+if (baseUrl !== undefined && !/^https:\/\/\S+$/.test(baseUrl))
+  fail(`--base-url must be an https:// address, got '${baseUrl.slice(0, 60)}'`);
 if (target !== undefined && !TARGETS.includes(target))
   fail(`--target ${target} is not supported (prebuilt native binaries exist for: ${TARGETS.join(', ')})`);
 if (target && `${process.platform}-${process.arch}` !== target)
@@ -54,12 +60,37 @@ const vsce = join('node_modules', '@vscode', 'vsce', 'vsce');
 if (!existsSync(vsce)) fail('@vscode/vsce is not installed (npm install: it is a devDependency)');
 mkdirSync(outDir, { recursive: true });
 const name = JSON.parse(readFileSync('package.json', 'utf8')).name;
-const common = ['package', '--allow-missing-repository', '--no-rewrite-relative-links'];
+// The listing's README: relative links prefixed with --base-url, else written as plain text (listingReadme.mjs).
+// vsce takes the readme path relative to the package root, so it is written under out/ (ignored, left out of the
+// package by .vscodeignore: vsce reads it from there as the package's readme.md). The root README.md is left out
+// of the package then (vsix paths are case-insensitive: README.md and readme.md would collide).
+const readme = join('out', 'listing-README.md');
+mkdirSync('out', { recursive: true });
+writeFileSync(readme, baseUrl ? readFileSync('README.md', 'utf8') : listingReadme(readFileSync('README.md', 'utf8')));
+const common = [
+  'package',
+  '--allow-missing-repository',
+  '--readme-path',
+  readme,
+  ...(baseUrl ? ['--baseContentUrl', baseUrl, '--baseImagesUrl', baseUrl] : ['--no-rewrite-relative-links']),
+];
+
+/** An ignore file: .vscodeignore, the root README.md (the listing's copy replaces it), and `extra` lines. */
+function ignoreFile(/** @type {string} */ dir, /** @type {string[]} */ extra) {
+  const file = join(dir, '.vscodeignore');
+  writeFileSync(file, [readFileSync('.vscodeignore', 'utf8'), 'README.md', ...extra, ''].join('\n'));
+  return file;
+}
 
 if (!target) {
-  const out = join(outDir, `${name}.vsix`);
-  run(node, [vsce, ...common, '--out', out]);
-  console.log(`package-vsix: ${out} (universal: WebAssembly kernels only)`);
+  const tmp = mkdtempSync(join(tmpdir(), 'precond-vsix-'));
+  try {
+    const out = join(outDir, `${name}.vsix`);
+    run(node, [vsce, ...common, '--ignoreFile', ignoreFile(tmp, []), '--out', out]);
+    console.log(`package-vsix: ${out} (universal: WebAssembly kernels only)`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 } else {
   if (!skipBuild || !existsSync(join('native', 'build', 'Release', 'precond_native.node'))) {
     const r = spawnSync(node, ['scripts/build-native.mjs', '--force'], { encoding: 'utf8' });
@@ -74,8 +105,7 @@ if (!target) {
   // .vscodeignore leaves native/ out; the platform package takes the one binary back in
   const tmp = mkdtempSync(join(tmpdir(), 'precond-vsix-'));
   try {
-    const ignore = join(tmp, '.vscodeignore');
-    writeFileSync(ignore, `${readFileSync('.vscodeignore', 'utf8')}\n!${prebuilt.split('\\').join('/')}\n`);
+    const ignore = ignoreFile(tmp, [`!${prebuilt.split('\\').join('/')}`]);
     const out = join(outDir, `${name}-${target}.vsix`);
     run(node, [vsce, ...common, '--target', target, '--ignoreFile', ignore, '--out', out]);
     console.log(`package-vsix: ${out} (${target}: native module included, WebAssembly as the fallback)`);

@@ -89,6 +89,13 @@ test(
       );
       assert.doesNotMatch(fs.readFileSync(vsix).toString('latin1'), /TargetPlatform=/, 'not platform-specific');
       const ext = unpack(vsix, tmp);
+      // the listing's README has no relative link a Marketplace page could not resolve (the repository's has some)
+      const relative = /\]\((?![a-z][a-z0-9+.-]*:|#)[^)\s]+\)/gi;
+      const source = fs.readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
+      assert.ok((source.match(relative) ?? []).length > 0, 'the source README links docs/ relatively');
+      const listed = fs.readFileSync(path.join(ext, 'readme.md'), 'utf8').replace(/```[\s\S]*?```|`[^`\n]*`/g, '');
+      assert.deepEqual(listed.match(relative) ?? [], [], 'relative links left in the packaged README');
+      assert.match(listed, /\(in the source repository\)/);
       const refused = trainWith(ext, 'native', path.join(tmp, 'out-native'));
       assert.notEqual(refused.status, 0);
       assert.match(refused.stderr, /--backend native: cannot load: .*not built/);
