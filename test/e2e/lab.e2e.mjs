@@ -2,6 +2,8 @@
 // The end-to-end checks, in order (each may rely on the page state the previous one left). Each returns nothing
 // or throws; run.mjs takes a screenshot after each, pass or fail.
 import { FINISHED, SWEEP, SWEEP_FILE, SWEEP_RUNS, summaryOf } from './sampleWorkspace.mjs';
+import * as fsSync from 'node:fs';
+import * as pathSync from 'node:path';
 import { closeAllEditors, panelFrame, panelOn } from './panels.e2e.mjs';
 import {
   CATEGORY,
@@ -214,12 +216,19 @@ export const checks = [
         20_000,
       );
       assert(leaves.length === want, `${leaves.length} rows`);
-      // the view says what it shows
-      await page
+      // the view says what it shows: every p = -2 run of the store, which holds at least these two experiments' (the
+      // panels' checks may be writing more experiments into it meanwhile: at most the run folders with p = -2 now)
+      const message = page
         .locator('.part.sidebar')
-        .getByText(`Filter "p=-2": ${shownEverywhere} runs shown.`)
-        .first()
-        .waitFor({ timeout: 10_000 });
+        .getByText(/^Filter "p=-2": \d+ runs? shown\.$/)
+        .first();
+      await message.waitFor({ timeout: 10_000 });
+      const shown = Number(/(\d+) runs? shown/.exec(await message.innerText())?.[1]);
+      const inStore = countRunsWithP(pathSync.join(ws, '.precond-lab'), -2);
+      assert(
+        shown >= shownEverywhere && shown <= inStore,
+        `the view says ${shown} runs shown: ${shownEverywhere} in ${FINISHED} and ${SWEEP}, ${inStore} in the store`,
+      );
       await page
         .locator('.part.sidebar')
         .getByRole('button', { name: /^Clear Filter/ })
@@ -252,3 +261,24 @@ export const checks = [
     after: closeAllEditors,
   },
 ];
+
+/**
+ * The run folders of every experiment under `root` whose run.json has params.p === p, read from disk.
+ * @param {string} root @param {number} p
+ */
+function countRunsWithP(root, p) {
+  let n = 0;
+  for (const e of fsSync.existsSync(root) ? fsSync.readdirSync(root) : []) {
+    const runs = pathSync.join(root, e, 'runs');
+    if (!fsSync.existsSync(runs)) continue;
+    for (const id of fsSync.readdirSync(runs)) {
+      try {
+        const run = JSON.parse(fsSync.readFileSync(pathSync.join(runs, id, 'run.json'), 'utf8'));
+        if (run?.params?.p === p) n++;
+      } catch {
+        // a run.json being written: not counted
+      }
+    }
+  }
+  return n;
+}

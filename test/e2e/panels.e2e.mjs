@@ -420,8 +420,8 @@ export const checks = [
       );
       assert(
         (await frame.locator('.tabs [role="tab"]').allInnerTexts()).join(',').toLowerCase() ===
-          'summary,curves,spectra',
-        'a noise sweep has Summary, Curves and Spectra',
+          'summary,curves,spectra,parameters',
+        'a noise sweep has Summary, Curves, Spectra and Parameters',
       );
     },
   },
@@ -573,8 +573,8 @@ export const checks = [
       const frame = await panelOn(page, 'accuracy');
       assert(
         (await frame.locator('.tabs [role="tab"]').allInnerTexts()).join(',').toLowerCase() ===
-          'accuracy,features,curves',
-        'OOD tabs',
+          'accuracy,features,curves,parameters',
+        'OOD tabs: Accuracy, Features, Curves and Parameters',
       );
       await assertDrawn(frame, ['left', 'right', 'power']);
       await exportShot(page, frame, ws, OOD, 'accuracy', 'panels-ood-accuracy-export');

@@ -31,7 +31,15 @@ export async function openContainer(page, timeout = 30_000) {
   // a click on an already open container closes the side bar: only click when it is not the active one
   const item = page.locator(`.activitybar li.action-item:has([aria-label^="${CATEGORY}"])`).first();
   if ((await item.getAttribute('class'))?.includes('checked') !== true) await entry.click();
-  await page.locator('.part.sidebar').waitFor({ state: 'visible', timeout });
+  const sidebar = page.locator('.part.sidebar');
+  // after a window reload the container can be the active one while the side bar itself was restored hidden: a
+  // click on the entry then shows it
+  const shown = await sidebar.waitFor({ state: 'visible', timeout: 3000 }).then(
+    () => true,
+    () => false,
+  );
+  if (!shown) await entry.click();
+  await sidebar.waitFor({ state: 'visible', timeout });
 }
 
 /** @param {Page} page */
