@@ -1,41 +1,12 @@
 // Chart specs (src/shared/charts/spec.ts) as chart.js charts, in the editor's theme colours. Three small plugins:
 // the background (so an exported PNG looks like the panel), error bars, and vertical markers (the teacher's
 // direction). Animation is off: live updates redraw at once, and hundreds of series stay responsive.
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  LogarithmicScale,
-  PointElement,
-  ScatterController,
-  Tooltip,
-  type ChartConfiguration,
-  type Plugin,
-  type Scale,
-} from 'chart.js';
+import type { ChartConfiguration, Plugin, Scale } from 'chart.js';
+import { Chart } from './chartRegistry';
 import { fmt } from '../src/shared/format';
 import type { Axis, ChartSpec, Point } from '../src/shared/charts/spec';
 import { placeLabels } from '../src/shared/charts/labelPlacement';
 import { resolveColor, withAlpha, type Theme } from './theme';
-
-Chart.register(
-  BarController,
-  BarElement,
-  CategoryScale,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  LogarithmicScale,
-  PointElement,
-  ScatterController,
-  Tooltip,
-);
 
 interface Bound {
   spec: ChartSpec;

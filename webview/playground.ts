@@ -3,21 +3,8 @@
 // per direction with the teacher marked, the spectrum of G_P, the first layer's energy per eigen-direction over
 // training, train and test MSE with the noise floor, and the final test MSE against every p tried (the traced
 // Figure 1 curve). Every change goes to the host at once; the host supersedes the run in flight.
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  LogarithmicScale,
-  PointElement,
-  ScatterController,
-  Tooltip,
-  type ChartConfiguration,
-} from 'chart.js';
+import type { ChartConfiguration } from 'chart.js';
+import { Chart } from './chartRegistry';
 import { P_MAX, P_MIN, P_STEP, type PlaygroundControls } from '../src/shared/playground/controls';
 import type { FromPlaygroundView, ToPlaygroundView } from '../src/shared/playground/messages';
 import type { CurvePoint } from '../src/shared/playground/model';
@@ -25,20 +12,6 @@ import type { MetricRecord } from '../src/shared/records';
 import { fmt } from '../src/shared/format';
 import { clear, h } from './dom';
 import { readTheme, withAlpha, type Theme } from './theme';
-
-Chart.register(
-  BarController,
-  BarElement,
-  CategoryScale,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  LogarithmicScale,
-  PointElement,
-  ScatterController,
-  Tooltip,
-);
 
 interface PageState {
   controls?: PlaygroundControls;
