@@ -199,37 +199,51 @@ static void gemm(int ta, int tb, int m, int n, int k, float alpha, const float *
 // BLAS products
 
 // sgemm(transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc): C = alpha op(A) op(B) + beta C, row-major.
-static napi_value js_sgemm(napi_env env, napi_callback_info info) {
-  napi_value a[13];
-  if (!get_args(env, info, 13, a)) return NULL;
-  bool ta = false, tb = false;
+// The 13 arguments of sgemm and dgemm, (transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc), checked
+// once for both: dimensions in range, leading dimensions at least the row lengths, arrays of the element type
+// (`f32` or not) long enough for what the product reads and writes. Throws and returns false otherwise.
+typedef struct {
+  bool ta, tb;
   int64_t m, n, k, lda, ldb, ldc;
   double alpha, beta;
-  float *A, *B, *C;
-  if (napi_get_value_bool(env, a[0], &ta) != napi_ok || napi_get_value_bool(env, a[1], &tb) != napi_ok) {
+  void *A, *B, *C;
+} GemmArgs;
+
+static bool gemm_args(napi_env env, napi_callback_info info, bool f32, GemmArgs *g) {
+  napi_value a[13];
+  if (!get_args(env, info, 13, a)) return false;
+  g->ta = g->tb = false;
+  if (napi_get_value_bool(env, a[0], &g->ta) != napi_ok || napi_get_value_bool(env, a[1], &g->tb) != napi_ok) {
     napi_throw_type_error(env, NULL, "transA and transB must be booleans");
-    return NULL;
+    return false;
   }
-  if (!arg_int(env, a[2], 0, MAXDIM, &m, "m") || !arg_int(env, a[3], 0, MAXDIM, &n, "n") ||
-      !arg_int(env, a[4], 0, MAXDIM, &k, "k") || !arg_num(env, a[5], &alpha, "alpha") ||
-      !arg_int(env, a[7], 1, MAXDIM, &lda, "lda") || !arg_int(env, a[9], 1, MAXDIM, &ldb, "ldb") ||
-      !arg_num(env, a[10], &beta, "beta") || !arg_int(env, a[12], 1, MAXDIM, &ldc, "ldc"))
-    return NULL;
+  if (!arg_int(env, a[2], 0, MAXDIM, &g->m, "m") || !arg_int(env, a[3], 0, MAXDIM, &g->n, "n") ||
+      !arg_int(env, a[4], 0, MAXDIM, &g->k, "k") || !arg_num(env, a[5], &g->alpha, "alpha") ||
+      !arg_int(env, a[7], 1, MAXDIM, &g->lda, "lda") || !arg_int(env, a[9], 1, MAXDIM, &g->ldb, "ldb") ||
+      !arg_num(env, a[10], &g->beta, "beta") || !arg_int(env, a[12], 1, MAXDIM, &g->ldc, "ldc"))
+    return false;
   // op(A) is m x k: stored k x m (transposed) or m x k; likewise op(B) is k x n
-  int64_t aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
-  if (lda < aCols || ldb < bCols || ldc < n) {
+  int64_t m = g->m, n = g->n, k = g->k;
+  int64_t aRows = g->ta ? k : m, aCols = g->ta ? m : k, bRows = g->tb ? n : k, bCols = g->tb ? k : n;
+  if (g->lda < aCols || g->ldb < bCols || g->ldc < n) {
     napi_throw_range_error(env, NULL, "a leading dimension is smaller than its matrix's row length");
-    return NULL;
+    return false;
   }
-  size_t needA = aRows ? (size_t)((aRows - 1) * lda + aCols) : 0;
-  size_t needB = bRows ? (size_t)((bRows - 1) * ldb + bCols) : 0;
-  size_t needC = m ? (size_t)((m - 1) * ldc + n) : 0;
-  if (!arg_f32(env, a[6], needA, &A, "A") || !arg_f32(env, a[8], needB, &B, "B") ||
-      !arg_f32(env, a[11], needC, &C, "C"))
-    return NULL;
-  if (m && n) {
-    gemm(ta, tb, (int)m, (int)n, (int)k, (float)alpha, A, (int)lda, B, (int)ldb, (float)beta, C, (int)ldc);
-  }
+  size_t needA = aRows ? (size_t)((aRows - 1) * g->lda + aCols) : 0;
+  size_t needB = bRows ? (size_t)((bRows - 1) * g->ldb + bCols) : 0;
+  size_t needC = m ? (size_t)((m - 1) * g->ldc + n) : 0;
+  napi_typedarray_type t = f32 ? napi_float32_array : napi_float64_array;
+  const char *kind = f32 ? "Float32Array" : "Float64Array";
+  return arg_typed(env, a[6], needA, t, kind, &g->A, "A") && arg_typed(env, a[8], needB, t, kind, &g->B, "B") &&
+         arg_typed(env, a[11], needC, t, kind, &g->C, "C");
+}
+
+static napi_value js_sgemm(napi_env env, napi_callback_info info) {
+  GemmArgs g;
+  if (!gemm_args(env, info, true, &g)) return NULL;
+  if (g.m && g.n)
+    gemm(g.ta, g.tb, (int)g.m, (int)g.n, (int)g.k, (float)g.alpha, (float *)g.A, (int)g.lda, (float *)g.B, (int)g.ldb,
+         (float)g.beta, (float *)g.C, (int)g.ldc);
   return NULL;
 }
 
@@ -703,34 +717,11 @@ static napi_value js_head_backward(napi_env env, napi_callback_info info) {
 
 // dgemm(transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc): C = alpha op(A) op(B) + beta C, row-major.
 static napi_value js_dgemm(napi_env env, napi_callback_info info) {
-  napi_value a[13];
-  if (!get_args(env, info, 13, a)) return NULL;
-  bool ta, tb;
-  int64_t m, n, k, lda, ldb, ldc;
-  double alpha, beta, *A, *B, *C;
-  if (napi_get_value_bool(env, a[0], &ta) != napi_ok || napi_get_value_bool(env, a[1], &tb) != napi_ok) {
-    napi_throw_type_error(env, NULL, "transA and transB must be booleans");
-    return NULL;
-  }
-  if (!arg_int(env, a[2], 0, MAXDIM, &m, "m") || !arg_int(env, a[3], 0, MAXDIM, &n, "n") ||
-      !arg_int(env, a[4], 0, MAXDIM, &k, "k") || !arg_num(env, a[5], &alpha, "alpha") ||
-      !arg_int(env, a[7], 1, MAXDIM, &lda, "lda") || !arg_int(env, a[9], 1, MAXDIM, &ldb, "ldb") ||
-      !arg_num(env, a[10], &beta, "beta") || !arg_int(env, a[12], 1, MAXDIM, &ldc, "ldc"))
-    return NULL;
-  int64_t aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
-  if (lda < aCols || ldb < bCols || ldc < n) {
-    napi_throw_range_error(env, NULL, "a leading dimension is smaller than its matrix's row length");
-    return NULL;
-  }
-  size_t needA = aRows ? (size_t)((aRows - 1) * lda + aCols) : 0;
-  size_t needB = bRows ? (size_t)((bRows - 1) * ldb + bCols) : 0;
-  size_t needC = m ? (size_t)((m - 1) * ldc + n) : 0;
-  if (!arg_f64(env, a[6], needA, &A, "A") || !arg_f64(env, a[8], needB, &B, "B") ||
-      !arg_f64(env, a[11], needC, &C, "C"))
-    return NULL;
-  if (m && n)
-    cblas_dgemm(RowMajor, ta ? Trans : NoTrans, tb ? Trans : NoTrans, (int)m, (int)n, (int)k, alpha, A, (int)lda, B,
-                (int)ldb, beta, C, (int)ldc);
+  GemmArgs g;
+  if (!gemm_args(env, info, false, &g)) return NULL;
+  if (g.m && g.n)
+    cblas_dgemm(RowMajor, g.ta ? Trans : NoTrans, g.tb ? Trans : NoTrans, (int)g.m, (int)g.n, (int)g.k, g.alpha,
+                (double *)g.A, (int)g.lda, (double *)g.B, (int)g.ldb, g.beta, (double *)g.C, (int)g.ldc);
   return NULL;
 }
 
