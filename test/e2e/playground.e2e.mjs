@@ -6,41 +6,13 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SWEEP_FILE } from './sampleWorkspace.mjs';
+import { assert, poll } from './panels.e2e.mjs';
 import { closeQuickInput, openContainer, palette, quickOpen, treeRow, waitForWorkbench } from './workbench.mjs';
 
 const shots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-output/e2e');
 
 /** @typedef {import('./check').Check} Check */
 /** @typedef {import('playwright-core').Page} Page */
-
-/** @type {(ok: unknown, message: string) => asserts ok} */
-const assert = (ok, message) => {
-  if (!ok) throw new Error(message);
-};
-
-/**
- * @template T
- * @param {string} what
- * @param {() => T | undefined | false | Promise<T | undefined | false>} probe
- * @param {number} timeoutMs
- * @returns {Promise<T>}
- */
-async function poll(what, probe, timeoutMs, everyMs = 150) {
-  const deadline = Date.now() + timeoutMs;
-  /** @type {Error | undefined} */
-  let last;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (e) {
-      last = /** @type {Error} */ (e);
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 /**
  * @param {Page} page
