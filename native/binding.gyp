@@ -2,7 +2,14 @@
   "targets": [
     {
       "target_name": "precond_native",
-      "sources": ["src/precond_native.c"],
+      "sources": [
+        "src/args.c",
+        "src/gemm.c",
+        "src/ood_head.c",
+        "src/regression.c",
+        "src/kfac.c",
+        "src/module.c"
+      ],
       "cflags": ["-O3", "-std=gnu11", "-fno-strict-aliasing", "-ffp-contract=fast", "-Wno-psabi"],
       "cflags!": ["-O2"],
       "defines": ["NAPI_VERSION=8"],

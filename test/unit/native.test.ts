@@ -1,4 +1,4 @@
-// The native backend (native/src/precond_native.c over OpenBLAS): its products against float64 loops written here,
+// The native backend (native/src/ over OpenBLAS): its products against float64 loops written here,
 // its trajectories against the wasm backend's on both experiment shapes, the same bits at 1 and 2 BLAS threads, the
 // thread budget, bad input, and the CLI's --backend native (run records name the BLAS; refused up front when the
 // module cannot load). Where the module is not built these tests skip with the reason, except in CI
@@ -209,6 +209,39 @@ test('native gives the same bits at 1 and 2 BLAS threads', { skip }, () => {
     assert.deepEqual(one.W1, two.W1);
   } finally {
     a.setThreads(before);
+  }
+});
+
+// The thread split must keep the bits under every OpenBLAS kernel set, not only the one this machine picks: each
+// core type has its own micro-kernel row unroll (24 on Haswell and Zen), and a block edge off that unroll changes
+// sums. Each core type is forced in a child process (OpenBLAS reads it at load); this process's setting is untouched.
+test('sgemm gives the same bits at 1 and 2 threads under each OpenBLAS core type', { skip }, () => {
+  const script = `
+    const m = { exports: {} };
+    process.dlopen(m, ${JSON.stringify(loaded.file ?? '')});
+    const a = m.exports;
+    const out = [];
+    for (const [M, N, K] of [[256, 600, 784], [300, 1200, 784], [256, 784, 600]]) {
+      for (const ta of [false, true]) for (const tb of [false, true]) {
+        const A = Float32Array.from({ length: M * K }, (_, i) => Math.sin(i * 0.37));
+        const B = Float32Array.from({ length: K * N }, (_, i) => Math.cos(i * 0.11));
+        const c = (t) => { a.setThreads(t); const C = new Float32Array(M * N);
+          a.sgemm(ta, tb, M, N, K, 1, A, ta ? M : K, B, tb ? K : N, 0, C, N); return C; };
+        const [c1, c2] = [c(1), c(2)];
+        let d = 0;
+        for (let i = 0; i < c1.length; i++) if (c1[i] !== c2[i]) d++;
+        out.push(d);
+      }
+    }
+    console.log(JSON.stringify({ core: a.info().coreType, differing: out }));`;
+  for (const core of ['Haswell', 'Zen', 'SkylakeX', 'Sandybridge']) {
+    const r = spawnSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, OPENBLAS_CORETYPE: core },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const res = JSON.parse(r.stdout.trim().split('\n').pop() as string);
+    assert.deepEqual(res.differing, new Array(12).fill(0), `${core} (OpenBLAS chose ${res.core})`);
   }
 });
 

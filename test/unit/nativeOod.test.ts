@@ -1,4 +1,4 @@
-// The native module's OOD-network kernels (native/src/precond_native.c: fused first-layer activation, output layer
+// The native module's OOD-network kernels (native/src/gemm.c and ood_head.c: fused first-layer activation, output layer
 // forward/backward on dgemm, softmax cross-entropy with its gradient and R-operator) and K-FAC's float64 algebra
 // (dgemm, dsyrk Gram, LAPACK dsyevd), each against float64 loops written here; then the pieces wired in: K-FAC on
 // the native Mlp2 against K-FAC on the TypeScript one, and the dgemm feature view against the loops. Skips with the

@@ -1,4 +1,4 @@
-// Native C kernel (native/src/precond_native.c, regStep/regSSE): M regressors f(x) = W2 . relu(W1 x + b1) + b2,
+// Native C kernel (native/src/regression.c, regStep/regSSE): M regressors f(x) = W2 . relu(W1 x + b1) + b2,
 // plain GD with the W1 gradient (penalty included) scaled column-wise by precond[m]; the rule is jsKernel.ts's.
 // The C loops put 16 samples in one vector (AVX-512, or two AVX2 / four SSE registers, chosen at run time), so the
 // data are packed here once in blocks of 16 samples, input-major inside a block, zero-padded past the last sample.

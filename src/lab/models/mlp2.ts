@@ -7,7 +7,7 @@
 // and activations are stored unit-major (h x n) so that every per-unit loop runs over contiguous samples.
 // With the native first layer (the native backend), every pass runs in the native module instead of the loops
 // below: bias + ReLU (or the R-pass mask) fused into the first-layer call, the output layer and its backward on
-// dgemm, the softmax cross-entropy, its gradient and its R-operator in C (native/src/precond_native.c), on the
+// dgemm, the softmax cross-entropy, its gradient and its R-operator in C (native/src/ood_head.c), on the
 // same float64 buffers; results agree with the JS passes to float32 rounding of the first-layer products.
 
 import { addRowCombination, gemmABt, gramRows, gramWithBias, setBiasBorder } from '../dense/products';

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import nodeGypBuild from 'node-gyp-build';
 
-/** The module's exports (native/src/precond_native.c states each function's contract). */
+/** The module's exports (native/src/*.c state each function's contract; precond_native.h lists them). */
 export interface NativeAddon {
   sgemm(
     transA: boolean,

@@ -1,6 +1,6 @@
 // K-FAC's float64 linear algebra in one of two implementations: the TypeScript kernels (dense/products.ts gemmABt,
 // dense/symmetric.ts symEig), or, when the objective runs on the native module, OpenBLAS dgemm and LAPACK dsyevd
-// through it (native/src/precond_native.c). Both follow symEig's convention (values descending, column j of the
+// through it (native/src/kfac.c). Both follow symEig's convention (values descending, column j of the
 // row-major vectors the unit eigenvector of values[j], its largest-magnitude component positive), so K-FAC's
 // update is the same arithmetic; the native decompositions agree with the TypeScript ones to float64 rounding
 // (test/unit/nativeKfac.test.ts), and take tens of milliseconds where the TypeScript solver takes seconds at 785.

@@ -1,0 +1,187 @@
+// The float32 products: OpenBLAS sgemm split over the lab's own threads (bit-identical at any thread count), the
+// sgemm binding, and the OOD network's first layer (784 -> hidden) with its bias, ReLU or R-pass mask fused.
+#include "precond_native.h"
+#include <pthread.h>
+
+// ---------------------------------------------------------------------------------------------------------------
+// Threads. OpenBLAS itself runs single-threaded: its own threading picks different kernels for different thread
+// counts, which changes the last bits. Instead each product is cut into fixed blocks of ROWBLK rows of C (the same
+// blocks at any thread count), each block one single-threaded sgemm, and the blocks are shared out over g_threads
+// pthreads. So results are bit-identical at any thread count (test/unit/native.test.ts checks 1 vs 2).
+// ROWBLK must be a multiple of the row unroll of every sgemm micro-kernel OpenBLAS may pick: rows past the last
+// full unroll go through a tail kernel that sums in another order, so a block edge that is not a multiple would
+// change the bits of the rows before it. Haswell's and Zen's kernels unroll 24 rows, SkylakeX's 32 (others 16 or
+// fewer): 64 broke the bits under OPENBLAS_CORETYPE=Haswell, 96 = lcm(24, 32) holds for every core type.
+
+#include <pthread.h>
+#define ROWBLK 96
+int g_threads = 1;
+
+typedef struct {
+  int ta, tb, m, n, k, lda, ldb, ldc;
+  float alpha, beta;
+  const float *A, *B;
+  float *C;
+  int next; // next block, shared (taken under the lock)
+  pthread_mutex_t lock;
+} gemm_task;
+
+static void gemm_block(gemm_task *t, int blk) {
+  const int r0 = blk * ROWBLK, rows = t->m - r0 < ROWBLK ? t->m - r0 : ROWBLK;
+  // rows r0.. of op(A): row offset in A when not transposed, column offset when transposed
+  const float *a = t->ta ? t->A + r0 : t->A + (size_t)r0 * t->lda;
+  cblas_sgemm(RowMajor, t->ta ? Trans : NoTrans, t->tb ? Trans : NoTrans, rows, t->n, t->k, t->alpha, a, t->lda,
+              t->B, t->ldb, t->beta, t->C + (size_t)r0 * t->ldc, t->ldc);
+}
+
+static void *gemm_worker(void *arg) {
+  gemm_task *t = (gemm_task *)arg;
+  const int blocks = (t->m + ROWBLK - 1) / ROWBLK;
+  for (;;) {
+    pthread_mutex_lock(&t->lock);
+    const int blk = t->next++;
+    pthread_mutex_unlock(&t->lock);
+    if (blk >= blocks) return NULL;
+    gemm_block(t, blk);
+  }
+}
+
+void gemm(int ta, int tb, int m, int n, int k, float alpha, const float *A, int lda, const float *B, int ldb,
+                 float beta, float *C, int ldc) {
+  if (m <= 0 || n <= 0) return;
+  if (g_threads <= 1 || m <= ROWBLK) {
+    // One thread: one call, which saves OpenBLAS repacking B for every block (15-20% on the OOD shapes). OpenBLAS
+    // computes each entry of C over the same k-blocks in the same order however the rows are split, so this gives
+    // the blocked path's bits (native.test.ts compares 1 and 2 threads).
+    cblas_sgemm(RowMajor, ta ? Trans : NoTrans, tb ? Trans : NoTrans, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+  gemm_task t = {ta, tb, m, n, k, lda, ldb, ldc, alpha, beta, A, B, C, 0, PTHREAD_MUTEX_INITIALIZER};
+  const int blocks = (m + ROWBLK - 1) / ROWBLK;
+  int helpers = (g_threads < blocks ? g_threads : blocks) - 1;
+  if (helpers > 63) helpers = 63;
+  pthread_t tid[63];
+  int started = 0;
+  for (; started < helpers; started++)
+    if (pthread_create(&tid[started], NULL, gemm_worker, &t) != 0) break;
+  gemm_worker(&t);
+  for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
+  pthread_mutex_destroy(&t.lock);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// BLAS products
+
+// sgemm(transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc): C = alpha op(A) op(B) + beta C, row-major.
+// The 13 arguments of sgemm and dgemm, (transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc), checked
+// once for both: dimensions in range, leading dimensions at least the row lengths, arrays of the element type
+// (`f32` or not) long enough for what the product reads and writes. Throws and returns false otherwise.
+
+bool gemm_args(napi_env env, napi_callback_info info, bool f32, GemmArgs *g) {
+  napi_value a[13];
+  if (!get_args(env, info, 13, a)) return false;
+  g->ta = g->tb = false;
+  if (napi_get_value_bool(env, a[0], &g->ta) != napi_ok || napi_get_value_bool(env, a[1], &g->tb) != napi_ok) {
+    napi_throw_type_error(env, NULL, "transA and transB must be booleans");
+    return false;
+  }
+  if (!arg_int(env, a[2], 0, MAXDIM, &g->m, "m") || !arg_int(env, a[3], 0, MAXDIM, &g->n, "n") ||
+      !arg_int(env, a[4], 0, MAXDIM, &g->k, "k") || !arg_num(env, a[5], &g->alpha, "alpha") ||
+      !arg_int(env, a[7], 1, MAXDIM, &g->lda, "lda") || !arg_int(env, a[9], 1, MAXDIM, &g->ldb, "ldb") ||
+      !arg_num(env, a[10], &g->beta, "beta") || !arg_int(env, a[12], 1, MAXDIM, &g->ldc, "ldc"))
+    return false;
+  // op(A) is m x k: stored k x m (transposed) or m x k; likewise op(B) is k x n
+  int64_t m = g->m, n = g->n, k = g->k;
+  int64_t aRows = g->ta ? k : m, aCols = g->ta ? m : k, bRows = g->tb ? n : k, bCols = g->tb ? k : n;
+  if (g->lda < aCols || g->ldb < bCols || g->ldc < n) {
+    napi_throw_range_error(env, NULL, "a leading dimension is smaller than its matrix's row length");
+    return false;
+  }
+  size_t needA = aRows ? (size_t)((aRows - 1) * g->lda + aCols) : 0;
+  size_t needB = bRows ? (size_t)((bRows - 1) * g->ldb + bCols) : 0;
+  size_t needC = m ? (size_t)((m - 1) * g->ldc + n) : 0;
+  napi_typedarray_type t = f32 ? napi_float32_array : napi_float64_array;
+  const char *kind = f32 ? "Float32Array" : "Float64Array";
+  return arg_typed(env, a[6], needA, t, kind, &g->A, "A") && arg_typed(env, a[8], needB, t, kind, &g->B, "B") &&
+         arg_typed(env, a[11], needC, t, kind, &g->C, "C");
+}
+
+napi_value js_sgemm(napi_env env, napi_callback_info info) {
+  GemmArgs g;
+  if (!gemm_args(env, info, true, &g)) return NULL;
+  if (g.m && g.n)
+    gemm(g.ta, g.tb, (int)g.m, (int)g.n, (int)g.k, (float)g.alpha, (float *)g.A, (int)g.lda, (float *)g.B, (int)g.ldb,
+         (float)g.beta, (float *)g.C, (int)g.ldc);
+  return NULL;
+}
+
+// firstForward(W, b, xT, zT, scratch, h, d, n): zT (h x n, float64) = W (h x d) xT (d x n) + b, through sgemm.
+napi_value js_first_forward(napi_env env, napi_callback_info info) {
+  napi_value a[8];
+  if (!get_args(env, info, 8, a)) return NULL;
+  int64_t h, d, n;
+  float *W, *b, *xT, *s;
+  double *zT;
+  if (!arg_int(env, a[5], 1, MAXDIM, &h, "h") || !arg_int(env, a[6], 1, MAXDIM, &d, "d") ||
+      !arg_int(env, a[7], 1, MAXDIM, &n, "n") || !arg_f32(env, a[0], h * d, &W, "W") ||
+      !arg_f32(env, a[1], h, &b, "b") || !arg_f32(env, a[2], d * n, &xT, "xT") ||
+      !arg_f64(env, a[3], h * n, &zT, "zT") || !arg_f32(env, a[4], h * n, &s, "scratch"))
+    return NULL;
+  gemm(0, 0, (int)h, (int)n, (int)d, 1.0f, W, (int)d, xT, (int)n, 0.0f, s, (int)n);
+  for (int64_t j = 0; j < h; j++) {
+    const double bias = b[j];
+    const float *sr = s + j * n;
+    double *zr = zT + j * n;
+    for (int64_t i = 0; i < n; i++) zr[i] = (double)sr[i] + bias;
+  }
+  return NULL;
+}
+
+// firstWeightGrad(coefT, x, out, scratch, h, n, d): out (h x d) = coefT (h x n, float64) x (n x d), through sgemm.
+napi_value js_first_weight_grad(napi_env env, napi_callback_info info) {
+  napi_value a[7];
+  if (!get_args(env, info, 7, a)) return NULL;
+  int64_t h, n, d;
+  double *c;
+  float *x, *out, *s;
+  if (!arg_int(env, a[4], 1, MAXDIM, &h, "h") || !arg_int(env, a[5], 1, MAXDIM, &n, "n") ||
+      !arg_int(env, a[6], 1, MAXDIM, &d, "d") || !arg_f64(env, a[0], h * n, &c, "coefT") ||
+      !arg_f32(env, a[1], n * d, &x, "x") || !arg_f32(env, a[2], h * d, &out, "out") ||
+      !arg_f32(env, a[3], h * n, &s, "scratch"))
+    return NULL;
+  for (int64_t i = 0; i < h * n; i++) s[i] = (float)c[i];
+  gemm(0, 0, (int)h, (int)d, (int)n, 1.0f, s, (int)n, x, (int)d, 0.0f, out, (int)d);
+  return NULL;
+}
+
+// firstForwardAct(W, b, xT, zT, scratch, h, d, n, maskT): zT = W xT + b as firstForward, then ReLU in the same pass
+// (maskT null), or zeroed where maskT <= 0 (the R-pass: maskT is the forward's activations, h x n).
+napi_value js_first_forward_act(napi_env env, napi_callback_info info) {
+  napi_value a[9];
+  if (!get_args(env, info, 9, a)) return NULL;
+  int64_t h, d, n;
+  float *W, *b, *xT, *s;
+  double *zT, *mask;
+  if (!arg_int(env, a[5], 1, MAXDIM, &h, "h") || !arg_int(env, a[6], 1, MAXDIM, &d, "d") ||
+      !arg_int(env, a[7], 1, MAXDIM, &n, "n") || !arg_f32(env, a[0], h * d, &W, "W") ||
+      !arg_f32(env, a[1], h, &b, "b") || !arg_f32(env, a[2], d * n, &xT, "xT") ||
+      !arg_f64(env, a[3], h * n, &zT, "zT") || !arg_f32(env, a[4], h * n, &s, "scratch") ||
+      !opt_f64(env, a[8], h * n, &mask, "maskT"))
+    return NULL;
+  gemm(0, 0, (int)h, (int)n, (int)d, 1.0f, W, (int)d, xT, (int)n, 0.0f, s, (int)n);
+  for (int64_t j = 0; j < h; j++) {
+    const double bias = b[j];
+    const float *sr = s + j * n;
+    double *zr = zT + j * n;
+    if (mask) {
+      const double *mr = mask + j * n;
+      for (int64_t i = 0; i < n; i++) zr[i] = mr[i] > 0 ? (double)sr[i] + bias : 0.0;
+    } else {
+      for (int64_t i = 0; i < n; i++) {
+        const double z = (double)sr[i] + bias;
+        zr[i] = z > 0 ? z : 0.0;
+      }
+    }
+  }
+  return NULL;
+}
