@@ -8,6 +8,7 @@
         "src/ood_head.c",
         "src/regression.c",
         "src/kfac.c",
+        "src/optim.c",
         "src/module.c"
       ],
       "cflags": ["-O3", "-std=gnu11", "-fno-strict-aliasing", "-ffp-contract=fast", "-Wno-psabi"],

@@ -58,6 +58,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"symEig", NULL, js_sym_eig, NULL, NULL, NULL, napi_default, NULL},
       {"regSSE", NULL, js_reg_sse, NULL, NULL, NULL, napi_default, NULL},
       {"regStep", NULL, js_reg_step, NULL, NULL, NULL, napi_default, NULL},
+      {"mtSigns", NULL, js_mt_signs, NULL, NULL, NULL, napi_default, NULL},
+      {"adahessianUpdate", NULL, js_adahessian_update, NULL, NULL, NULL, napi_default, NULL},
+      {"gdUpdate", NULL, js_gd_update, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -12,7 +12,8 @@
 // throws a TypeError/RangeError in JavaScript rather than touching memory out of bounds.
 //
 // Files: args.c (argument checks), gemm.c (threaded sgemm, the OOD first layer), ood_head.c (the OOD network's
-// output layer and softmax), regression.c (Experiment 1), kfac.c (float64 BLAS/LAPACK), module.c (info, threads,
+// output layer and softmax), regression.c (Experiment 1), kfac.c (float64 BLAS/LAPACK), optim.c (the optimizers'
+// per-parameter loops: the probe's random signs, AdaHessian's and GD's updates), module.c (info, threads,
 // the export table). This header is the one place for what they share: OpenBLAS/LAPACK declarations, the vector
 // types and dispatch attribute, the argument helpers and the functions module.c exports. A new kernel: a js_*
 // function in the file of its concern, its prototype below, a row in module.c's table, its type in
@@ -123,5 +124,9 @@ napi_value js_head_backward(napi_env env, napi_callback_info info);
 napi_value js_dgemm(napi_env env, napi_callback_info info);
 napi_value js_gram(napi_env env, napi_callback_info info);
 napi_value js_sym_eig(napi_env env, napi_callback_info info);
+// optim.c
+napi_value js_mt_signs(napi_env env, napi_callback_info info);
+napi_value js_adahessian_update(napi_env env, napi_callback_info info);
+napi_value js_gd_update(napi_env env, napi_callback_info info);
 
 #endif

@@ -83,6 +83,14 @@ export class RandomState {
     }
   }
 
+  /**
+   * fillSigns by another implementation of the same draws (the native module's mtSigns): `fill` gets this stream's
+   * state and position, advances the state in place and returns the new position.
+   */
+  fillSignsBy(z: Float32Array, fill: (mt: Uint32Array, mti: number, z: Float32Array) => number): void {
+    this.mti = fill(this.mt, this.mti, z);
+  }
+
   /** Uniform double in [0, 1) from 53 random bits, as numpy's random_sample. */
   random(): number {
     const a = this.uint32() >>> 5;

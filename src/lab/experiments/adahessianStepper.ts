@@ -7,7 +7,7 @@ import type { BatchedRegressor, Kernel, MlpParams, RegressionData } from '../ker
 import { Mlp2 } from '../models/mlp2';
 import { simdRegressionObjective } from '../models/simdRegression';
 import { createOptimizer } from '../optim';
-import type { Optimizer } from '../optim/types';
+import type { Optimizer, StepInfo } from '../optim/types';
 import { RandomState, deriveSeed } from '../rng';
 import type { Stepper } from './stepper';
 
@@ -65,14 +65,15 @@ export function adahessianStepper(
     precond: ps.map(() => new Float32Array(dx).fill(1)),
     init: inits,
   });
-  const diag = ps.map(() => ({}) as Record<string, number>);
+  // the last step's info per model; its statistics are computed when diag() reads them, before the next step
+  const last: (StepInfo | undefined)[] = ps.map(() => undefined);
   const sync = (): void => thetas.forEach((t, m) => evaluator.setParams(m, unflatten(t, width, dx)));
   return {
     step(live) {
       return Float64Array.from(optimizers, (opt, m) => {
         if (!live[m]) return NaN;
         const info = opt.step(thetas[m]);
-        diag[m] = { updateNorm: info.updateNorm, gradNorm: info.gradNorm, ...info.stats };
+        last[m] = info;
         return info.loss;
       });
     },
@@ -85,7 +86,10 @@ export function adahessianStepper(
       return evaluator.trainMSE();
     },
     params: (m) => unflatten(thetas[m], width, dx),
-    diag: (m) => diag[m],
+    diag: (m) => {
+      const info = last[m];
+      return info ? { updateNorm: info.updateNorm, gradNorm: info.gradNorm, ...info.stats } : {};
+    },
     dispose: () => evaluator.dispose(),
   };
 }

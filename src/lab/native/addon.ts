@@ -154,6 +154,30 @@ export interface NativeAddon {
     e: Float32Array,
     g: Float64Array,
   ): number;
+  /**
+   * z[i] = random() < 0.5 ? -1 : 1 drawn from an MT19937 state (624 words) at position mti, advanced in place;
+   * returns the new position (native/src/optim.c; RandomState.fillSignsBy passes its state).
+   */
+  mtSigns(mt: Uint32Array, mti: number, z: Float32Array): number;
+  /** AdaHessian's update over all parameters in place, as AdaHessian.step's loop; returns sum of squared moves. */
+  adahessianUpdate(
+    theta: Float32Array,
+    g: Float32Array,
+    z: Float32Array,
+    hz: Float32Array,
+    m: Float64Array,
+    v: Float64Array,
+    denom: Float64Array,
+    stepSize: number,
+    bc2: number,
+    beta1: number,
+    beta2: number,
+    e: number,
+    eps: number,
+    decay: number,
+  ): number;
+  /** theta <- theta - lr (g + wd theta) in place, as Gd.step's loop; returns the sum of squared moves. */
+  gdUpdate(theta: Float32Array, g: Float32Array, lr: number, wd: number): number;
   info(): { blasConfig: string; coreType: string; isa: string; threads: number };
   /** OpenBLAS's thread count from now on; returns the count it took. */
   setThreads(n: number): number;
@@ -227,6 +251,15 @@ export function loadNative(): { addon?: NativeAddon; problem?: string; file?: st
     }
   }
   return (cached = { problem: `the native module does not load (${errors.join('; ')})` });
+}
+
+/**
+ * The module when an objective computes on it (its kernel is 'native', as Mlp2's is on the native backend), so that
+ * an optimizer runs its own per-parameter loops there too; null otherwise (then the optimizer's TypeScript runs).
+ */
+export function nativeOf(objective: object): NativeAddon | null {
+  if ((objective as { kernel?: string }).kernel !== 'native') return null;
+  return loadNative().addon ?? null;
 }
 
 /** The module, or an Error saying why it is absent. */

@@ -2,13 +2,14 @@
 //   m = b1 m + (1 - b1) g',  v = b2 v + (1 - b2) g'^2,
 //   theta -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
 // Defaults lr 1e-2, betas (0.9, 0.999), eps 1e-8, weightDecay 1e-4 (Experiment 2's reference defaults).
-// Stats: spread of the denominator sqrt(v_hat) + eps, the diagonal preconditioner Adam applies.
+// Stats: spread of the denominator sqrt(v_hat) + eps, the diagonal preconditioner Adam applies (computed when read).
 
 import { optimizerDefaults } from '../../shared/optimizers';
 import { requireRange, withDefaults } from './options';
 import type { Objective } from '../models/objective';
 import type { Optimizer, StepInfo } from './types';
 import { norm2, spread } from './vec';
+import { withLazyStats } from './lazyStats';
 
 export interface AdamOptions {
   lr: number;
@@ -65,13 +66,19 @@ export class Adam implements Optimizer {
       const d = theta[i] - old;
       moved += d * d;
     }
-    const stats: Record<string, number> = {};
-    if (this.options.spreadStats) {
-      const s = spread(denom);
-      stats.denomMin = s.min;
-      stats.denomMedian = s.median;
-      stats.denomMax = s.max;
-    }
-    return { loss, gradNorm: norm2(g), updateNorm: Math.sqrt(moved), evals: 1, stats };
+    const info = { loss, gradNorm: norm2(g), updateNorm: Math.sqrt(moved), evals: 1 };
+    return withLazyStats(
+      info,
+      () => this.steps === t,
+      () => {
+        const stats: Record<string, number> = {};
+        if (!this.options.spreadStats) return stats;
+        const s = spread(denom);
+        stats.denomMin = s.min;
+        stats.denomMedian = s.median;
+        stats.denomMax = s.max;
+        return stats;
+      },
+    );
   }
 }

@@ -4,6 +4,7 @@
 import { optimizerDefaults } from '../../shared/optimizers';
 import { withDefaults } from './options';
 import type { Objective } from '../models/objective';
+import { nativeOf, type NativeAddon } from '../native/addon';
 import type { Optimizer, StepInfo } from './types';
 import { norm2 } from './vec';
 
@@ -20,6 +21,8 @@ export class Gd implements Optimizer {
   readonly options: GdOptions;
   steps = 0;
   private readonly grad: Float32Array;
+  /** The native module when the objective runs there: the update then runs there too (the same bits). */
+  private readonly addon: NativeAddon | null;
 
   constructor(
     private readonly objective: Objective,
@@ -27,6 +30,7 @@ export class Gd implements Optimizer {
   ) {
     this.options = withDefaults('gd', GD_DEFAULTS, options);
     this.grad = new Float32Array(objective.layout.size);
+    this.addon = nativeOf(objective);
   }
 
   step(theta: Float32Array): StepInfo {
@@ -34,11 +38,14 @@ export class Gd implements Optimizer {
     const g = this.grad;
     const loss = this.objective.lossGrad(theta, g);
     let moved = 0;
-    for (let i = 0; i < theta.length; i++) {
-      const old = theta[i];
-      theta[i] = old - lr * (g[i] + wd * old);
-      const d = theta[i] - old;
-      moved += d * d;
+    if (this.addon) moved = this.addon.gdUpdate(theta, g, lr, wd);
+    else {
+      for (let i = 0; i < theta.length; i++) {
+        const old = theta[i];
+        theta[i] = old - lr * (g[i] + wd * old);
+        const d = theta[i] - old;
+        moved += d * d;
+      }
     }
     this.steps++;
     return { loss, gradNorm: norm2(g), updateNorm: Math.sqrt(moved), evals: 1, stats: {} };

@@ -4,11 +4,15 @@
 // so 2 * 0 - 1 = -1): then z * (H z) = H 1, the Hessian's row sums, and nothing is random.
 
 import type { HvpObjective } from '../models/objective';
+import type { NativeAddon } from '../native/addon';
+import { RandomState } from '../rng';
 import type { ProbeKind, Rng } from './types';
 
-export function fillProbe(z: Float32Array, kind: ProbeKind, rng: Rng): void {
+/** With `addon` (the native module), the lab's RandomState draws the signs there: the same draws, no JS loop. */
+export function fillProbe(z: Float32Array, kind: ProbeKind, rng: Rng, addon?: NativeAddon | null): void {
   switch (kind) {
     case 'rademacher':
+      if (addon && rng instanceof RandomState) return rng.fillSignsBy(z, (mt, mti, out) => addon.mtSigns(mt, mti, out));
       if (rng.fillSigns) return rng.fillSigns(z); // the same draws as the loop below, without its float arithmetic
       for (let i = 0; i < z.length; i++) z[i] = rng.random() < 0.5 ? -1 : 1;
       return;

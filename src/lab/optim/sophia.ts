@@ -16,8 +16,10 @@ import { fillProbe } from './hvp';
 import { optimizerDefaults } from '../../shared/optimizers';
 import { requireRange, withDefaults } from './options';
 import type { HvpObjective } from '../models/objective';
+import { nativeOf, type NativeAddon } from '../native/addon';
 import type { Optimizer, ProbeKind, Rng, StepInfo } from './types';
 import { norm2, spread } from './vec';
+import { withLazyStats } from './lazyStats';
 
 export type SophiaSchedule = 'library' | 'immediate';
 
@@ -49,6 +51,8 @@ export class SophiaH implements Optimizer {
   private readonly m: Float64Array;
   private readonly h: Float64Array;
   private readonly scratch: Float64Array;
+  /** The native module when the objective runs there: the probe's signs are drawn there. */
+  private readonly addon: NativeAddon | null;
 
   constructor(
     private readonly objective: HvpObjective,
@@ -66,6 +70,7 @@ export class SophiaH implements Optimizer {
     this.m = new Float64Array(n);
     this.h = new Float64Array(n);
     this.scratch = new Float64Array(n);
+    this.addon = nativeOf(objective);
   }
 
   step(theta: Float32Array): StepInfo {
@@ -75,7 +80,7 @@ export class SophiaH implements Optimizer {
     const probe = this.options.schedule === 'library' ? Math.max(t - 1, 1) % k === 0 : (t - 1) % k === 0;
     let loss: number;
     if (probe) {
-      fillProbe(z, this.options.probe, this.rng);
+      fillProbe(z, this.options.probe, this.rng, this.addon);
       loss = this.objective.lossGradHvp(theta, z, g, hz);
       for (let i = 0; i < est.length; i++) est[i] = z[i] * hz[i];
       this.hasEstimate = true;
@@ -98,18 +103,25 @@ export class SophiaH implements Optimizer {
       moved += d * d;
     }
     this.steps = t;
-    const stats: Record<string, number> = {
-      probed: probe ? 1 : 0,
-      refreshed: fold ? 1 : 0,
-      clippedFraction: clipped / theta.length,
-    };
-    if (this.options.spreadStats) {
-      this.scratch.set(h);
-      const s = spread(this.scratch);
-      stats.hMin = s.min;
-      stats.hMedian = s.median;
-      stats.hMax = s.max;
-    }
-    return { loss, gradNorm: norm2(g), updateNorm: Math.sqrt(moved), evals: 1, stats };
+    const info = { loss, gradNorm: norm2(g), updateNorm: Math.sqrt(moved), evals: 1 };
+    return withLazyStats(
+      info,
+      () => this.steps === t,
+      () => {
+        const stats: Record<string, number> = {
+          probed: probe ? 1 : 0,
+          refreshed: fold ? 1 : 0,
+          clippedFraction: clipped / theta.length,
+        };
+        if (this.options.spreadStats) {
+          this.scratch.set(h);
+          const s = spread(this.scratch);
+          stats.hMin = s.min;
+          stats.hMedian = s.median;
+          stats.hMax = s.max;
+        }
+        return stats;
+      },
+    );
   }
 }

@@ -24,7 +24,10 @@ export interface StepInfo {
   updateNorm: number;
   /** Objective evaluations this step used (SAM 2, L-BFGS up to maxIter). */
   evals: number;
-  /** Optimizer-specific statistics, e.g. AdaHessian's denominator spread (denomMin, denomMedian, denomMax). */
+  /**
+   * Optimizer-specific statistics, e.g. AdaHessian's denominator spread (denomMin, denomMedian, denomMax). May be
+   * computed on first read (lazyStats.ts): read them before the next step().
+   */
   stats: Record<string, number>;
 }
 

@@ -1,0 +1,159 @@
+// The optimizers' own per-parameter work on the native backend, so that no JavaScript loop runs over the 203,530
+// parameters of the OOD network in a step: the Rademacher probe drawn from the lab's MT19937 stream
+// (src/lab/rng.ts, numpy's legacy RandomState), AdaHessian's update (src/lab/optim/adahessian.ts) and GD's
+// (src/lab/optim/gd.ts).
+// Both give the JavaScript loops' exact bits (test/unit/nativeOptim.test.ts): the stream is integer arithmetic, and
+// the update is compiled without floating-point contraction, in the JavaScript's order of operations, in float64.
+// Only the update norm's sum of squares is accumulated in another order (8 partial sums), so it may differ from the
+// JavaScript's in the last bits.
+#pragma GCC optimize("fp-contract=off")
+#include "precond_native.h"
+
+#define MT_N 624
+#define MT_M 397
+
+static void mt_reload(uint32_t *mt) {
+  int kk = 0;
+  uint32_t y;
+  for (; kk < MT_N - MT_M; kk++) {
+    y = (mt[kk] & 0x80000000u) | (mt[kk + 1] & 0x7fffffffu);
+    mt[kk] = mt[kk + MT_M] ^ (y >> 1) ^ ((y & 1u) ? 0x9908b0dfu : 0u);
+  }
+  for (; kk < MT_N - 1; kk++) {
+    y = (mt[kk] & 0x80000000u) | (mt[kk + 1] & 0x7fffffffu);
+    mt[kk] = mt[kk + (MT_M - MT_N)] ^ (y >> 1) ^ ((y & 1u) ? 0x9908b0dfu : 0u);
+  }
+  y = (mt[MT_N - 1] & 0x80000000u) | (mt[0] & 0x7fffffffu);
+  mt[MT_N - 1] = mt[MT_M - 1] ^ (y >> 1) ^ ((y & 1u) ? 0x9908b0dfu : 0u);
+}
+
+/* The next raw word's top bit after tempering (the only bit random() < 0.5 depends on); advances *mti. */
+static inline uint32_t mt_top_bit(uint32_t *mt, int64_t *mti) {
+  if (*mti >= MT_N) {
+    mt_reload(mt);
+    *mti = 0;
+  }
+  uint32_t y = mt[(*mti)++];
+  y ^= y >> 11;
+  y ^= (y << 7) & 0x9d2c5680u;
+  y ^= (y << 15) & 0xefc60000u;
+  return y >> 31; // the last tempering step (y ^= y >> 18) leaves the top bit as it is
+}
+
+static inline void mt_skip(uint32_t *mt, int64_t *mti) {
+  if (*mti >= MT_N) {
+    mt_reload(mt);
+    *mti = 0;
+  }
+  (*mti)++;
+}
+
+// mtSigns(mt, mti, z): z[i] = random() < 0.5 ? -1 : 1 for every i, drawn from the MT19937 state mt (624 words) at
+// position mti, which it advances in place; returns the new position. random() takes two words and is below 0.5
+// exactly when the first word's top bit is 0 (RandomState.fillSigns explains why).
+napi_value js_mt_signs(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (!get_args(env, info, 3, a)) return NULL;
+  uint32_t *mt;
+  int64_t mti;
+  float *z;
+  size_t n = 0;
+  if (!arg_typed(env, a[0], MT_N, napi_uint32_array, "Uint32Array", (void **)&mt, "mt") ||
+      !arg_int(env, a[1], 0, MT_N, &mti, "mti") || !arg_typed(env, a[2], 0, napi_float32_array, "Float32Array",
+                                                               (void **)&z, "z"))
+    return NULL;
+  napi_typedarray_type t;
+  CHECK(napi_get_typedarray_info(env, a[2], &t, &n, NULL, NULL, NULL));
+  for (size_t i = 0; i < n; i++) {
+    const uint32_t top = mt_top_bit(mt, &mti);
+    mt_skip(mt, &mti);
+    z[i] = top ? 1.0f : -1.0f;
+  }
+  return num(env, (double)mti);
+}
+
+// The AdaHessian update for one parameter i (the loop of AdaHessian.step, operation for operation), with the
+// denominator's power x^e specialised for the exponents the sweeps use as powFn does there.
+#define ADAHESSIAN_LOOP(POW)                                                                                          \
+  for (int64_t i = 0; i < n; i++) {                                                                                   \
+    const double old = theta[i];                                                                                      \
+    const double dHat = (double)z[i] * (double)hz[i];                                                                 \
+    m[i] = beta1 * m[i] + (1 - beta1) * (double)g[i];                                                                 \
+    v[i] = beta2 * v[i] + (1 - beta2) * dHat * dHat;                                                                  \
+    const double x = v[i] / bc2;                                                                                      \
+    const double den = (POW) + eps;                                                                                   \
+    denom[i] = den;                                                                                                   \
+    const float nt = (float)(old * decay - (stepSize * m[i]) / den);                                                  \
+    theta[i] = nt;                                                                                                    \
+    const double d = (double)nt - old;                                                                                \
+    acc[i & 7] += d * d;                                                                                              \
+  }
+
+DISPATCH static double adahessian_update(float *theta, const float *g, const float *z, const float *hz, double *m,
+                                         double *v, double *denom, int64_t n, double stepSize, double bc2,
+                                         double beta1, double beta2, double e, double eps, double decay) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  if (e == 0) {
+    ADAHESSIAN_LOOP(1.0)
+  } else if (e == 0.5) {
+    ADAHESSIAN_LOOP(sqrt(x))
+  } else if (e == 1) {
+    ADAHESSIAN_LOOP(x)
+  } else if (e == -0.5) {
+    ADAHESSIAN_LOOP(1 / sqrt(x))
+  } else if (e == -1) {
+    ADAHESSIAN_LOOP(1 / x)
+  } else {
+    ADAHESSIAN_LOOP(pow(x, e))
+  }
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+// adahessianUpdate(theta, g, z, hz, m, v, denom, stepSize, bc2, beta1, beta2, e, eps, decay): one AdaHessian step
+// over all n = theta.length parameters in place (theta, m, v, denom); returns sum (theta_new - theta_old)^2.
+// e is the denominator's exponent k / 2; stepSize = lr / (1 - beta1^t), bc2 = 1 - beta2^t, decay = 1 - lr * wd.
+napi_value js_adahessian_update(napi_env env, napi_callback_info info) {
+  napi_value a[14];
+  if (!get_args(env, info, 14, a)) return NULL;
+  float *theta, *g, *z, *hz;
+  double *m, *v, *denom, p[7];
+  size_t n = 0;
+  napi_typedarray_type t;
+  if (!arg_f32(env, a[0], 0, &theta, "theta")) return NULL;
+  CHECK(napi_get_typedarray_info(env, a[0], &t, &n, NULL, NULL, NULL));
+  static const char *names[7] = {"stepSize", "bc2", "beta1", "beta2", "e", "eps", "decay"};
+  if (!arg_f32(env, a[1], n, &g, "g") || !arg_f32(env, a[2], n, &z, "z") || !arg_f32(env, a[3], n, &hz, "hz") ||
+      !arg_f64(env, a[4], n, &m, "m") || !arg_f64(env, a[5], n, &v, "v") || !arg_f64(env, a[6], n, &denom, "denom"))
+    return NULL;
+  for (int k = 0; k < 7; k++)
+    if (!arg_num(env, a[7 + k], &p[k], names[k])) return NULL;
+  return num(env, adahessian_update(theta, g, z, hz, m, v, denom, (int64_t)n, p[0], p[1], p[2], p[3], p[4], p[5],
+                                    p[6]));
+}
+
+DISPATCH static double gd_update(float *theta, const float *g, int64_t n, double lr, double wd) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (int64_t i = 0; i < n; i++) {
+    const double old = theta[i];
+    const float nt = (float)(old - lr * ((double)g[i] + wd * old));
+    theta[i] = nt;
+    const double d = (double)nt - old;
+    acc[i & 7] += d * d;
+  }
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+// gdUpdate(theta, g, lr, wd): theta <- theta - lr (g + wd theta) in place, as Gd.step's loop (its bits); returns
+// sum (theta_new - theta_old)^2.
+napi_value js_gd_update(napi_env env, napi_callback_info info) {
+  napi_value a[4];
+  if (!get_args(env, info, 4, a)) return NULL;
+  float *theta, *g;
+  double lr, wd;
+  size_t n = 0;
+  napi_typedarray_type t;
+  if (!arg_f32(env, a[0], 0, &theta, "theta")) return NULL;
+  CHECK(napi_get_typedarray_info(env, a[0], &t, &n, NULL, NULL, NULL));
+  if (!arg_f32(env, a[1], n, &g, "g") || !arg_num(env, a[2], &lr, "lr") || !arg_num(env, a[3], &wd, "wd")) return NULL;
+  return num(env, gd_update(theta, g, (int64_t)n, lr, wd));
+}
