@@ -8,6 +8,7 @@
         "src/ood_head.c",
         "src/regression.c",
         "src/kfac.c",
+        "src/lbfgs.c",
         "src/optim.c",
         "src/module.c"
       ],

@@ -120,12 +120,13 @@ function fullRun(kernel: Kernel, models = 1): { wall: number; busy: number } {
 
 /**
  * `node dist/bench.js [simd] [js] [tfjs] [native] [presets] [optim] [eig] [views]` limits the output to those kernels / tables /
- * timings.
+ * timings; `presets-native` alone projects the presets on native only (the wasm projection takes long).
  */
 async function main(only: string[]): Promise<void> {
   const s = SHAPE;
   if (only[0] === 'native-child') return nativeBench('OPENBLAS_CORETYPE unset (child process)');
   if (only.length === 1 && only[0] === 'presets') return presets();
+  if (only.length === 1 && only[0] === 'presets-native') return presets(false);
   const want = (k: string) => only.length === 0 || only.includes(k);
   const relaxedNative = simdAvailable('relaxed-simd');
   enableRelaxedSimd();
@@ -203,14 +204,14 @@ async function main(only: string[]): Promise<void> {
   hostTimings(want);
 }
 
-/** Projected wall times of the full Figure 2 presets on native (where it loads) and on wasm. */
-async function presets(): Promise<void> {
+/** Projected wall times of the full Figure 2 presets on native (where it loads) and, unless withWasm is false, wasm. */
+async function presets(withWasm = true): Promise<void> {
   console.log('\nprojected full Figure 2 presets (short runs of each optimizer; one thread per run, 2 workers):');
   if (loadNative().addon) {
     loadNative().addon?.setThreads(1);
     await presetProjection('native');
   }
-  await presetProjection('wasm');
+  if (withWasm) await presetProjection('wasm');
 }
 
 function optimizers(wanted: boolean): void {

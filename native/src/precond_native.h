@@ -12,7 +12,8 @@
 // throws a TypeError/RangeError in JavaScript rather than touching memory out of bounds.
 //
 // Files: args.c (argument checks), gemm.c (threaded sgemm, the OOD first layer), ood_head.c (the OOD network's
-// output layer and softmax), regression.c (Experiment 1), kfac.c (float64 BLAS/LAPACK), optim.c (the optimizers'
+// output layer and softmax), regression.c (Experiment 1), kfac.c (float64 BLAS/LAPACK), lbfgs.c (L-BFGS's
+// two-loop recursion and per-iteration passes), optim.c (the optimizers'
 // per-parameter loops: the probe's random signs, AdaHessian's and GD's updates), module.c (info, threads,
 // the export table). This header is the one place for what they share: OpenBLAS/LAPACK declarations, the vector
 // types and dispatch attribute, the argument helpers and the functions module.c exports. A new kernel: a js_*
@@ -124,6 +125,11 @@ napi_value js_head_backward(napi_env env, napi_callback_info info);
 napi_value js_dgemm(napi_env env, napi_callback_info info);
 napi_value js_gram(napi_env env, napi_callback_info info);
 napi_value js_sym_eig(napi_env env, napi_callback_info info);
+// lbfgs.c
+napi_value js_lbfgs_direction(napi_env env, napi_callback_info info);
+napi_value js_lbfgs_pair(napi_env env, napi_callback_info info);
+napi_value js_lbfgs_move(napi_env env, napi_callback_info info);
+napi_value js_lbfgs_penalty(napi_env env, napi_callback_info info);
 // optim.c
 napi_value js_mt_signs(napi_env env, napi_callback_info info);
 napi_value js_adahessian_update(napi_env env, napi_callback_info info);

@@ -155,6 +155,51 @@ export interface NativeAddon {
     g: Float64Array,
   ): number;
   /**
+   * out = -H g by L-BFGS's two-loop recursion over the float32 pairs in the slots order[0..m) (oldest first; slot i's
+   * s at pairs[2 i n], its y at pairs[(2 i + 1) n]), rho[slot] = 1 / y^T s, cross[slot] = s^T y with s of the slot
+   * before it in order, H0 = hDiag I; alpha is scratch (>= m); stats[0] = g . out, stats[1] = max |out|
+   * (native/src/lbfgs.c).
+   */
+  lbfgsDirection(
+    pairs: Float32Array,
+    n: number,
+    order: Int32Array,
+    m: number,
+    rho: Float64Array,
+    cross: Float64Array,
+    hDiag: number,
+    g: Float64Array,
+    out: Float64Array,
+    alpha: Float64Array,
+    stats: Float64Array,
+  ): void;
+  /**
+   * s = t d and y = g - prevG into pairs' slot (float32), prevG = g; stats[0] = y . s, stats[1] = y . y,
+   * stats[2] = s of prevSlot . y (stored values; 0 when prevSlot is -1).
+   */
+  lbfgsPair(
+    g: Float64Array,
+    prevG: Float64Array,
+    d: Float64Array,
+    t: number,
+    pairs: Float32Array,
+    n: number,
+    slot: number,
+    prevSlot: number,
+    stats: Float64Array,
+  ): void;
+  /** theta += t d. */
+  lbfgsMove(theta: Float32Array, d: Float64Array, t: number, n: number): void;
+  /** g = grad + 2 wd theta; returns sum theta^2; stats[0] = max |g|. */
+  lbfgsPenalty(
+    grad: Float32Array,
+    theta: Float32Array,
+    wd: number,
+    g: Float64Array,
+    n: number,
+    stats: Float64Array,
+  ): number;
+  /**
    * z[i] = random() < 0.5 ? -1 : 1 drawn from an MT19937 state (624 words) at position mti, advanced in place;
    * returns the new position (native/src/optim.c; RandomState.fillSignsBy passes its state).
    */

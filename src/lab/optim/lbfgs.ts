@@ -11,11 +11,14 @@
 // weightDecay 1e-4. StepInfo.loss is the objective's own loss (without the penalty); stats.penalizedLoss is f.
 // Without a line search L-BFGS has no finite-termination property on quadratics; LbfgsHistory is exported so
 // that property can be checked with exact steps.
+// On the native backend (the objective's kernel is 'native') with float32 pairs, the pairs, the recursion and the
+// iteration's other vector passes (pair, move, penalty with max |g|) run in the native module (twoLoop.ts
+// NativeLbfgs, native/src/lbfgs.c): the same rules, sums in another order, so results agree to rounding.
 
 import { optimizerDefaults } from '../../shared/optimizers';
 import { withDefaults } from './options';
-import { WasmPairStore } from './twoLoop';
-import type { Objective } from '../models/objective';
+import { NativeLbfgs, WasmPairStore } from './twoLoop';
+import type { LayeredObjective, Objective } from '../models/objective';
 import type { Optimizer, StepInfo } from './types';
 import { distance, dot, norm2 } from './vec';
 import type { Vec } from './vec';
@@ -36,9 +39,13 @@ export interface LbfgsOptions {
 /** The catalogue's defaults (src/shared/optimizers.ts), the values the header above states. */
 export const LBFGS_DEFAULTS: Omit<LbfgsOptions, 'maxEval'> = optimizerDefaults('lbfgs');
 
+/** A pair is kept only when y^T s exceeds this. */
+export const MIN_CURVATURE = 1e-10;
+
 /**
- * The curvature pairs and the two-loop recursion. Float32 pairs live in a WebAssembly SIMD module where the runtime
- * has one (twoLoop.ts, several times faster on the OOD shape); float64 pairs, or no SIMD, use the JS loops below.
+ * The curvature pairs and the two-loop recursion. Float32 pairs live in the native module's store when the kernel
+ * is 'native' and the module loads (twoLoop.ts NativeLbfgs), else in a WebAssembly SIMD module where the runtime
+ * has one (twoLoop.ts, several times faster on the OOD shape); float64 pairs, or neither, use the JS loops below.
  */
 export class LbfgsHistory {
   private readonly s: Vec[] = [];
@@ -46,6 +53,8 @@ export class LbfgsHistory {
   private readonly rho: number[] = [];
   private readonly alpha: Float64Array;
   private readonly wasm: WasmPairStore | null;
+  /** The native store and fused passes (float32 pairs on the native backend), else null. */
+  readonly native: NativeLbfgs | null;
   private readonly order: number[] = [];
   private start = 0;
   length = 0;
@@ -56,9 +65,11 @@ export class LbfgsHistory {
     readonly n: number,
     readonly capacity: number,
     private readonly precision: 'float32' | 'float64' = 'float64',
+    kernel?: string,
   ) {
     this.alpha = new Float64Array(capacity);
-    this.wasm = precision === 'float32' ? WasmPairStore.create(n) : null;
+    this.native = precision === 'float32' ? NativeLbfgs.create(n, capacity, kernel) : null;
+    this.wasm = precision === 'float32' && !this.native ? WasmPairStore.create(n) : null;
   }
 
   /** Whether the recursion runs in WebAssembly. */
@@ -66,14 +77,26 @@ export class LbfgsHistory {
     return this.wasm !== null;
   }
 
+  /** Whether the pairs and the recursion live in the native module. */
+  get usesNative(): boolean {
+    return this.native !== null;
+  }
+
   clear(): void {
     this.start = 0;
     this.length = 0;
     this.hDiag = 1;
+    this.native?.clear();
   }
 
   /** Adds the pair (oldest dropped when full) and rescales H0; the caller has checked y^T s > 0. */
   push(s: Float64Array, y: Float64Array, ys: number): void {
+    if (this.native) {
+      this.native.push(s, y, ys);
+      this.length = this.native.length;
+      this.hDiag = ys / dot(y, y);
+      return;
+    }
     let slot: number;
     if (this.length < this.capacity) {
       slot = (this.start + this.length) % this.capacity;
@@ -104,6 +127,11 @@ export class LbfgsHistory {
    */
   direction(g: Vec, out: Float64Array): void {
     const { s, y, rho, alpha, capacity, length: m } = this;
+    if (this.native) {
+      const g64 = g instanceof Float64Array && g !== out ? g : Float64Array.from(g);
+      this.native.direction(g64, out, this.hDiag, alpha);
+      return;
+    }
     const slot = (j: number): number => (this.start + j) % capacity;
     if (this.wasm) {
       this.order.length = m;
@@ -133,6 +161,19 @@ export class LbfgsHistory {
       const c = alpha[j] - d * rho[slot(j)];
       d = axpyDot(out, c, s[slot(j)], j < m - 1 ? y[slot(j + 1)] : null);
     }
+  }
+
+  /**
+   * Native store only: the pair of the last move, s = t d and y = g - prevG, kept (and H0 rescaled) when
+   * y^T s > MIN_CURVATURE, in one pass that also sets prevG = g. Returns whether it was kept.
+   */
+  pushFrom(g: Float64Array, prevG: Float64Array, d: Float64Array, t: number): boolean {
+    const nat = this.native;
+    if (!nat) throw new Error('LbfgsHistory.pushFrom needs the native store');
+    if (!nat.pushFrom(g, prevG, d, t, MIN_CURVATURE)) return false;
+    this.length = nat.length;
+    this.hDiag = nat.stats[0] / nat.stats[1];
+    return true;
   }
 }
 
@@ -199,15 +240,17 @@ export class Lbfgs implements Optimizer {
   private readonly start: Float32Array;
   private t = 0;
   private dataLoss = NaN;
+  /** max |g| of the last evaluation on the native path (the JS path computes it where it is needed). */
+  private gMax = NaN;
 
   constructor(
-    private readonly objective: Objective,
+    private readonly objective: Objective & Partial<Pick<LayeredObjective, 'kernel'>>,
     options?: Partial<LbfgsOptions>,
   ) {
     const maxIter = options?.maxIter ?? LBFGS_DEFAULTS.maxIter;
     this.options = withDefaults('lbfgs', { ...LBFGS_DEFAULTS, maxEval: Math.floor((maxIter * 5) / 4) }, options);
     const n = objective.layout.size;
-    this.history = new LbfgsHistory(n, this.options.historySize, this.options.historyPrecision);
+    this.history = new LbfgsHistory(n, this.options.historySize, this.options.historyPrecision, objective.kernel);
     this.grad32 = new Float32Array(n);
     this.g = new Float64Array(n);
     this.prevG = new Float64Array(n);
@@ -217,22 +260,37 @@ export class Lbfgs implements Optimizer {
     this.start = new Float32Array(n);
   }
 
+  /** Where the pairs and the two-loop recursion live. */
+  get twoLoop(): 'native' | 'wasm' | 'js' {
+    return this.history.usesNative ? 'native' : this.history.usesWasm ? 'wasm' : 'js';
+  }
+
   step(theta: Float32Array): StepInfo {
     const { lr, maxIter, maxEval, tolGrad, tolChange } = this.options;
     const { g, prevG, d, history } = this;
+    const nat = history.native;
     this.start.set(theta);
     let f = this.evaluate(theta);
     const info = { loss: this.dataLoss, gradNorm: norm2(this.grad32), penalizedLoss: f };
     let evals = 1;
     let iters = 0;
-    if (maxAbs(g) > tolGrad) {
+    if (this.gradMax() > tolGrad) {
       let optimal = false;
       while (iters < maxIter) {
         iters++;
         this.iterations++;
+        let gd: number;
+        let dMax: number | undefined; // max |d|: the native recursion returns it, the JS path computes it if needed
         if (this.iterations === 1) {
           for (let k = 0; k < d.length; k++) d[k] = -g[k];
           history.clear();
+          prevG.set(g);
+          gd = dot(g, d);
+        } else if (nat) {
+          history.pushFrom(g, prevG, d, this.t); // also prevG = g
+          history.direction(g, d);
+          gd = nat.stats[0];
+          dMax = nat.stats[1];
         } else {
           const { sv, yv } = this;
           for (let k = 0; k < g.length; k++) {
@@ -240,21 +298,23 @@ export class Lbfgs implements Optimizer {
             sv[k] = d[k] * this.t;
           }
           const ys = dot(yv, sv);
-          if (ys > 1e-10) history.push(sv, yv, ys);
+          if (ys > MIN_CURVATURE) history.push(sv, yv, ys);
           history.direction(g, d);
+          prevG.set(g);
+          gd = dot(g, d);
         }
-        prevG.set(g);
         const prevF = f;
         this.t = this.iterations === 1 ? Math.min(1, 1 / sumAbs(g)) * lr : lr;
-        if (dot(g, d) > -tolChange) break;
-        for (let k = 0; k < theta.length; k++) theta[k] += this.t * d[k];
+        if (gd > -tolChange) break;
+        if (nat) nat.move(theta, d, this.t);
+        else for (let k = 0; k < theta.length; k++) theta[k] += this.t * d[k];
         if (iters !== maxIter) {
           f = this.evaluate(theta);
-          optimal = maxAbs(g) <= tolGrad;
+          optimal = this.gradMax() <= tolGrad;
           evals++;
         }
         if (iters === maxIter || evals >= maxEval || optimal) break;
-        if (maxAbs(d) * Math.abs(this.t) <= tolChange) break;
+        if ((dMax ?? maxAbs(d)) * Math.abs(this.t) <= tolChange) break;
         if (Math.abs(f - prevF) < tolChange) break;
       }
     }
@@ -268,10 +328,21 @@ export class Lbfgs implements Optimizer {
     };
   }
 
+  /** max |g| of the last evaluation. */
+  private gradMax(): number {
+    return this.history.native ? this.gMax : maxAbs(this.g);
+  }
+
   /** f = L + wd ||theta||^2 at theta; leaves L's gradient in grad32 and f's in g. */
   private evaluate(theta: Float32Array): number {
     const wd = this.options.weightDecay;
     this.dataLoss = this.objective.lossGrad(theta, this.grad32);
+    const nat = this.history.native;
+    if (nat) {
+      const sq = nat.penalty(this.grad32, theta, wd, this.g);
+      this.gMax = nat.stats[0];
+      return this.dataLoss + wd * sq;
+    }
     let sq = 0;
     for (let k = 0; k < theta.length; k++) {
       sq += theta[k] * theta[k];

@@ -2,6 +2,9 @@
 // two-loop recursion's inner loops running there: float64 accumulation as in the JS loops, four lanes at a time
 // (several times faster on the OOD shape: docs/engine-notes.md). Sums are taken in a different order than in JS,
 // so results agree to float64 rounding, not bitwise.
+// On the native backend, NativeLbfgs below keeps the pairs in one Float32Array and runs the recursion, and the other
+// vector passes of an L-BFGS iteration, in the native module (native/src/lbfgs.c).
+import { loadNative, type NativeAddon } from '../native/addon';
 import twoLoopBytes from '../wasm/build/twoLoop.wasm';
 import { instantiate, moduleCache, type ExportKinds } from '../wasm/modules';
 
@@ -100,5 +103,122 @@ export class WasmPairStore {
       }
     }
     out.set(q);
+  }
+}
+
+/**
+ * The native backend's L-BFGS state: capacity + 1 float32 pair slots in one JS-owned Float32Array (slot i's s at
+ * 2 i n, its y at (2 i + 1) n), the slots in use oldest first, and one free slot that the next pair is computed
+ * into, so that a pair failing the curvature test overwrites nothing in use and an accepted one is never copied.
+ * Besides the recursion it exposes the other fused passes of an iteration (pair, move, penalty); each call leaves
+ * its side results in `stats`.
+ */
+export class NativeLbfgs {
+  readonly pairs: Float32Array;
+  readonly stats = new Float64Array(3);
+  private readonly rho: Float64Array;
+  /** Per slot: s^T y with s of the pair before it (the recursion's two-pairs-per-pass correction). */
+  private readonly cross: Float64Array;
+  private readonly ring: number[] = [];
+  private readonly order: Int32Array;
+  private free = 0;
+
+  private constructor(
+    readonly n: number,
+    readonly capacity: number,
+    private readonly addon: NativeAddon,
+  ) {
+    this.pairs = new Float32Array((capacity + 1) * 2 * n);
+    this.rho = new Float64Array(capacity + 1);
+    this.cross = new Float64Array(capacity + 1);
+    this.order = new Int32Array(capacity);
+  }
+
+  /**
+   * The store where the objective computes natively and the module (with these kernels) loads, else null; null
+   * too when the pairs array cannot be allocated (its untouched pages cost nothing, but a huge history may exceed
+   * the typed-array limit: the wasm or JS store, which grow on demand, then take over).
+   */
+  static create(n: number, capacity: number, kernel: string | undefined): NativeLbfgs | null {
+    if (kernel !== 'native') return null;
+    const { addon } = loadNative();
+    if (!addon || typeof addon.lbfgsDirection !== 'function') return null;
+    try {
+      return new NativeLbfgs(n, capacity, addon);
+    } catch (e) {
+      if (e instanceof RangeError) return null; // "Array buffer allocation failed" / "Invalid typed array length"
+      throw e;
+    }
+  }
+
+  get length(): number {
+    return this.ring.length;
+  }
+
+  clear(): void {
+    this.ring.length = 0;
+    this.free = 0;
+  }
+
+  /** The newest pair's slot, -1 when none. */
+  private get newest(): number {
+    return this.ring.length ? this.ring[this.ring.length - 1] : -1;
+  }
+
+  /**
+   * Makes the free slot the newest pair with rho = 1 / ys and its cross product with the previous newest (the
+   * oldest's slot becomes free when full).
+   */
+  private accept(ys: number, cross: number): void {
+    if (this.capacity === 0) return; // no pair is kept (the JS history's behaviour): H0 alone
+    const slot = this.free;
+    this.rho[slot] = 1 / ys;
+    this.cross[slot] = cross;
+    if (this.ring.length === this.capacity) this.free = this.ring.shift() as number;
+    else this.free = this.ring.length + 1; // slots fill in order until the ring first wraps
+    this.ring.push(slot);
+  }
+
+  /** Stores the pair (rounded to float32) as the newest; the caller has checked y^T s > 0. */
+  push(s: ArrayLike<number>, y: ArrayLike<number>, ys: number): void {
+    const { n, free, pairs, newest } = this;
+    pairs.subarray(2 * free * n, (2 * free + 1) * n).set(s);
+    pairs.subarray((2 * free + 1) * n, (2 * free + 2) * n).set(y);
+    let cross = 0;
+    if (newest >= 0) {
+      const [ps, y32] = [2 * newest * n, (2 * free + 1) * n];
+      for (let k = 0; k < n; k++) cross += pairs[ps + k] * pairs[y32 + k];
+    }
+    this.accept(ys, cross);
+  }
+
+  /**
+   * The pair of the last move, s = t d and y = g - prevG, computed into the free slot, kept when y^T s > minYs;
+   * sets prevG = g. Returns y^T s and y^T y (from the float64 values) in stats, and whether the pair was kept.
+   */
+  pushFrom(g: Float64Array, prevG: Float64Array, d: Float64Array, t: number, minYs: number): boolean {
+    this.addon.lbfgsPair(g, prevG, d, t, this.pairs, this.n, this.free, this.newest, this.stats);
+    const ys = this.stats[0];
+    if (!(ys > minYs)) return false;
+    this.accept(ys, this.stats[2]);
+    return true;
+  }
+
+  /** out = -H g with H0 = hDiag I; stats[0] = g . out, stats[1] = max |out|. */
+  direction(g: Float64Array, out: Float64Array, hDiag: number, alpha: Float64Array): void {
+    const m = this.ring.length;
+    for (let j = 0; j < m; j++) this.order[j] = this.ring[j];
+    const { pairs, n, order, rho, cross, stats } = this;
+    this.addon.lbfgsDirection(pairs, n, order, m, rho, cross, hDiag, g, out, alpha, stats);
+  }
+
+  /** theta += t d. */
+  move(theta: Float32Array, d: Float64Array, t: number): void {
+    this.addon.lbfgsMove(theta, d, t, this.n);
+  }
+
+  /** g = grad + 2 wd theta; returns sum theta^2; stats[0] = max |g|. */
+  penalty(grad: Float32Array, theta: Float32Array, wd: number, g: Float64Array): number {
+    return this.addon.lbfgsPenalty(grad, theta, wd, g, this.n, this.stats);
   }
 }
