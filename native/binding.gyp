@@ -12,7 +12,7 @@
         "src/optim.c",
         "src/module.c"
       ],
-      "cflags": ["-O3", "-std=gnu11", "-fno-strict-aliasing", "-ffp-contract=fast", "-Wno-psabi"],
+      "cflags": ["-O3", "-std=gnu11", "-fno-strict-aliasing", "-ffp-contract=fast", "-fopenmp-simd", "-Wno-psabi"],
       "cflags!": ["-O2"],
       "defines": ["NAPI_VERSION=8"],
       "libraries": ["-lopenblas"],

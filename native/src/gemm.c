@@ -196,3 +196,51 @@ napi_value js_first_forward_act(napi_env env, napi_callback_info info) {
   bias_rows(s, b, mask, zT, h, n, 1);
   return NULL;
 }
+
+// firstForwardPair(W, V, b, bv, xT, zT, rzT, wst, scratch, h, d, n): the forward and the R-pass first layers of a
+// Hessian-vector product in one product [W; V] xT (2h x n; one packing of xT instead of two, and a taller product):
+// zT = relu(W xT + b) as firstForwardAct, rzT = V xT + bv where zT > 0, else 0. wst (2h x d) and scratch (2h x n)
+// are the caller's float32 scratch.
+napi_value js_first_forward_pair(napi_env env, napi_callback_info info) {
+  napi_value a[12];
+  if (!get_args(env, info, 12, a)) return NULL;
+  int64_t h, d, n;
+  float *W, *V, *b, *bv, *xT, *wst, *s;
+  double *zT, *rzT;
+  if (!arg_int(env, a[9], 1, MAXDIM, &h, "h") || !arg_int(env, a[10], 1, MAXDIM, &d, "d") ||
+      !arg_int(env, a[11], 1, MAXDIM, &n, "n") || !arg_f32(env, a[0], h * d, &W, "W") ||
+      !arg_f32(env, a[1], h * d, &V, "V") || !arg_f32(env, a[2], h, &b, "b") || !arg_f32(env, a[3], h, &bv, "bv") ||
+      !arg_f32(env, a[4], d * n, &xT, "xT") || !arg_f64(env, a[5], h * n, &zT, "zT") ||
+      !arg_f64(env, a[6], h * n, &rzT, "rzT") || !arg_f32(env, a[7], 2 * h * d, &wst, "wst") ||
+      !arg_f32(env, a[8], 2 * h * n, &s, "scratch"))
+    return NULL;
+  memcpy(wst, W, (size_t)(h * d) * sizeof(float));
+  memcpy(wst + h * d, V, (size_t)(h * d) * sizeof(float));
+  gemm(0, 0, (int)(2 * h), (int)n, (int)d, 1.0f, wst, (int)d, xT, (int)n, 0.0f, s, (int)n);
+  bias_rows(s, b, NULL, zT, h, n, 1);
+  bias_rows(s + h * n, bv, zT, rzT, h, n, 1);
+  return NULL;
+}
+
+// firstWeightGradPair(coefT, coef2T, x, out, out2, scratch, tmp, h, n, d): out = coefT x and out2 = coef2T x
+// (h x d each; coefT, coef2T h x n float64) as one product [coefT; coef2T] x through the float32 scratch (2h x n)
+// and tmp (2h x d).
+napi_value js_first_weight_grad_pair(napi_env env, napi_callback_info info) {
+  napi_value a[10];
+  if (!get_args(env, info, 10, a)) return NULL;
+  int64_t h, n, d;
+  double *c1, *c2;
+  float *x, *out, *out2, *s, *tmp;
+  if (!arg_int(env, a[7], 1, MAXDIM, &h, "h") || !arg_int(env, a[8], 1, MAXDIM, &n, "n") ||
+      !arg_int(env, a[9], 1, MAXDIM, &d, "d") || !arg_f64(env, a[0], h * n, &c1, "coefT") ||
+      !arg_f64(env, a[1], h * n, &c2, "coef2T") || !arg_f32(env, a[2], n * d, &x, "x") ||
+      !arg_f32(env, a[3], h * d, &out, "out") || !arg_f32(env, a[4], h * d, &out2, "out2") ||
+      !arg_f32(env, a[5], 2 * h * n, &s, "scratch") || !arg_f32(env, a[6], 2 * h * d, &tmp, "tmp"))
+    return NULL;
+  narrow(c1, s, h * n);
+  narrow(c2, s + h * n, h * n);
+  gemm(0, 0, (int)(2 * h), (int)d, (int)n, 1.0f, s, (int)n, x, (int)d, 0.0f, tmp, (int)d);
+  memcpy(out, tmp, (size_t)(h * d) * sizeof(float));
+  memcpy(out2, tmp + h * d, (size_t)(h * d) * sizeof(float));
+  return NULL;
+}

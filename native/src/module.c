@@ -49,6 +49,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"firstForward", NULL, js_first_forward, NULL, NULL, NULL, napi_default, NULL},
       {"firstWeightGrad", NULL, js_first_weight_grad, NULL, NULL, NULL, napi_default, NULL},
       {"firstForwardAct", NULL, js_first_forward_act, NULL, NULL, NULL, napi_default, NULL},
+      {"firstForwardPair", NULL, js_first_forward_pair, NULL, NULL, NULL, napi_default, NULL},
+      {"firstWeightGradPair", NULL, js_first_weight_grad_pair, NULL, NULL, NULL, napi_default, NULL},
       {"headForward", NULL, js_head_forward, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxXent", NULL, js_softmax_xent, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxXentR", NULL, js_softmax_xent_r, NULL, NULL, NULL, napi_default, NULL},

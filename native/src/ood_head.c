@@ -97,26 +97,60 @@ napi_value js_softmax_xent_r(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// One unit j of dZT: z_i = sum_q W2[q, j] dOT[q, i] (+ the same with V2 and dO2T), zeroed where aT <= 0; its sum
-// goes to *gb1.
-DISPATCH static void head_back_row(double *zr, const double *ar, const float *W2, const double *dOT, const float *V2,
-                                   const double *dO2T, int64_t c, int64_t h, int64_t n, int64_t j, float *gb1) {
-  const double w0 = W2[j];
-  for (int64_t i = 0; i < n; i++) zr[i] = w0 * dOT[i];
-  for (int64_t q = 1; q < c; q++) {
-    const double w = W2[q * h + j];
-    const double *d = dOT + q * n;
-    for (int64_t i = 0; i < n; i++) zr[i] += w * d[i];
-  }
-  if (V2) {
+typedef double v8d __attribute__((vector_size(64)));
+typedef double v8du __attribute__((vector_size(64), aligned(8)));
+typedef int64_t i8v __attribute__((vector_size(64)));
+#define HB_UNITS 4
+#define HB_MAXC 64 // outputs the output layer may have (headBackward checks c against it)
+
+// Units j0 .. j0 + HB_UNITS - 1 of dZT: z_i = sum_q W2[q, j] dOT[q, i] (+ the same with V2 and dO2T), zeroed where
+// aT <= 0, their sums into gb1. Eight samples at a time in vector registers, for four units together, so each
+// vector of dOT is loaded once for four units and each z written once (c = 10 passes over a row of dZT, or a dgemm
+// with inner dimension 10, cost two to three times this).
+DISPATCH static void head_back_units(double *dZT, const double *aT, const float *W2, const double *dOT,
+                                     const float *V2, const double *dO2T, int64_t c, int64_t h, int64_t n,
+                                     int64_t j0, int64_t units, float *gb1) {
+  double w[HB_UNITS][HB_MAXC] = {{0}}, v[HB_UNITS][HB_MAXC] = {{0}};
+  for (int64_t u = 0; u < units; u++)
     for (int64_t q = 0; q < c; q++) {
-      const double w = V2[q * h + j];
-      const double *d = dO2T + q * n;
-      for (int64_t i = 0; i < n; i++) zr[i] += w * d[i];
+      w[u][q] = W2[q * h + j0 + u];
+      v[u][q] = V2 ? V2[q * h + j0 + u] : 0.0;
+    }
+  v8d sums[HB_UNITS] = {{0}};
+  double tails[HB_UNITS] = {0};
+  const int64_t n8 = n & ~(int64_t)7;
+  for (int64_t i = 0; i < n8; i += 8) {
+    v8d z[HB_UNITS] = {{0}};
+    for (int64_t q = 0; q < c; q++) {
+      const v8d d = *(const v8du *)(dOT + q * n + i);
+      for (int64_t u = 0; u < HB_UNITS; u++) z[u] += w[u][q] * d;
+    }
+    if (V2)
+      for (int64_t q = 0; q < c; q++) {
+        const v8d d = *(const v8du *)(dO2T + q * n + i);
+        for (int64_t u = 0; u < HB_UNITS; u++) z[u] += v[u][q] * d;
+      }
+    for (int64_t u = 0; u < units; u++) {
+      const v8d a = *(const v8du *)(aT + (j0 + u) * n + i);
+      const v8d m = (v8d)((i8v)z[u] & (i8v)(a > 0));
+      *(v8du *)(dZT + (j0 + u) * n + i) = m;
+      sums[u] += m;
     }
   }
-  for (int64_t i = 0; i < n; i++) zr[i] = ar[i] > 0 ? zr[i] : 0.0;
-  *gb1 = (float)row_sum(zr, n);
+  for (int64_t u = 0; u < units; u++) {
+    const double *ar = aT + (j0 + u) * n;
+    double *zr = dZT + (j0 + u) * n;
+    for (int64_t i = n8; i < n; i++) {
+      double zi = 0;
+      for (int64_t q = 0; q < c; q++) zi += w[u][q] * dOT[q * n + i];
+      if (V2)
+        for (int64_t q = 0; q < c; q++) zi += v[u][q] * dO2T[q * n + i];
+      zr[i] = ar[i] > 0 ? zi : 0.0;
+      tails[u] += zr[i];
+    }
+    const v8d sv = sums[u];
+    gb1[j0 + u] = (float)((((sv[0] + sv[1]) + (sv[2] + sv[3])) + ((sv[4] + sv[5]) + (sv[6] + sv[7]))) + tails[u]);
+  }
 }
 
 // headBackward(W2, dOT, aT, c, h, n, gW2, gb2, dZT, gb1, V2, dO2T, a2T): back through the output layer.
@@ -129,7 +163,7 @@ napi_value js_head_backward(napi_env env, napi_callback_info info) {
   int64_t c, h, n;
   float *W2, *gW2, *gb2, *gb1, *V2;
   double *dOT, *aT, *dZT, *dO2T, *a2T;
-  if (!arg_int(env, a[3], 1, MAXDIM, &c, "c") || !arg_int(env, a[4], 1, MAXDIM, &h, "h") ||
+  if (!arg_int(env, a[3], 1, HB_MAXC, &c, "c") || !arg_int(env, a[4], 1, MAXDIM, &h, "h") ||
       !arg_int(env, a[5], 1, MAXDIM, &n, "n") || !arg_f32(env, a[0], c * h, &W2, "W2") ||
       !arg_f64(env, a[1], c * n, &dOT, "dOT") || !arg_f64(env, a[2], h * n, &aT, "aT") ||
       !arg_f32(env, a[6], c * h, &gW2, "gW2") || !arg_f32(env, a[7], c, &gb2, "gb2") ||
@@ -152,8 +186,8 @@ napi_value js_head_backward(napi_env env, napi_callback_info info) {
   for (int64_t i = 0; i < c * h; i++) gW2[i] = (float)acc[i];
   for (int64_t q = 0; q < c; q++) gb2[q] = (float)row_sum(dOT + q * n, n);
   free(acc);
-  // dZT = W2^T dOT [+ V2^T dO2T], masked, with its row sums: one unit's row at a time (n doubles, in L1) built from
-  // the c rows of dOT (in L2). A dgemm with inner dimension c = 10 cost about three times this loop.
-  for (int64_t j = 0; j < h; j++) head_back_row(dZT + j * n, aT + j * n, W2, dOT, V2, dO2T, c, h, n, j, &gb1[j]);
+  // dZT = W2^T dOT [+ V2^T dO2T], masked, with its row sums, four units at a time (head_back_units)
+  for (int64_t j = 0; j < h; j += HB_UNITS)
+    head_back_units(dZT, aT, W2, dOT, V2, dO2T, c, h, n, j, h - j < HB_UNITS ? h - j : HB_UNITS, gb1);
   return NULL;
 }

@@ -4,48 +4,64 @@
 // (src/lab/optim/gd.ts).
 // Both give the JavaScript loops' exact bits (test/unit/nativeOptim.test.ts): the stream is integer arithmetic, and
 // the update is compiled without floating-point contraction, in the JavaScript's order of operations, in float64.
-// Only the update norm's sum of squares is accumulated in another order (8 partial sums), so it may differ from the
-// JavaScript's in the last bits.
+// Only the update norm's sum of squares is accumulated in another order (one partial sum per vector lane, `omp simd`
+// under -fopenmp-simd, no OpenMP runtime), so it may differ from the JavaScript's in the last bits.
 #pragma GCC optimize("fp-contract=off")
 #include "precond_native.h"
 
 #define MT_N 624
 #define MT_M 397
 
-static void mt_reload(uint32_t *mt) {
+static inline __attribute__((always_inline)) void mt_reload(uint32_t *mt) {
+  // the first loop reads only words it has not written yet, the second reads words 227 places back: both vectorize
   int kk = 0;
   uint32_t y;
   for (; kk < MT_N - MT_M; kk++) {
     y = (mt[kk] & 0x80000000u) | (mt[kk + 1] & 0x7fffffffu);
-    mt[kk] = mt[kk + MT_M] ^ (y >> 1) ^ ((y & 1u) ? 0x9908b0dfu : 0u);
+    mt[kk] = mt[kk + MT_M] ^ (y >> 1) ^ (-(y & 1u) & 0x9908b0dfu);
   }
   for (; kk < MT_N - 1; kk++) {
     y = (mt[kk] & 0x80000000u) | (mt[kk + 1] & 0x7fffffffu);
-    mt[kk] = mt[kk + (MT_M - MT_N)] ^ (y >> 1) ^ ((y & 1u) ? 0x9908b0dfu : 0u);
+    mt[kk] = mt[kk + (MT_M - MT_N)] ^ (y >> 1) ^ (-(y & 1u) & 0x9908b0dfu);
   }
   y = (mt[MT_N - 1] & 0x80000000u) | (mt[0] & 0x7fffffffu);
-  mt[MT_N - 1] = mt[MT_M - 1] ^ (y >> 1) ^ ((y & 1u) ? 0x9908b0dfu : 0u);
+  mt[MT_N - 1] = mt[MT_M - 1] ^ (y >> 1) ^ (-(y & 1u) & 0x9908b0dfu);
 }
 
-/* The next raw word's top bit after tempering (the only bit random() < 0.5 depends on); advances *mti. */
-static inline uint32_t mt_top_bit(uint32_t *mt, int64_t *mti) {
-  if (*mti >= MT_N) {
-    mt_reload(mt);
-    *mti = 0;
-  }
-  uint32_t y = mt[(*mti)++];
+/* The top bit of word y after tempering (the only bit random() < 0.5 depends on): the last tempering step,
+   y ^= y >> 18, leaves the top bit as it is. */
+static inline __attribute__((always_inline)) uint32_t mt_top(uint32_t y) {
   y ^= y >> 11;
   y ^= (y << 7) & 0x9d2c5680u;
   y ^= (y << 15) & 0xefc60000u;
-  return y >> 31; // the last tempering step (y ^= y >> 18) leaves the top bit as it is
+  return y >> 31;
 }
 
-static inline void mt_skip(uint32_t *mt, int64_t *mti) {
-  if (*mti >= MT_N) {
-    mt_reload(mt);
-    *mti = 0;
+/* z[0..n) from the stream at *mti, two words per sign (the second drawn and dropped); returns the new position.
+   Whole pairs inside the current block of 624 words go through a vectorizable loop; a pair that straddles a
+   reload (position 623) takes one word on each side of it. */
+DISPATCH static int64_t mt_fill_signs(uint32_t *mt, int64_t mti, float *z, int64_t n) {
+  int64_t i = 0;
+  while (i < n) {
+    if (mti >= MT_N) {
+      mt_reload(mt);
+      mti = 0;
+    }
+    int64_t pairs = (MT_N - mti) >> 1;
+    if (pairs > n - i) pairs = n - i;
+    const uint32_t *w = mt + mti;
+    float *zi = z + i;
+    for (int64_t k = 0; k < pairs; k++) zi[k] = mt_top(w[2 * k]) ? 1.0f : -1.0f;
+    i += pairs;
+    mti += 2 * pairs;
+    if (i < n && mti == MT_N - 1) {
+      const uint32_t top = mt_top(mt[MT_N - 1]);
+      mt_reload(mt);
+      mti = 1; // the dropped second word is the first of the new block
+      z[i++] = top ? 1.0f : -1.0f;
+    }
   }
-  (*mti)++;
+  return mti;
 }
 
 // mtSigns(mt, mti, z): z[i] = random() < 0.5 ? -1 : 1 for every i, drawn from the MT19937 state mt (624 words) at
@@ -64,18 +80,14 @@ napi_value js_mt_signs(napi_env env, napi_callback_info info) {
     return NULL;
   napi_typedarray_type t;
   CHECK(napi_get_typedarray_info(env, a[2], &t, &n, NULL, NULL, NULL));
-  for (size_t i = 0; i < n; i++) {
-    const uint32_t top = mt_top_bit(mt, &mti);
-    mt_skip(mt, &mti);
-    z[i] = top ? 1.0f : -1.0f;
-  }
+  mti = mt_fill_signs(mt, mti, z, (int64_t)n);
   return num(env, (double)mti);
 }
 
 // The AdaHessian update for one parameter i (the loop of AdaHessian.step, operation for operation), with the
 // denominator's power x^e specialised for the exponents the sweeps use as powFn does there.
 #define ADAHESSIAN_LOOP(POW)                                                                                          \
-  for (int64_t i = 0; i < n; i++) {                                                                                   \
+  _Pragma("omp simd reduction(+ : moved)") for (int64_t i = 0; i < n; i++) {                                                                                   \
     const double old = theta[i];                                                                                      \
     const double dHat = (double)z[i] * (double)hz[i];                                                                 \
     m[i] = beta1 * m[i] + (1 - beta1) * (double)g[i];                                                                 \
@@ -86,13 +98,13 @@ napi_value js_mt_signs(napi_env env, napi_callback_info info) {
     const float nt = (float)(old * decay - (stepSize * m[i]) / den);                                                  \
     theta[i] = nt;                                                                                                    \
     const double d = (double)nt - old;                                                                                \
-    acc[i & 7] += d * d;                                                                                              \
+    moved += d * d;                                                                                                   \
   }
 
 DISPATCH static double adahessian_update(float *theta, const float *g, const float *z, const float *hz, double *m,
                                          double *v, double *denom, int64_t n, double stepSize, double bc2,
                                          double beta1, double beta2, double e, double eps, double decay) {
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  double moved = 0;
   if (e == 0) {
     ADAHESSIAN_LOOP(1.0)
   } else if (e == 0.5) {
@@ -106,7 +118,7 @@ DISPATCH static double adahessian_update(float *theta, const float *g, const flo
   } else {
     ADAHESSIAN_LOOP(pow(x, e))
   }
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  return moved;
 }
 
 // adahessianUpdate(theta, g, z, hz, m, v, denom, stepSize, bc2, beta1, beta2, e, eps, decay): one AdaHessian step
@@ -132,15 +144,16 @@ napi_value js_adahessian_update(napi_env env, napi_callback_info info) {
 }
 
 DISPATCH static double gd_update(float *theta, const float *g, int64_t n, double lr, double wd) {
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  double moved = 0;
+#pragma omp simd reduction(+ : moved)
   for (int64_t i = 0; i < n; i++) {
     const double old = theta[i];
     const float nt = (float)(old - lr * ((double)g[i] + wd * old));
     theta[i] = nt;
     const double d = (double)nt - old;
-    acc[i & 7] += d * d;
+    moved += d * d;
   }
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  return moved;
 }
 
 // gdUpdate(theta, g, lr, wd): theta <- theta - lr (g + wd theta) in place, as Gd.step's loop (its bits); returns

@@ -113,6 +113,8 @@ napi_value js_sgemm(napi_env env, napi_callback_info info);
 napi_value js_first_forward(napi_env env, napi_callback_info info);
 napi_value js_first_weight_grad(napi_env env, napi_callback_info info);
 napi_value js_first_forward_act(napi_env env, napi_callback_info info);
+napi_value js_first_forward_pair(napi_env env, napi_callback_info info);
+napi_value js_first_weight_grad_pair(napi_env env, napi_callback_info info);
 // regression.c
 napi_value js_reg_sse(napi_env env, napi_callback_info info);
 napi_value js_reg_step(napi_env env, napi_callback_info info);

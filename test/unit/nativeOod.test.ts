@@ -118,6 +118,27 @@ test('output layer forward and backward (with the R-pass terms) against loops', 
       assert.ok(Math.abs(gb1[j] - sb) < 1e-5 * (1 + Math.abs(sb)));
     }
   }
+  // the backward holds one unit block's output weights in registers: more than 64 outputs is refused up front
+  const c65 = 65;
+  assert.throws(
+    () =>
+      addon().headBackward(
+        f32(c65 * h),
+        f64(c65 * n),
+        aT,
+        c65,
+        h,
+        n,
+        new Float32Array(c65 * h),
+        new Float32Array(c65),
+        f64(h * n),
+        new Float32Array(h),
+        null,
+        null,
+        null,
+      ),
+    /c must be an integer in \[1, 64\]/,
+  );
 });
 
 test('softmax cross-entropy, its gradient and its R-operator against loops (and finite differences)', { skip }, () => {

@@ -193,7 +193,12 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
   lossGradHvp(theta: Float32Array, v: Float32Array, grad: Float32Array, hv: Float32Array): number {
     this.checkSize(theta, grad);
     this.checkSize(v, hv);
-    this.forward(theta);
+    const rp = (this.rp ??= new Pass(this.n, this.h, this.c));
+    if (this.nat) {
+      // both first layers (theta's and v's) in one native product; rPass then starts from R(a)
+      this.nat.forwardActPair(theta, v, this.oB1, this.fw.aT, rp.aT);
+      this.headForward(theta);
+    } else this.forward(theta);
     const loss = this.lossAndDelta(true);
     this.backward(theta, grad);
     this.rPass(theta, v, hv);
@@ -243,7 +248,7 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
     const { aT, oT } = this.fw;
     if (this.nat) {
       this.nat.forwardAct(theta, this.oB1, aT, null);
-      this.nat.addon.headForward(theta.subarray(oW2, oB2), theta.subarray(oB2, oB2 + c), aT, oT, c, h, n, null, null);
+      this.headForward(theta);
       return;
     }
     this.first.forward(theta, this.oB1, aT);
@@ -252,6 +257,23 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
       oT.fill(theta[oB2 + q], q * n, (q + 1) * n);
       addRowCombination(theta, oW2 + q * h, 1, h, aT, n, oT, q * n);
     }
+  }
+
+  /** The native output layer on the forward's activations: oT = W2 aT + b2. */
+  private headForward(theta: Float32Array): void {
+    const { h, c, n, oW2, oB2 } = this;
+    const addon = (this.nat as NativeFirstLayer).addon;
+    addon.headForward(
+      theta.subarray(oW2, oB2),
+      theta.subarray(oB2, oB2 + c),
+      this.fw.aT,
+      this.fw.oT,
+      c,
+      h,
+      n,
+      null,
+      null,
+    );
   }
 
   /** Mean loss of the current outputs; with delta, fills dL/dout (and the softmax for 'ce'). */
@@ -328,7 +350,10 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
     rowSums(dZT, h, n, grad, oB1);
   }
 
-  /** R-operator pass along v: Hv for the output layer and b1 into hv, R(dZ) for the first layer's weights. */
+  /**
+   * R-operator pass along v: Hv for the output layer and b1 into hv, R(dZ) for the first layer's weights. On the
+   * native path R(a) is already in the R buffers (lossGradHvp computes it with the forward).
+   */
   private rPass(theta: Float32Array, v: Float32Array, hv: Float32Array): void {
     const { h, c, n, oW2, oB2, oB1 } = this;
     const rp = (this.rp ??= new Pass(n, h, c));
@@ -340,7 +365,7 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
       const { addon } = this.nat;
       const w2 = theta.subarray(oW2, oB2);
       const v2 = v.subarray(oW2, oB2);
-      this.nat.forwardAct(v, oB1, rAT, aT);
+      // R(a) (rAT) came with the forward's activations from forwardActPair in lossGradHvp
       addon.headForward(w2, v.subarray(oB2, oB2 + c), rAT, rOT, c, h, n, v2, aT);
       if (this.y) {
         const scale = 2 / (n * c);

@@ -12,6 +12,8 @@ export class NativeFirstLayer implements FirstLayer {
   readonly addon: NativeAddon;
   private readonly xT: Float32Array;
   private readonly scratch: Float32Array;
+  /** Float32 scratch of the paired products (HVPs only, so allocated on first use): [W; V] and 2h x n / 2h x d. */
+  private pair: { wst: Float32Array; scratch: Float32Array; tmp: Float32Array } | null = null;
 
   /** moment: the float64 X~^T X~ of a JS first layer over the same data (K-FAC reads it once). */
   constructor(
@@ -42,10 +44,35 @@ export class NativeFirstLayer implements FirstLayer {
     this.addon.firstForwardAct(p, p.subarray(bOffset, bOffset + h), this.xT, zT, this.scratch, h, d, n, maskT);
   }
 
+  /**
+   * The forward's and the R-pass's first layers of an HVP in one product [W; V] xT (one packing of the data, a
+   * taller product: about 12% less time than two): zT = relu(W xT + b), rzT = V xT + b_v where zT > 0.
+   */
+  forwardActPair(p: Float32Array, v: Float32Array, bOffset: number, zT: Float64Array, rzT: Float64Array): void {
+    const { n, d, h } = this;
+    const { wst, scratch } = this.pairScratch();
+    const b = p.subarray(bOffset, bOffset + h);
+    this.addon.firstForwardPair(p, v, b, v.subarray(bOffset, bOffset + h), this.xT, zT, rzT, wst, scratch, h, d, n);
+  }
+
   weightGrad(coefT: Float64Array, out: Float32Array, coef2T: Float64Array | null, out2: Float32Array | null): void {
     const { n, d, h } = this;
+    if (coef2T && out2) {
+      const { scratch, tmp } = this.pairScratch();
+      this.addon.firstWeightGradPair(coefT, coef2T, this.x, out, out2, scratch, tmp, h, n, d);
+      return;
+    }
     this.addon.firstWeightGrad(coefT, this.x, out, this.scratch, h, n, d);
-    if (coef2T && out2) this.addon.firstWeightGrad(coef2T, this.x, out2, this.scratch, h, n, d);
+  }
+
+  private pairScratch(): { wst: Float32Array; scratch: Float32Array; tmp: Float32Array } {
+    const { n, d, h } = this;
+    this.pair ??= {
+      wst: new Float32Array(2 * h * d),
+      scratch: new Float32Array(2 * h * n),
+      tmp: new Float32Array(2 * h * d),
+    };
+    return this.pair;
   }
 
   moment(): Float64Array {

@@ -60,6 +60,37 @@ export interface NativeAddon {
     n: number,
     maskT: Float64Array | null,
   ): void;
+  /**
+   * The forward and R-pass first layers of an HVP as one product [W; V] xT: zT = relu(W xT + b), rzT = V xT + bv
+   * where zT > 0 (else 0); wst (2h x d) and scratch (2h x n) are float32 scratch.
+   */
+  firstForwardPair(
+    w: Float32Array,
+    v: Float32Array,
+    b: Float32Array,
+    bv: Float32Array,
+    xT: Float32Array,
+    zT: Float64Array,
+    rzT: Float64Array,
+    wst: Float32Array,
+    scratch: Float32Array,
+    h: number,
+    d: number,
+    n: number,
+  ): void;
+  /** out = coefT x and out2 = coef2T x as one product; scratch 2h x n and tmp 2h x d floats. */
+  firstWeightGradPair(
+    coefT: Float64Array,
+    coef2T: Float64Array,
+    x: Float32Array,
+    out: Float32Array,
+    out2: Float32Array,
+    scratch: Float32Array,
+    tmp: Float32Array,
+    h: number,
+    n: number,
+    d: number,
+  ): void;
   /** oT (c x n) = b2 + W2 (c x h) aT (h x n) [+ V2 a2T]. */
   headForward(
     w2: Float32Array,
