@@ -55,6 +55,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"softmaxXent", NULL, js_softmax_xent, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxXentR", NULL, js_softmax_xent_r, NULL, NULL, NULL, napi_default, NULL},
       {"headBackward", NULL, js_head_backward, NULL, NULL, NULL, napi_default, NULL},
+      {"accuracy", NULL, js_accuracy, NULL, NULL, NULL, napi_default, NULL},
       {"dgemm", NULL, js_dgemm, NULL, NULL, NULL, napi_default, NULL},
       {"gram", NULL, js_gram, NULL, NULL, NULL, napi_default, NULL},
       {"symEig", NULL, js_sym_eig, NULL, NULL, NULL, napi_default, NULL},

@@ -191,3 +191,52 @@ napi_value js_head_backward(napi_env env, napi_callback_info info) {
     head_back_units(dZT, aT, W2, dOT, V2, dO2T, c, h, n, j, h - j < HB_UNITS ? h - j : HB_UNITS, gb1);
   return NULL;
 }
+
+// Evaluation only (Mlp2.accuracy on the native backend): the whole network in float32 as numpy's reference does,
+// with no float64 activations written: s = relu(W xT + b) in place (h x n), logits = W2 s + b2 (c x n), and the
+// count of samples whose first largest logit is the label.
+DISPATCH static void relu_bias_inplace(float *restrict s, const float *restrict b, int64_t h, int64_t n) {
+  for (int64_t j = 0; j < h; j++) {
+    const float bias = b[j];
+    float *restrict r = s + j * n;
+    for (int64_t i = 0; i < n; i++) {
+      const float z = r[i] + bias;
+      r[i] = z > 0 ? z : 0.0f;
+    }
+  }
+}
+
+// accuracy(W, b, xT, scratch, W2, b2, labels, h, d, n, c): the number of samples classified as their label.
+napi_value js_accuracy(napi_env env, napi_callback_info info) {
+  napi_value a[11];
+  if (!get_args(env, info, 11, a)) return NULL;
+  int64_t h, d, n, c;
+  float *W, *b, *xT, *s, *W2, *b2;
+  int32_t *labels;
+  if (!arg_int(env, a[7], 1, MAXDIM, &h, "h") || !arg_int(env, a[8], 1, MAXDIM, &d, "d") ||
+      !arg_int(env, a[9], 1, MAXDIM, &n, "n") || !arg_int(env, a[10], 1, MAXDIM, &c, "c") ||
+      !arg_f32(env, a[0], h * d, &W, "W") || !arg_f32(env, a[1], h, &b, "b") ||
+      !arg_f32(env, a[2], d * n, &xT, "xT") || !arg_f32(env, a[3], h * n, &s, "scratch") ||
+      !arg_f32(env, a[4], c * h, &W2, "W2") || !arg_f32(env, a[5], c, &b2, "b2") ||
+      !arg_typed(env, a[6], n, napi_int32_array, "Int32Array", (void **)&labels, "labels"))
+    return NULL;
+  float *o = (float *)malloc((size_t)(c * n) * sizeof(float));
+  if (!o) {
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  gemm(0, 0, (int)h, (int)n, (int)d, 1.0f, W, (int)d, xT, (int)n, 0.0f, s, (int)n);
+  relu_bias_inplace(s, b, h, n);
+  for (int64_t q = 0; q < c; q++)
+    for (int64_t i = 0; i < n; i++) o[q * n + i] = b2[q];
+  gemm(0, 0, (int)c, (int)n, (int)h, 1.0f, W2, (int)h, s, (int)n, 1.0f, o, (int)n);
+  int64_t hits = 0;
+  for (int64_t i = 0; i < n; i++) {
+    int64_t best = 0;
+    for (int64_t q = 1; q < c; q++)
+      if (o[q * n + i] > o[best * n + i]) best = q;
+    hits += best == labels[i];
+  }
+  free(o);
+  return num(env, (double)hits);
+}

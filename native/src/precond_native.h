@@ -123,6 +123,7 @@ napi_value js_head_forward(napi_env env, napi_callback_info info);
 napi_value js_softmax_xent(napi_env env, napi_callback_info info);
 napi_value js_softmax_xent_r(napi_env env, napi_callback_info info);
 napi_value js_head_backward(napi_env env, napi_callback_info info);
+napi_value js_accuracy(napi_env env, napi_callback_info info);
 // kfac.c
 napi_value js_dgemm(napi_env env, napi_callback_info info);
 napi_value js_gram(napi_env env, napi_callback_info info);

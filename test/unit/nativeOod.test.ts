@@ -344,3 +344,42 @@ test('native Mlp2 passes on the regression loss (mse) match the float64 TypeScri
     assert.ok(relErr(b.subarray(0, m), a.subarray(0, m)) < 1e-4, `output-gradient moment ${layer}`);
   }
 });
+
+test(
+  'native accuracy (float32 end to end) classifies as float64 logits computed here, up to near ties',
+  { skip },
+  () => {
+    addon();
+    const shape = { inDim: 30, hidden: 20, outDim: 6, loss: 'ce' as const };
+    const n = 501; // not a multiple of any vector width
+    const x = Float32Array.from({ length: n * shape.inDim }, () => Math.max(0, rng.normal()));
+    const labels = Int32Array.from({ length: n }, () => Math.floor(rng.random() * shape.outDim));
+    const theta = new Float32Array(mlp2Layout(shape).size);
+    initMlp2(shape, theta, () => rng.random(), { scheme: 'torch-default' });
+    const net = new Mlp2(shape, x, n, { labels }, { firstLayer: 'native' });
+    const got = net.accuracy(theta);
+    // float64 logits written out here: o = W2 relu(W1 x + b1) + b2
+    const { inDim: d, hidden: h, outDim: c } = shape;
+    let hits = 0;
+    let nearTies = 0;
+    for (let i = 0; i < n; i++) {
+      const a = new Float64Array(h);
+      for (let j = 0; j < h; j++) {
+        let z = theta[h * d + j];
+        for (let k = 0; k < d; k++) z += theta[j * d + k] * x[i * d + k];
+        a[j] = Math.max(0, z);
+      }
+      const o = Array.from({ length: c }, (_, q) => {
+        let s = theta[h * d + h + c * h + q];
+        for (let j = 0; j < h; j++) s += theta[h * d + h + q * h + j] * a[j];
+        return s;
+      });
+      const best = o.indexOf(Math.max(...o));
+      const sorted = [...o].sort((p, q) => q - p);
+      if (sorted[0] - sorted[1] < 1e-4) nearTies++;
+      if (best === labels[i]) hits++;
+    }
+    assert.ok(Math.abs(got * n - hits) <= nearTies, `native ${got * n} hits, float64 ${hits}, near ties ${nearTies}`);
+    assert.ok(hits > 0 && hits < n);
+  },
+);

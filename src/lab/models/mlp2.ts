@@ -165,10 +165,22 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
     return this.outBuf;
   }
 
-  /** Fraction of samples whose largest logit is the label ('ce' only). */
+  /**
+   * Fraction of samples whose largest logit is the label ('ce' only). On the native backend computed in float32
+   * end to end (a logit within float32 rounding of another may rank differently from the float64 passes), and the
+   * pass buffers are left as they were.
+   */
   accuracy(theta: Float32Array): number {
     const labels = this.labels;
     if (!labels) throw new Error('Mlp2.accuracy needs class labels');
+    if (this.nat) {
+      // evaluation only: the native pass in float32 (as numpy's reference), no float64 activations written
+      const { oW2, oB2, c } = this;
+      return (
+        this.nat.accuracyHits(theta, this.oB1, theta.subarray(oW2, oB2), theta.subarray(oB2, oB2 + c), labels, c) /
+        this.n
+      );
+    }
     this.forward(theta);
     const { c, n } = this;
     const oT = this.fw.oT;

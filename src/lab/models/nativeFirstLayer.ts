@@ -55,6 +55,19 @@ export class NativeFirstLayer implements FirstLayer {
     this.addon.firstForwardPair(p, v, b, v.subarray(bOffset, bOffset + h), this.xT, zT, rzT, wst, scratch, h, d, n);
   }
 
+  /** Hits of the whole network evaluated in float32 (the output layer W2, b2 given), without float64 activations. */
+  accuracyHits(
+    p: Float32Array,
+    bOffset: number,
+    w2: Float32Array,
+    b2: Float32Array,
+    labels: Int32Array,
+    c: number,
+  ): number {
+    const { n, d, h } = this;
+    return this.addon.accuracy(p, p.subarray(bOffset, bOffset + h), this.xT, this.scratch, w2, b2, labels, h, d, n, c);
+  }
+
   weightGrad(coefT: Float64Array, out: Float32Array, coef2T: Float64Array | null, out2: Float32Array | null): void {
     const { n, d, h } = this;
     if (coef2T && out2) {

@@ -231,6 +231,23 @@ export interface NativeAddon {
     stats: Float64Array,
   ): number;
   /**
+   * Samples whose first largest logit is their label, the network evaluated in float32 (no float64 activations):
+   * relu(W xT + b) into scratch (h x n), then W2 and b2.
+   */
+  accuracy(
+    w: Float32Array,
+    b: Float32Array,
+    xT: Float32Array,
+    scratch: Float32Array,
+    w2: Float32Array,
+    b2: Float32Array,
+    labels: Int32Array,
+    h: number,
+    d: number,
+    n: number,
+    c: number,
+  ): number;
+  /**
    * z[i] = random() < 0.5 ? -1 : 1 drawn from an MT19937 state (624 words) at position mti, advanced in place;
    * returns the new position (native/src/optim.c; RandomState.fillSignsBy passes its state).
    */
