@@ -170,3 +170,90 @@ napi_value js_gd_update(napi_env env, napi_callback_info info) {
   if (!arg_f32(env, a[1], n, &g, "g") || !arg_num(env, a[2], &lr, "lr") || !arg_num(env, a[3], &wd, "wd")) return NULL;
   return num(env, gd_update(theta, g, (int64_t)n, lr, wd));
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Denominator statistics (AdaHessian's spreadStats): min, lower median and max of a float64 range. The median is the
+// value vec.ts's selectKth returns (the ((len - 1) >> 1)-th smallest), found by a radix select instead of a
+// quickselect: doubles mapped to integers that sort the same way, a histogram of their top 16 bits, then only the
+// values in the bucket that holds the median are sorted. Two passes over the data (a quickselect makes about four,
+// with branches that mispredict). NaN sorts above +Infinity here (the JavaScript quickselect leaves it anywhere).
+
+static inline uint64_t sortable(double x) {
+  uint64_t u;
+  memcpy(&u, &x, sizeof u);
+  return (u >> 63) ? ~u : (u | 0x8000000000000000ull);
+}
+
+static inline double unsortable(uint64_t k) {
+  const uint64_t u = (k >> 63) ? (k & 0x7fffffffffffffffull) : ~k;
+  double x;
+  memcpy(&x, &u, sizeof x);
+  return x;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+// spread(a, offset, length, out): out = [min, lower median, max] of a[offset .. offset + length) (NaN, NaN, NaN
+// when length is 0); a is left unchanged. Returns false when out of memory (then a JavaScript error is pending).
+static bool spread_range(napi_env env, const double *a, int64_t len, double *out) {
+  if (len == 0) {
+    out[0] = out[1] = out[2] = NAN;
+    return true;
+  }
+  uint32_t *hist = (uint32_t *)calloc(65536, sizeof(uint32_t));
+  if (!hist) {
+    napi_throw_error(env, NULL, "out of memory");
+    return false;
+  }
+  double mn = INFINITY, mx = -INFINITY;
+  for (int64_t i = 0; i < len; i++) {
+    const double v = a[i];
+    mn = v < mn ? v : mn;
+    mx = v > mx ? v : mx;
+    hist[sortable(v) >> 48]++;
+  }
+  const int64_t k = (len - 1) >> 1;
+  int64_t below = 0;
+  uint32_t bucket = 0;
+  for (;; bucket++) {
+    if (below + hist[bucket] > k) break;
+    below += hist[bucket];
+  }
+  const uint32_t count = hist[bucket];
+  free(hist);
+  uint64_t *keys = (uint64_t *)malloc((size_t)count * sizeof(uint64_t));
+  if (!keys) {
+    napi_throw_error(env, NULL, "out of memory");
+    return false;
+  }
+  uint32_t m = 0;
+  for (int64_t i = 0; i < len; i++) {
+    const uint64_t key = sortable(a[i]);
+    if ((key >> 48) == bucket) keys[m++] = key;
+  }
+  qsort(keys, m, sizeof(uint64_t), cmp_u64);
+  out[0] = mn;
+  out[1] = unsortable(keys[k - below]);
+  out[2] = mx;
+  free(keys);
+  return true;
+}
+
+napi_value js_spread(napi_env env, napi_callback_info info) {
+  napi_value a[4];
+  if (!get_args(env, info, 4, a)) return NULL;
+  double *values, *out;
+  int64_t offset, len;
+  size_t n = 0;
+  napi_typedarray_type t;
+  if (!arg_f64(env, a[0], 0, &values, "a")) return NULL;
+  CHECK(napi_get_typedarray_info(env, a[0], &t, &n, NULL, NULL, NULL));
+  if (!arg_int(env, a[1], 0, (int64_t)n, &offset, "offset") ||
+      !arg_int(env, a[2], 0, (int64_t)n - offset, &len, "length") || !arg_f64(env, a[3], 3, &out, "out"))
+    return NULL;
+  if (!spread_range(env, values + offset, len, out)) return NULL;
+  return NULL;
+}

@@ -14,7 +14,7 @@
 // Files: args.c (argument checks), gemm.c (threaded sgemm, the OOD first layer), ood_head.c (the OOD network's
 // output layer and softmax), regression.c (Experiment 1), kfac.c (float64 BLAS/LAPACK), lbfgs.c (L-BFGS's
 // two-loop recursion and per-iteration passes), optim.c (the optimizers'
-// per-parameter loops: the probe's random signs, AdaHessian's and GD's updates), module.c (info, threads,
+// per-parameter loops: the probe's random signs, AdaHessian's and GD's updates, the denominators' spread), module.c (info, threads,
 // the export table). This header is the one place for what they share: OpenBLAS/LAPACK declarations, the vector
 // types and dispatch attribute, the argument helpers and the functions module.c exports. A new kernel: a js_*
 // function in the file of its concern, its prototype below, a row in module.c's table, its type in
@@ -137,5 +137,6 @@ napi_value js_lbfgs_penalty(napi_env env, napi_callback_info info);
 napi_value js_mt_signs(napi_env env, napi_callback_info info);
 napi_value js_adahessian_update(napi_env env, napi_callback_info info);
 napi_value js_gd_update(napi_env env, napi_callback_info info);
+napi_value js_spread(napi_env env, napi_callback_info info);
 
 #endif

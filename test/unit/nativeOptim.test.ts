@@ -224,3 +224,41 @@ test('gdUpdate gives the bits of theta - lr (g + wd theta), and Gd uses it on th
   assert.throws(() => a.gdUpdate(new Float32Array(5), new Float32Array(4), 0.1, 0), /g has 4 entries/);
   assert.throws(() => a.gdUpdate(new Float32Array(5), new Float32Array(5), NaN, 0), /lr must be a finite number/);
 });
+
+test('spread (radix select) gives min, lower median and max as the TypeScript quickselect', { skip }, () => {
+  const a = addon();
+  const rng = new RandomState(21);
+  const out = new Float64Array(3);
+  const cases: Float64Array[] = [
+    Float64Array.from({ length: 1001 }, () => rng.normal()),
+    Float64Array.from({ length: 1000 }, () => Math.exp(rng.normal() * 30)), // many magnitudes: many buckets
+    Float64Array.from({ length: 5000 }, () => 1 + rng.random() * 1e-12), // one bucket holds them all
+    Float64Array.from({ length: 77 }, (_, i) => (i % 3) - 1), // ties, zeros, negatives
+    Float64Array.from([Infinity, 2, -0, 0, -Infinity, 5e-324, -5e-324]),
+    Float64Array.from([3]),
+  ];
+  for (const values of cases) {
+    for (const [offset, length] of [
+      [0, values.length],
+      [1, values.length - 1],
+      [0, 1],
+      [Math.floor(values.length / 3), Math.ceil(values.length / 2) - Math.floor(values.length / 3)],
+    ]) {
+      if (length <= 0) continue;
+      const copy = values.slice(offset, offset + length);
+      const want = spread(copy, length);
+      const before = values.slice();
+      a.spread(values, offset, length, out);
+      assert.deepEqual(values, before, 'left unchanged');
+      // equal as numbers (-0 and 0 are one value to a median: the quickselect returns either)
+      const w = [want.min, want.median, want.max];
+      assert.ok(
+        w.every((x, i) => x === out[i]),
+        `length ${length} offset ${offset}: ${[...out]} vs ${w}`,
+      );
+    }
+  }
+  a.spread(new Float64Array(4), 2, 0, out);
+  assert.ok(out.every(Number.isNaN));
+  assert.throws(() => a.spread(new Float64Array(4), 2, 3, out), /length must be an integer in \[0, 2\]/);
+});

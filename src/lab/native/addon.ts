@@ -269,6 +269,8 @@ export interface NativeAddon {
     eps: number,
     decay: number,
   ): number;
+  /** out = [min, lower median, max] of a[offset .. offset + length), as vec.ts's spread (a left unchanged). */
+  spread(a: Float64Array, offset: number, length: number, out: Float64Array): void;
   /** theta <- theta - lr (g + wd theta) in place, as Gd.step's loop; returns the sum of squared moves. */
   gdUpdate(theta: Float32Array, g: Float32Array, lr: number, wd: number): number;
   info(): { blasConfig: string; coreType: string; isa: string; threads: number };

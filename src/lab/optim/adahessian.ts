@@ -131,16 +131,24 @@ export class AdaHessian implements Optimizer {
   private stats(): Record<string, number> {
     const stats: Record<string, number> = {};
     if (!this.options.spreadStats) return stats;
-    const { denom, scratch } = this;
+    const { denom, scratch, addon } = this;
+    // the native module's radix select reads denom in place; the TypeScript quickselect reorders a copy
+    const out = new Float64Array(3);
+    const spreadOf = (offset: number, size: number): { min: number; median: number; max: number } => {
+      if (addon) {
+        addon.spread(denom, offset, size, out);
+        return { min: out[0], median: out[1], max: out[2] };
+      }
+      scratch.set(denom.subarray(offset, offset + size));
+      return spread(scratch, size);
+    };
     for (const t of this.objective.layout.tensors) {
-      scratch.set(denom.subarray(t.offset, t.offset + t.size));
-      const s = spread(scratch, t.size);
+      const s = spreadOf(t.offset, t.size);
       stats[`${t.name}.denomMin`] = s.min;
       stats[`${t.name}.denomMedian`] = s.median;
       stats[`${t.name}.denomMax`] = s.max;
     }
-    scratch.set(denom);
-    const s = spread(scratch);
+    const s = spreadOf(0, denom.length);
     stats.denomMin = s.min;
     stats.denomMedian = s.median;
     stats.denomMax = s.max;
