@@ -87,6 +87,11 @@ test(
         [],
         'nothing of native/ (sources, build, prebuilds)',
       );
+      assert.deepEqual(
+        names.filter((n) => n.endsWith('.node')),
+        [],
+        'no platform binaries at all (msgpackr, under bullmq, runs without its optional msgpackr-extract)',
+      );
       assert.doesNotMatch(fs.readFileSync(vsix).toString('latin1'), /TargetPlatform=/, 'not platform-specific');
       const ext = unpack(vsix, tmp);
       // the listing's README has no relative link a Marketplace page could not resolve (the repository's has some)
@@ -119,6 +124,7 @@ test(
       const names = entries(vsix);
       const nativeFiles = names.filter((n) => n.startsWith('extension/native/'));
       assert.deepEqual(nativeFiles, ['extension/native/prebuilds/linux-x64/precond_native.napi.node'], 'one binary');
+      assert.deepEqual(names.filter((n) => n.endsWith('.node')), nativeFiles, 'no other binary');
       assert.ok(
         names.includes('extension/node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'),
       );
