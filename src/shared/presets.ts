@@ -234,11 +234,11 @@ const DRAFTS: PresetDraft[] = [
   },
   // At the reference lr 1e-2 p = -2 (k = 2: denominators D^2, nearly 0 where the Hessian diagonal is) jumps from a
   // cross-entropy of 2.3 to about 5e6 at step 1, which the divergence rule (1e6 x the step-0 loss, divergence.ts)
-  // records as diverged on every backend; the 99.6% ID once measured for it predates that rule. p = -1 fits
-  // (99.8%); p = 0 (k = 0, momentum GD) ends at 93% and p = 1, 2 (the step scales with the curvature estimate, ~1e-2 here) at 50% and 26%. A learning rate per power
-  // is not expressible in settings.optim (one lr per optimizer), so the sweep keeps the reference lr; measured
-  // separately: p = 0 at lr 0.1 and p = 1 at lr 10 reach 99.0% and 98.4% ID (OOD left 67.5 / 67.8%, right
-  // 33.2 / 28.7%); p = 2 stays unstable (20% at lr 100, the largest the config allows).
+  // records as diverged on every backend; the 99.6% ID once measured for it predates that rule. p = -1 fits (99.8%); p
+  // = 0 (k = 0, momentum GD) ends at 93% and p = 1, 2 (the step scales with the curvature estimate, ~1e-2 here) at 50%
+  // and 26%. A learning rate per power is not expressible in settings.optim (one lr per optimizer), so the sweep keeps
+  // the reference lr; measured separately: p = 0 at lr 0.1 and p = 1 at lr 10 reach 99.0% and 98.4% ID (OOD left 67.5 /
+  // 67.8%, right 33.2 / 28.7%); p = 2 stays unstable (20% at lr 100, the largest the config allows).
   {
     name: 'fig2-adahessian-power',
     summary: 'OOD accuracy of AdaHessian with Hessian power k = -p for p in {-2, -1, 0, 1, 2}',
