@@ -69,6 +69,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"adahessianUpdate", NULL, js_adahessian_update, NULL, NULL, NULL, napi_default, NULL},
       {"gdUpdate", NULL, js_gd_update, NULL, NULL, NULL, napi_default, NULL},
       {"spread", NULL, js_spread, NULL, NULL, NULL, napi_default, NULL},
+      {"sumSquares", NULL, js_sum_squares, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
   };

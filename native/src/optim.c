@@ -257,3 +257,22 @@ napi_value js_spread(napi_env env, napi_callback_info info) {
   if (!spread_range(env, values + offset, len, out)) return NULL;
   return NULL;
 }
+
+DISPATCH static double sum_squares(const float *a, int64_t n) {
+  double s = 0;
+#pragma omp simd reduction(+ : s)
+  for (int64_t i = 0; i < n; i++) s += (double)a[i] * (double)a[i];
+  return s;
+}
+
+// sumSquares(a): sum of a[i]^2 in float64 (the optimizers' gradient norm; one partial sum per vector lane).
+napi_value js_sum_squares(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (!get_args(env, info, 1, a)) return NULL;
+  float *x;
+  size_t n = 0;
+  napi_typedarray_type t;
+  if (!arg_f32(env, a[0], 0, &x, "a")) return NULL;
+  CHECK(napi_get_typedarray_info(env, a[0], &t, &n, NULL, NULL, NULL));
+  return num(env, sum_squares(x, (int64_t)n));
+}

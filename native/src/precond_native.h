@@ -138,5 +138,6 @@ napi_value js_mt_signs(napi_env env, napi_callback_info info);
 napi_value js_adahessian_update(napi_env env, napi_callback_info info);
 napi_value js_gd_update(napi_env env, napi_callback_info info);
 napi_value js_spread(napi_env env, napi_callback_info info);
+napi_value js_sum_squares(napi_env env, napi_callback_info info);
 
 #endif

@@ -262,3 +262,14 @@ test('spread (radix select) gives min, lower median and max as the TypeScript qu
   assert.ok(out.every(Number.isNaN));
   assert.throws(() => a.spread(new Float64Array(4), 2, 3, out), /length must be an integer in \[0, 2\]/);
 });
+
+test('sumSquares is the float64 sum of squares', { skip }, () => {
+  const a = addon();
+  const rng = new RandomState(8);
+  for (const n of [0, 1, 7, 1000, 203530]) {
+    const x = Float32Array.from({ length: n }, () => rng.normal());
+    let s = 0;
+    for (const v of x) s += v * v;
+    assert.ok(Math.abs(a.sumSquares(x) - s) <= 1e-12 * Math.max(1, s), `n = ${n}`);
+  }
+});

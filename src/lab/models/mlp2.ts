@@ -105,6 +105,8 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
   private softBuf: Float64Array | null = null;
   private rp: Pass | null = null;
   private outBuf: Float64Array | null = null;
+  /** The parameters of the forward pass in fw on the native path (null before the first one). */
+  private fwAt: Float32Array | null = null;
 
   constructor(
     readonly shape: Mlp2Shape,
@@ -210,6 +212,7 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
       // both first layers (theta's and v's) in one native product; rPass then starts from R(a)
       this.nat.forwardActPair(theta, v, this.oB1, this.fw.aT, rp.aT);
       this.headForward(theta);
+      this.rememberForward(theta);
     } else this.forward(theta);
     const loss = this.lossAndDelta(true);
     this.backward(theta, grad);
@@ -259,8 +262,11 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
     const { h, c, n, oW2, oB2 } = this;
     const { aT, oT } = this.fw;
     if (this.nat) {
+      // an evaluation's forward and the next step's are at the same parameters: the second is skipped
+      if (this.fwAt && sameBytes(theta, this.fwAt)) return;
       this.nat.forwardAct(theta, this.oB1, aT, null);
       this.headForward(theta);
+      this.rememberForward(theta);
       return;
     }
     this.first.forward(theta, this.oB1, aT);
@@ -269,6 +275,11 @@ export class Mlp2 implements HvpObjective, LayeredObjective {
       oT.fill(theta[oB2 + q], q * n, (q + 1) * n);
       addRowCombination(theta, oW2 + q * h, 1, h, aT, n, oT, q * n);
     }
+  }
+
+  /** Notes that the forward buffers now hold the pass at theta (native path; a copy, theta changes in place). */
+  private rememberForward(theta: Float32Array): void {
+    (this.fwAt ??= new Float32Array(theta.length)).set(theta);
   }
 
   /** The native output layer on the forward's activations: oT = W2 aT + b2. */
@@ -426,4 +437,12 @@ function rowSums(t: Float64Array, rows: number, cols: number, out: Float32Array,
     for (let b = 0; b < cols; b++) s += t[j * cols + b];
     out[offset + j] = s;
   }
+}
+
+/** Whether two float32 vectors hold the same bits (memcmp through Buffer; NaNs compare by their bits). */
+function sameBytes(a: Float32Array, b: Float32Array): boolean {
+  return (
+    a.length === b.length &&
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
+  );
 }

@@ -271,6 +271,8 @@ export interface NativeAddon {
   ): number;
   /** out = [min, lower median, max] of a[offset .. offset + length), as vec.ts's spread (a left unchanged). */
   spread(a: Float64Array, offset: number, length: number, out: Float64Array): void;
+  /** Sum of a[i]^2 in float64 (one partial sum per vector lane). */
+  sumSquares(a: Float32Array): number;
   /** theta <- theta - lr (g + wd theta) in place, as Gd.step's loop; returns the sum of squared moves. */
   gdUpdate(theta: Float32Array, g: Float32Array, lr: number, wd: number): number;
   info(): { blasConfig: string; coreType: string; isa: string; threads: number };

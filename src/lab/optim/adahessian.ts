@@ -100,7 +100,8 @@ export class AdaHessian implements Optimizer {
         eps,
         decay,
       );
-      const info = { loss, gradNorm: norm2(g), updateNorm: Math.sqrt(moved), evals: 1 };
+      const gradNorm = Math.sqrt(this.addon.sumSquares(g));
+      const info = { loss, gradNorm, updateNorm: Math.sqrt(moved), evals: 1 };
       return withLazyStats(
         info,
         () => this.steps === t,

@@ -48,6 +48,7 @@ export class Gd implements Optimizer {
       }
     }
     this.steps++;
-    return { loss, gradNorm: norm2(g), updateNorm: Math.sqrt(moved), evals: 1, stats: {} };
+    const gradNorm = this.addon ? Math.sqrt(this.addon.sumSquares(g)) : norm2(g);
+    return { loss, gradNorm, updateNorm: Math.sqrt(moved), evals: 1, stats: {} };
   }
 }
