@@ -6,21 +6,13 @@
 // except in CI (PRECOND_LAB_CI=1), which builds it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadNative, type NativeAddon } from '../../src/lab/native/addon';
+import { addon, skip } from './nativeSupport';
 import { Lbfgs, LbfgsHistory } from '../../src/lab/optim/lbfgs';
 import { initMlp2, mlp2Layout } from '../../src/lab/models/mlp2';
 import { oodContext } from '../../src/lab/experiments/ood';
 import type { Objective } from '../../src/lab/models/objective';
 import { DEFAULT_OOD_SETTINGS, type OodSettings } from '../../src/shared/config';
 import { RandomState } from '../../src/lab/rng';
-
-const loaded = loadNative();
-const inCi = process.env.PRECOND_LAB_CI === '1';
-const skip = !loaded.addon && !inCi ? `native module not built here: ${loaded.problem}` : false;
-const addon = (): NativeAddon => {
-  assert.ok(loaded.addon, `native module missing in CI: ${loaded.problem}`);
-  return loaded.addon;
-};
 
 const rng = new RandomState(31);
 const f64 = (n: number) => Float64Array.from({ length: n }, () => rng.normal());

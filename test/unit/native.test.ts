@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadNative, type NativeAddon } from '../../src/lab/native/addon';
+import { addon, skip, loaded } from './nativeSupport';
 import { initBackend } from '../../src/lab/backend';
 import { nativeKernel } from '../../src/lab/kernels/nativeKernel';
 import { enableRelaxedSimd, simdKernel } from '../../src/lab/kernels/simdKernel';
@@ -22,13 +22,6 @@ import { DEFAULT_OOD_SETTINGS, type OodSettings } from '../../src/shared/config'
 import { threadsPerJob } from '../../src/shared/threadBudget';
 import { RandomState } from '../../src/lab/rng';
 
-const loaded = loadNative();
-const inCi = process.env.PRECOND_LAB_CI === '1';
-const skip = !loaded.addon && !inCi ? `native module not built here: ${loaded.problem}` : false;
-const addon = (): NativeAddon => {
-  assert.ok(loaded.addon, `native module missing in CI: ${loaded.problem}`);
-  return loaded.addon;
-};
 const cli = path.resolve(__dirname, '../../cli.js');
 
 /** sqrt(sum (a - b)^2 / sum b^2) */

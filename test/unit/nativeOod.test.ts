@@ -5,7 +5,7 @@
 // reason where the module is not built, except in CI (PRECOND_LAB_CI=1), which builds it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadNative, type NativeAddon } from '../../src/lab/native/addon';
+import { addon, skip } from './nativeSupport';
 import { Mlp2, initMlp2, mlp2Layout } from '../../src/lab/models/mlp2';
 import { oodContext } from '../../src/lab/experiments/ood';
 import { featureView, productFeatureView } from '../../src/lab/experiments/ood/features';
@@ -15,14 +15,6 @@ import { gemmABt } from '../../src/lab/dense/products';
 import { symEig } from '../../src/lab/dense/symmetric';
 import { DEFAULT_OOD_SETTINGS, type OodSettings } from '../../src/shared/config';
 import { RandomState } from '../../src/lab/rng';
-
-const loaded = loadNative();
-const inCi = process.env.PRECOND_LAB_CI === '1';
-const skip = !loaded.addon && !inCi ? `native module not built here: ${loaded.problem}` : false;
-const addon = (): NativeAddon => {
-  assert.ok(loaded.addon, `native module missing in CI: ${loaded.problem}`);
-  return loaded.addon;
-};
 
 /** sqrt(sum (a - b)^2 / sum b^2) */
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {

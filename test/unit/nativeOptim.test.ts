@@ -5,20 +5,12 @@
 // read (lazyStats.ts) equal eagerly computed ones, and a read after the next step throws.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadNative, type NativeAddon } from '../../src/lab/native/addon';
+import { addon, skip } from './nativeSupport';
 import { RandomState } from '../../src/lab/rng';
 import { fillProbe } from '../../src/lab/optim/hvp';
 import { AdaHessian } from '../../src/lab/optim/adahessian';
 import { Mlp2, initMlp2, mlp2Layout, type Mlp2Shape } from '../../src/lab/models/mlp2';
 import { spread } from '../../src/lab/optim/vec';
-
-const loaded = loadNative();
-const inCi = process.env.PRECOND_LAB_CI === '1';
-const skip = !loaded.addon && !inCi ? `native module not built here: ${loaded.problem}` : false;
-const addon = (): NativeAddon => {
-  assert.ok(loaded.addon, `native module missing in CI: ${loaded.problem}`);
-  return loaded.addon;
-};
 
 test(
   'mtSigns draws what random() < 0.5 draws, from any stream position, and leaves the stream in the same place',
