@@ -39,6 +39,13 @@ bool arg_typed(napi_env env, napi_value v, size_t need, napi_typedarray_type wan
   return true;
 }
 
+/* Entries of a typed array (checked by arg_typed or its wrappers first): an array argument that sets a length. */
+size_t typed_len(napi_env env, napi_value v) {
+  size_t len = 0;
+  napi_get_typedarray_info(env, v, NULL, &len, NULL, NULL, NULL);
+  return len;
+}
+
 bool arg_f32(napi_env env, napi_value v, size_t need, float **out, const char *name) {
   return arg_typed(env, v, need, napi_float32_array, "Float32Array", (void **)out, name);
 }

@@ -266,9 +266,7 @@ DISPATCH static double penalty(const float *grad, const float *theta, double wd,
 // Slots a pairs array of `len` floats holds for vectors of n.
 static bool pair_slots(napi_env env, napi_value v, int64_t n, float **pairs, int64_t *slots) {
   if (!arg_f32(env, v, (size_t)(2 * n), pairs, "pairs")) return false;
-  size_t len = 0;
-  napi_get_typedarray_info(env, v, NULL, &len, NULL, NULL, NULL);
-  *slots = (int64_t)len / (2 * n);
+  *slots = (int64_t)typed_len(env, v) / (2 * n);
   return true;
 }
 

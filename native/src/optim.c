@@ -78,8 +78,7 @@ napi_value js_mt_signs(napi_env env, napi_callback_info info) {
       !arg_int(env, a[1], 0, MT_N, &mti, "mti") || !arg_typed(env, a[2], 0, napi_float32_array, "Float32Array",
                                                                (void **)&z, "z"))
     return NULL;
-  napi_typedarray_type t;
-  CHECK(napi_get_typedarray_info(env, a[2], &t, &n, NULL, NULL, NULL));
+  n = typed_len(env, a[2]);
   mti = mt_fill_signs(mt, mti, z, (int64_t)n);
   return num(env, (double)mti);
 }
@@ -130,9 +129,8 @@ napi_value js_adahessian_update(napi_env env, napi_callback_info info) {
   float *theta, *g, *z, *hz;
   double *m, *v, *denom, p[7];
   size_t n = 0;
-  napi_typedarray_type t;
   if (!arg_f32(env, a[0], 0, &theta, "theta")) return NULL;
-  CHECK(napi_get_typedarray_info(env, a[0], &t, &n, NULL, NULL, NULL));
+  n = typed_len(env, a[0]);
   static const char *names[7] = {"stepSize", "bc2", "beta1", "beta2", "e", "eps", "decay"};
   if (!arg_f32(env, a[1], n, &g, "g") || !arg_f32(env, a[2], n, &z, "z") || !arg_f32(env, a[3], n, &hz, "hz") ||
       !arg_f64(env, a[4], n, &m, "m") || !arg_f64(env, a[5], n, &v, "v") || !arg_f64(env, a[6], n, &denom, "denom"))
@@ -164,9 +162,8 @@ napi_value js_gd_update(napi_env env, napi_callback_info info) {
   float *theta, *g;
   double lr, wd;
   size_t n = 0;
-  napi_typedarray_type t;
   if (!arg_f32(env, a[0], 0, &theta, "theta")) return NULL;
-  CHECK(napi_get_typedarray_info(env, a[0], &t, &n, NULL, NULL, NULL));
+  n = typed_len(env, a[0]);
   if (!arg_f32(env, a[1], n, &g, "g") || !arg_num(env, a[2], &lr, "lr") || !arg_num(env, a[3], &wd, "wd")) return NULL;
   return num(env, gd_update(theta, g, (int64_t)n, lr, wd));
 }
@@ -248,9 +245,8 @@ napi_value js_spread(napi_env env, napi_callback_info info) {
   double *values, *out;
   int64_t offset, len;
   size_t n = 0;
-  napi_typedarray_type t;
   if (!arg_f64(env, a[0], 0, &values, "a")) return NULL;
-  CHECK(napi_get_typedarray_info(env, a[0], &t, &n, NULL, NULL, NULL));
+  n = typed_len(env, a[0]);
   if (!arg_int(env, a[1], 0, (int64_t)n, &offset, "offset") ||
       !arg_int(env, a[2], 0, (int64_t)n - offset, &len, "length") || !arg_f64(env, a[3], 3, &out, "out"))
     return NULL;
@@ -271,8 +267,7 @@ napi_value js_sum_squares(napi_env env, napi_callback_info info) {
   if (!get_args(env, info, 1, a)) return NULL;
   float *x;
   size_t n = 0;
-  napi_typedarray_type t;
   if (!arg_f32(env, a[0], 0, &x, "a")) return NULL;
-  CHECK(napi_get_typedarray_info(env, a[0], &t, &n, NULL, NULL, NULL));
+  n = typed_len(env, a[0]);
   return num(env, sum_squares(x, (int64_t)n));
 }

@@ -95,6 +95,7 @@ static inline double row_sum(const double *r, int64_t n) {
 napi_value throw_last(napi_env env);
 bool arg_typed(napi_env env, napi_value v, size_t need, napi_typedarray_type want, const char *kind, void **out,
                       const char *name);
+size_t typed_len(napi_env env, napi_value v);
 bool arg_f32(napi_env env, napi_value v, size_t need, float **out, const char *name);
 bool arg_f64(napi_env env, napi_value v, size_t need, double **out, const char *name);
 bool arg_int(napi_env env, napi_value v, int64_t lo, int64_t hi, int64_t *out, const char *name);
