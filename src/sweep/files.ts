@@ -79,11 +79,15 @@ export function guardWrite<T>(file: string, write: () => T): T {
 
 // Test-only: PRECOND_LAB_FAULT=enospc-after:<n> makes every store write after the first n fail with ENOSPC, for
 // machines where a small file system cannot be mounted (test/faults/full-disk.mjs). Never set in normal use.
+// enospc-after-run-json:<n> counts only writes of run.json files (a fixed number per run: queued, running, done),
+// so where the disk fills does not depend on how fast the machine trains (metrics appends are batched by time).
 let writes = 0;
+let full = false;
 function injectFault(file: string): void {
-  const m = /^enospc-after:(\d+)$/.exec(process.env.PRECOND_LAB_FAULT ?? '');
-  if (m && ++writes > Number(m[1]))
-    throw Object.assign(new Error(`ENOSPC: no space left on device, write '${file}'`), { code: 'ENOSPC' });
+  const m = /^enospc-after(-run-json)?:(\d+)$/.exec(process.env.PRECOND_LAB_FAULT ?? '');
+  if (!m) return;
+  if (!full && (!m[1] || path.basename(file) === 'run.json')) full = ++writes > Number(m[2]);
+  if (full) throw Object.assign(new Error(`ENOSPC: no space left on device, write '${file}'`), { code: 'ENOSPC' });
 }
 
 export function writeJsonAtomic(file: string, value: unknown): void {

@@ -1,7 +1,10 @@
 // @ts-check
 // A full disk. A 1 MiB tmpfs is mounted as the store (we are root on CI and the dev machine) and a sweep that
 // needs more is run into it; where the mount is refused, ENOSPC is injected at the store's file layer instead
-// (PRECOND_LAB_FAULT=enospc-after:<n>, src/sweep/files.ts), so the class never skips. Specified: the CLI exits
+// (PRECOND_LAB_FAULT=enospc-after-run-json:<n>, src/sweep/files.ts: after the 24th run.json write, which is after
+// the first job's five runs are done and before the second's are, whatever the machine's speed; counting every
+// write, as it did, let a fast machine finish the sweep in fewer batched writes than the threshold), so the class
+// never skips. Specified: the CLI exits
 // non-zero with one message naming the path and the free space, no stack trace; no run.json is left queued or
 // running; after space is freed (the tmpfs remounted larger, or the injection lifted) a rerun finishes every run,
 // keeps the runs done before the disk filled, and removes temporaries a dead writer left behind.
@@ -72,7 +75,7 @@ export async function run() {
     try {
       const full = await cli(
         [...ARGS, '--out', out],
-        mounted ? {} : { env: { PRECOND_LAB_FAULT: 'enospc-after:100' } },
+        mounted ? {} : { env: { PRECOND_LAB_FAULT: 'enospc-after-run-json:24' } },
       );
       const why = [];
       const msg = full.stderr.split('\n').find((l) => l.startsWith('precond-lab: ')) ?? '';

@@ -124,7 +124,11 @@ test(
       const names = entries(vsix);
       const nativeFiles = names.filter((n) => n.startsWith('extension/native/'));
       assert.deepEqual(nativeFiles, ['extension/native/prebuilds/linux-x64/precond_native.napi.node'], 'one binary');
-      assert.deepEqual(names.filter((n) => n.endsWith('.node')), nativeFiles, 'no other binary');
+      assert.deepEqual(
+        names.filter((n) => n.endsWith('.node')),
+        nativeFiles,
+        'no other binary',
+      );
       assert.ok(
         names.includes('extension/node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'),
       );
