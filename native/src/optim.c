@@ -193,8 +193,8 @@ static int cmp_u64(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-// spread(a, offset, length, out): out = [min, lower median, max] of a[offset .. offset + length) (NaN, NaN, NaN
-// when length is 0); a is left unchanged. Returns false when out of memory (then a JavaScript error is pending).
+// [min, lower median, max] of a[0 .. len) into out (NaN, NaN, NaN when len is 0), a unchanged; false when out of
+// memory (then a JavaScript error is pending).
 static bool spread_range(napi_env env, const double *a, int64_t len, double *out) {
   if (len == 0) {
     out[0] = out[1] = out[2] = NAN;
@@ -239,6 +239,7 @@ static bool spread_range(napi_env env, const double *a, int64_t len, double *out
   return true;
 }
 
+// spread(a, offset, length, out): out = [min, lower median, max] of a[offset .. offset + length).
 napi_value js_spread(napi_env env, napi_callback_info info) {
   napi_value a[4];
   if (!get_args(env, info, 4, a)) return NULL;
@@ -250,7 +251,7 @@ napi_value js_spread(napi_env env, napi_callback_info info) {
   if (!arg_int(env, a[1], 0, (int64_t)n, &offset, "offset") ||
       !arg_int(env, a[2], 0, (int64_t)n - offset, &len, "length") || !arg_f64(env, a[3], 3, &out, "out"))
     return NULL;
-  if (!spread_range(env, values + offset, len, out)) return NULL;
+  spread_range(env, values + offset, len, out); // on failure its error is pending; JS sees the throw
   return NULL;
 }
 
