@@ -86,7 +86,7 @@ for (const [n, capacity] of [
     `native two-loop (n ${n}, history ${capacity}) equals the float64 recursion over the float32 pairs: m = 0 to full, wrapped`,
     { skip },
     () => {
-      const hist = new LbfgsHistory(n, capacity, 'float32', 'native');
+      const hist = new LbfgsHistory(n, capacity, 'float32', addon());
       assert.ok(hist.usesNative, 'the native store is in use');
       const ref = new LbfgsHistory(n, capacity, 'float64');
       const kept: Pair[] = [];
@@ -136,7 +136,7 @@ test(
   () => {
     const n = 77;
     const capacity = 3;
-    const hist = new LbfgsHistory(n, capacity, 'float32', 'native');
+    const hist = new LbfgsHistory(n, capacity, 'float32', addon());
     let d = f64(n);
     const t = 0.3;
     const kept: Pair[] = [];
@@ -215,7 +215,7 @@ test('native move and penalty against loops; max |g| and max |d| are NaN when an
     addon().lbfgsPenalty(bad, theta, wd, g, n, stats);
     assert.ok(Number.isNaN(stats[0]), `max |g| with a NaN at ${at}`);
   }
-  const hist = new LbfgsHistory(n, 3, 'float32', 'native');
+  const hist = new LbfgsHistory(n, 3, 'float32', addon());
   const gn = f64(n);
   gn[17] = NaN;
   hist.direction(gn, new Float64Array(n));

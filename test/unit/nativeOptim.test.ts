@@ -2,7 +2,7 @@
 // stream, and AdaHessian's update. Both are checked against loops written here (the probe against random() < 0.5,
 // the definition the paper's code uses; the update against AdaHessian's formulas in float64), and AdaHessian on the
 // native OOD network against the same optimizer on the TypeScript network. Also: step statistics computed when
-// read (lazyStats.ts) equal eagerly computed ones, and a read after the next step throws.
+// read (stepStats.ts) equal eagerly computed ones, and a read after the next step throws.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addon, skip } from './nativeSupport';

@@ -14,8 +14,7 @@ import { requireRange, withDefaults } from './options';
 import type { HvpObjective } from '../models/objective';
 import { nativeOf, type NativeAddon } from '../native/addon';
 import type { Optimizer, ProbeKind, Rng, StepInfo } from './types';
-import { norm2, spread } from './vec';
-import { withLazyStats } from './lazyStats';
+import { addSpread, gradNorm, withLazyStats } from './stepStats';
 
 export interface AdaHessianOptions {
   lr: number;
@@ -51,7 +50,8 @@ export class AdaHessian implements Optimizer {
   private readonly m: Float64Array;
   private readonly v: Float64Array;
   private readonly denom: Float64Array;
-  private readonly scratch: Float64Array;
+  /** The TypeScript selection's copy of the denominators (allocated on first use; the native path needs none). */
+  private scratch: Float64Array | null = null;
   /** The native module when the objective runs there: the probe and the update then run there too. */
   private readonly addon: NativeAddon | null;
 
@@ -70,7 +70,6 @@ export class AdaHessian implements Optimizer {
     this.m = new Float64Array(n);
     this.v = new Float64Array(n);
     this.denom = new Float64Array(n);
-    this.scratch = new Float64Array(n);
     this.addon = nativeOf(objective);
   }
 
@@ -83,31 +82,21 @@ export class AdaHessian implements Optimizer {
     const stepSize = lr / (1 - beta1 ** t);
     const bc2 = 1 - beta2 ** t;
     const decay = 1 - lr * wd;
-    if (this.addon) {
-      const moved = this.addon.adahessianUpdate(
-        theta,
-        g,
-        z,
-        hz,
-        m,
-        v,
-        denom,
-        stepSize,
-        bc2,
-        beta1,
-        beta2,
-        k / 2,
-        eps,
-        decay,
-      );
-      const gradNorm = Math.sqrt(this.addon.sumSquares(g));
-      const info = { loss, gradNorm, updateNorm: Math.sqrt(moved), evals: 1 };
-      return withLazyStats(
-        info,
-        () => this.steps === t,
-        () => this.stats(),
-      );
-    }
+    const moved = this.addon
+      ? this.addon.adahessianUpdate(theta, g, z, hz, m, v, denom, stepSize, bc2, beta1, beta2, k / 2, eps, decay)
+      : this.update(theta, stepSize, bc2, decay);
+    const info = { loss, gradNorm: gradNorm(g, this.addon), updateNorm: Math.sqrt(moved), evals: 1 };
+    return withLazyStats(
+      info,
+      () => this.steps === t,
+      () => this.stats(),
+    );
+  }
+
+  /** The update in TypeScript (the native module's adahessianUpdate gives the same bits); the sum of squared moves. */
+  private update(theta: Float32Array, stepSize: number, bc2: number, decay: number): number {
+    const { beta1, beta2, eps, hessianPower: k } = this.options;
+    const { grad: g, z, hz, m, v, denom } = this;
     const pow = powFn(k / 2);
     let moved = 0;
     for (let i = 0; i < theta.length; i++) {
@@ -121,38 +110,18 @@ export class AdaHessian implements Optimizer {
       const d = theta[i] - old;
       moved += d * d;
     }
-    const info = { loss, gradNorm: norm2(g), updateNorm: Math.sqrt(moved), evals: 1 };
-    return withLazyStats(
-      info,
-      () => this.steps === t,
-      () => this.stats(),
-    );
+    return moved;
   }
 
   private stats(): Record<string, number> {
     const stats: Record<string, number> = {};
     if (!this.options.spreadStats) return stats;
-    const { denom, scratch, addon } = this;
-    // the native module's radix select reads denom in place; the TypeScript quickselect reorders a copy
-    const out = new Float64Array(3);
-    const spreadOf = (offset: number, size: number): { min: number; median: number; max: number } => {
-      if (addon) {
-        addon.spread(denom, offset, size, out);
-        return { min: out[0], median: out[1], max: out[2] };
-      }
-      scratch.set(denom.subarray(offset, offset + size));
-      return spread(scratch, size);
-    };
-    for (const t of this.objective.layout.tensors) {
-      const s = spreadOf(t.offset, t.size);
-      stats[`${t.name}.denomMin`] = s.min;
-      stats[`${t.name}.denomMedian`] = s.median;
-      stats[`${t.name}.denomMax`] = s.max;
-    }
-    const s = spreadOf(0, denom.length);
-    stats.denomMin = s.min;
-    stats.denomMedian = s.median;
-    stats.denomMax = s.max;
+    const { denom, addon } = this;
+    // the native select reads denom in place; the TypeScript one reorders a copy
+    const scratch = addon ? denom : (this.scratch ??= new Float64Array(denom.length));
+    for (const t of this.objective.layout.tensors)
+      addSpread(stats, `${t.name}.denom`, denom, t.offset, t.size, addon, scratch);
+    addSpread(stats, 'denom', denom, 0, denom.length, addon, scratch);
     return stats;
   }
 }

@@ -7,9 +7,10 @@
 import { optimizerDefaults } from '../../shared/optimizers';
 import { requireRange, withDefaults } from './options';
 import type { Objective } from '../models/objective';
+import { nativeOf, type NativeAddon } from '../native/addon';
 import type { Optimizer, StepInfo } from './types';
-import { norm2, spread } from './vec';
-import { withLazyStats } from './lazyStats';
+import { norm2 } from './vec';
+import { addSpread, withLazyStats } from './stepStats';
 
 export interface AdamOptions {
   lr: number;
@@ -32,6 +33,8 @@ export class Adam implements Optimizer {
   private readonly m: Float64Array;
   private readonly v: Float64Array;
   private readonly denom: Float64Array;
+  /** The native module when the objective runs there (the denominators' spread is taken there). */
+  private readonly addon: NativeAddon | null;
 
   constructor(
     private readonly objective: Objective,
@@ -45,6 +48,7 @@ export class Adam implements Optimizer {
     this.m = new Float64Array(n);
     this.v = new Float64Array(n);
     this.denom = new Float64Array(n);
+    this.addon = nativeOf(objective);
   }
 
   step(theta: Float32Array): StepInfo {
@@ -72,11 +76,8 @@ export class Adam implements Optimizer {
       () => this.steps === t,
       () => {
         const stats: Record<string, number> = {};
-        if (!this.options.spreadStats) return stats;
-        const s = spread(denom);
-        stats.denomMin = s.min;
-        stats.denomMedian = s.median;
-        stats.denomMax = s.max;
+        // denom is rewritten every step, so the TypeScript selection may reorder it in place
+        if (this.options.spreadStats) addSpread(stats, 'denom', denom, 0, denom.length, this.addon, denom);
         return stats;
       },
     );

@@ -6,7 +6,7 @@ import { withDefaults } from './options';
 import type { Objective } from '../models/objective';
 import { nativeOf, type NativeAddon } from '../native/addon';
 import type { Optimizer, StepInfo } from './types';
-import { norm2 } from './vec';
+import { gradNorm } from './stepStats';
 
 export interface GdOptions {
   lr: number;
@@ -48,7 +48,6 @@ export class Gd implements Optimizer {
       }
     }
     this.steps++;
-    const gradNorm = this.addon ? Math.sqrt(this.addon.sumSquares(g)) : norm2(g);
-    return { loss, gradNorm, updateNorm: Math.sqrt(moved), evals: 1, stats: {} };
+    return { loss, gradNorm: gradNorm(g, this.addon), updateNorm: Math.sqrt(moved), evals: 1, stats: {} };
   }
 }

@@ -18,7 +18,8 @@
 import { optimizerDefaults } from '../../shared/optimizers';
 import { withDefaults } from './options';
 import { NativeLbfgs, WasmPairStore } from './twoLoop';
-import type { LayeredObjective, Objective } from '../models/objective';
+import type { Objective } from '../models/objective';
+import { nativeOf, type NativeAddon } from '../native/addon';
 import type { Optimizer, StepInfo } from './types';
 import { distance, dot, norm2 } from './vec';
 import type { Vec } from './vec';
@@ -43,9 +44,10 @@ export const LBFGS_DEFAULTS: Omit<LbfgsOptions, 'maxEval'> = optimizerDefaults('
 export const MIN_CURVATURE = 1e-10;
 
 /**
- * The curvature pairs and the two-loop recursion. Float32 pairs live in the native module's store when the kernel
- * is 'native' and the module loads (twoLoop.ts NativeLbfgs), else in a WebAssembly SIMD module where the runtime
- * has one (twoLoop.ts, several times faster on the OOD shape); float64 pairs, or neither, use the JS loops below.
+ * The curvature pairs and the two-loop recursion. Float32 pairs live in the native module's store when the module
+ * is given (the objective's kernel is 'native'; twoLoop.ts NativeLbfgs), else in a WebAssembly SIMD module where
+ * the runtime has one (twoLoop.ts, several times faster on the OOD shape); float64 pairs, or neither, use the JS
+ * loops below.
  */
 export class LbfgsHistory {
   private readonly s: Vec[] = [];
@@ -65,10 +67,11 @@ export class LbfgsHistory {
     readonly n: number,
     readonly capacity: number,
     private readonly precision: 'float32' | 'float64' = 'float64',
-    kernel?: string,
+    /** The native module when the objective runs there (nativeOf): float32 pairs then live in its store. */
+    native: NativeAddon | null = null,
   ) {
     this.alpha = new Float64Array(capacity);
-    this.native = precision === 'float32' ? NativeLbfgs.create(n, capacity, kernel) : null;
+    this.native = precision === 'float32' ? NativeLbfgs.create(n, capacity, native) : null;
     this.wasm = precision === 'float32' && !this.native ? WasmPairStore.create(n) : null;
   }
 
@@ -244,13 +247,13 @@ export class Lbfgs implements Optimizer {
   private gMax = NaN;
 
   constructor(
-    private readonly objective: Objective & Partial<Pick<LayeredObjective, 'kernel'>>,
+    private readonly objective: Objective,
     options?: Partial<LbfgsOptions>,
   ) {
     const maxIter = options?.maxIter ?? LBFGS_DEFAULTS.maxIter;
     this.options = withDefaults('lbfgs', { ...LBFGS_DEFAULTS, maxEval: Math.floor((maxIter * 5) / 4) }, options);
     const n = objective.layout.size;
-    this.history = new LbfgsHistory(n, this.options.historySize, this.options.historyPrecision, objective.kernel);
+    this.history = new LbfgsHistory(n, this.options.historySize, this.options.historyPrecision, nativeOf(objective));
     this.grad32 = new Float32Array(n);
     this.g = new Float64Array(n);
     this.prevG = new Float64Array(n);

@@ -18,8 +18,8 @@ import { requireRange, withDefaults } from './options';
 import type { HvpObjective } from '../models/objective';
 import { nativeOf, type NativeAddon } from '../native/addon';
 import type { Optimizer, ProbeKind, Rng, StepInfo } from './types';
-import { norm2, spread } from './vec';
-import { withLazyStats } from './lazyStats';
+import { norm2 } from './vec';
+import { addSpread, withLazyStats } from './stepStats';
 
 export type SophiaSchedule = 'library' | 'immediate';
 
@@ -51,7 +51,7 @@ export class SophiaH implements Optimizer {
   private readonly m: Float64Array;
   private readonly h: Float64Array;
   private readonly scratch: Float64Array;
-  /** The native module when the objective runs there: the probe's signs are drawn there. */
+  /** The native module when the objective runs there: the probe's signs and the curvature spread are taken there. */
   private readonly addon: NativeAddon | null;
 
   constructor(
@@ -113,13 +113,7 @@ export class SophiaH implements Optimizer {
           refreshed: fold ? 1 : 0,
           clippedFraction: clipped / theta.length,
         };
-        if (this.options.spreadStats) {
-          this.scratch.set(h);
-          const s = spread(this.scratch);
-          stats.hMin = s.min;
-          stats.hMedian = s.median;
-          stats.hMax = s.max;
-        }
+        if (this.options.spreadStats) addSpread(stats, 'h', h, 0, h.length, this.addon, this.scratch);
         return stats;
       },
     );

@@ -4,7 +4,7 @@
 // so results agree to float64 rounding, not bitwise.
 // On the native backend, NativeLbfgs below keeps the pairs in one Float32Array and runs the recursion, and the other
 // vector passes of an L-BFGS iteration, in the native module (native/src/lbfgs.c).
-import { loadNative, type NativeAddon } from '../native/addon';
+import type { NativeAddon } from '../native/addon';
 import twoLoopBytes from '../wasm/build/twoLoop.wasm';
 import { instantiate, moduleCache, type ExportKinds } from '../wasm/modules';
 
@@ -135,13 +135,11 @@ export class NativeLbfgs {
   }
 
   /**
-   * The store where the objective computes natively and the module (with these kernels) loads, else null; null
-   * too when the pairs array cannot be allocated (its untouched pages cost nothing, but a huge history may exceed
+   * The store when the module is given (nativeOf: the objective computes natively) and has these kernels, else
+   * null; null too when the pairs array cannot be allocated (its untouched pages cost nothing, but a huge history may exceed
    * the typed-array limit: the wasm or JS store, which grow on demand, then take over).
    */
-  static create(n: number, capacity: number, kernel: string | undefined): NativeLbfgs | null {
-    if (kernel !== 'native') return null;
-    const { addon } = loadNative();
+  static create(n: number, capacity: number, addon: NativeAddon | null): NativeLbfgs | null {
     if (!addon || typeof addon.lbfgsDirection !== 'function') return null;
     try {
       return new NativeLbfgs(n, capacity, addon);

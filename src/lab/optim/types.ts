@@ -26,7 +26,7 @@ export interface StepInfo {
   evals: number;
   /**
    * Optimizer-specific statistics, e.g. AdaHessian's denominator spread (denomMin, denomMedian, denomMax). May be
-   * computed on first read (lazyStats.ts): read them before the next step().
+   * computed on first read (stepStats.ts): read them before the next step().
    */
   stats: Record<string, number>;
 }
